@@ -1,0 +1,182 @@
+"""Exceptions and warnings raised by custseg.
+
+Every error custseg raises on bad input is a subclass of :class:`CustsegError`
+and of the builtin exception that fits (``KeyError``, ``ValueError`` or
+``TypeError``), so callers can catch either.
+
+Examples
+--------
+>>> from custseg.exceptions import CustsegError, MissingColumnError
+>>> issubclass(MissingColumnError, KeyError) and issubclass(MissingColumnError, CustsegError)
+True
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ColumnMismatchError",
+    "CustsegError",
+    "CustsegWarning",
+    "DataWarning",
+    "EmptyDataError",
+    "FutureTimestampError",
+    "InvalidDtypeError",
+    "InvalidValueError",
+    "MissingColumnError",
+    "NegativeAmountError",
+    "NullValueError",
+    "TimestampParseError",
+    "TimezoneMismatchError",
+    "VersionMismatchWarning",
+]
+
+
+class CustsegError(Exception):
+    """Base class of every error custseg raises on bad input.
+
+    Examples
+    --------
+    >>> from custseg.exceptions import CustsegError, EmptyDataError
+    >>> try:
+    ...     raise EmptyDataError("the transaction table has 0 rows")
+    ... except CustsegError as err:
+    ...     print(err)
+    the transaction table has 0 rows
+    """
+
+
+class MissingColumnError(CustsegError, KeyError):
+    """A required column is not in the table.
+
+    The message lists the missing columns, the available ones and the closest
+    match. Also a :class:`KeyError`.
+
+    Examples
+    --------
+    >>> str(MissingColumnError("column 'amount' not found"))
+    "column 'amount' not found"
+    """
+
+    def __str__(self) -> str:
+        # KeyError.__str__ would wrap the message in quotes.
+        return str(self.args[0]) if self.args else ""
+
+
+class EmptyDataError(CustsegError, ValueError):
+    """The table has no rows (or none left after filtering).
+
+    Examples
+    --------
+    >>> isinstance(EmptyDataError("empty"), ValueError)
+    True
+    """
+
+
+class InvalidDtypeError(CustsegError, TypeError):
+    """A column has a dtype custseg cannot use (for example a text amount).
+
+    Examples
+    --------
+    >>> isinstance(InvalidDtypeError("amount is str"), TypeError)
+    True
+    """
+
+
+class NullValueError(CustsegError, ValueError):
+    """A column that must be complete has missing values.
+
+    Examples
+    --------
+    >>> isinstance(NullValueError("3 null customer ids"), ValueError)
+    True
+    """
+
+
+class TimestampParseError(CustsegError, ValueError):
+    """Timestamps stored as text could not be parsed.
+
+    Examples
+    --------
+    >>> isinstance(TimestampParseError("bad date"), ValueError)
+    True
+    """
+
+
+class InvalidValueError(CustsegError, ValueError):
+    """A value is out of its allowed range (NaN or infinite amount, bad date...).
+
+    Examples
+    --------
+    >>> isinstance(InvalidValueError("inf amount"), ValueError)
+    True
+    """
+
+
+class NegativeAmountError(InvalidValueError):
+    """Negative amounts (refunds) were found while ``returns="error"``.
+
+    Examples
+    --------
+    >>> isinstance(NegativeAmountError("refund"), InvalidValueError)
+    True
+    """
+
+
+class FutureTimestampError(CustsegError, ValueError):
+    """Transactions are dated after the observation date.
+
+    Examples
+    --------
+    >>> isinstance(FutureTimestampError("late rows"), ValueError)
+    True
+    """
+
+
+class TimezoneMismatchError(CustsegError, TypeError):
+    """Time-zone-aware timestamps were compared with a naive date, or the reverse.
+
+    Examples
+    --------
+    >>> isinstance(TimezoneMismatchError("tz"), TypeError)
+    True
+    """
+
+
+class ColumnMismatchError(CustsegError, ValueError):
+    """The columns passed to ``transform``/``predict`` differ from those seen in ``fit``.
+
+    Examples
+    --------
+    >>> isinstance(ColumnMismatchError("diff"), ValueError)
+    True
+    """
+
+
+class CustsegWarning(UserWarning):
+    """Base class of the warnings custseg emits.
+
+    Examples
+    --------
+    >>> issubclass(DataWarning, CustsegWarning)
+    True
+    """
+
+
+class DataWarning(CustsegWarning):
+    """Something in the data deserves attention but is not an error.
+
+    Examples
+    --------
+    >>> issubclass(DataWarning, UserWarning)
+    True
+    """
+
+
+class VersionMismatchWarning(CustsegWarning):
+    """A saved model was written by other library versions than the ones installed.
+
+    Examples
+    --------
+    >>> issubclass(VersionMismatchWarning, CustsegWarning)
+    True
+    """

@@ -1,0 +1,384 @@
+"""Plain functions that build per-customer features from a transaction log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..exceptions import InvalidValueError
+from ..io._validate import CID, Transactions, check_transactions
+from ._core import (
+    check_occasion,
+    finish,
+    per_customer_behaviour,
+    per_customer_btyd,
+    per_customer_rfm,
+    unit_days,
+)
+
+__all__ = ["behavioural_features", "btyd_summary", "customer_features", "rfm"]
+
+RFM_COLUMNS = (
+    "recency_days",
+    "frequency",
+    "monetary_total",
+    "monetary_mean",
+    "first_purchase",
+    "last_purchase",
+    "tenure_days",
+)
+BTYD_COLUMNS = ("frequency", "recency", "T", "monetary_value")
+DEFAULT_WINDOWS = (30, 90, 365)
+
+
+def _validate(transactions: Any, kwargs: dict[str, Any]) -> Transactions:
+    return check_transactions(transactions, **kwargs)
+
+
+def _check_windows(windows: Any, trend_window: Any) -> tuple[tuple[int, ...], int]:
+    try:
+        wins = tuple(int(w) for w in windows)
+    except TypeError as err:
+        raise InvalidValueError(f"windows={windows!r} must be a sequence of day counts.") from err
+    if not wins or any(w <= 0 for w in wins) or len(set(wins)) != len(wins):
+        raise InvalidValueError(
+            f"windows={windows!r} must be distinct positive day counts, e.g. (30, 90, 365)."
+        )
+    if int(trend_window) <= 0:
+        raise InvalidValueError(f"trend_window={trend_window!r} must be a positive day count.")
+    return wins, int(trend_window)
+
+
+def rfm(
+    transactions: Any,
+    *,
+    customer_col: str = "customer_id",
+    time_col: str = "date",
+    amount_col: str = "amount",
+    order_col: str | None = None,
+    observation_date: Any = None,
+    occasion: str = "day",
+    returns: str = "net",
+    future: str = "error",
+    time_format: str | None = None,
+) -> Any:
+    """Recency, frequency and monetary value of every customer.
+
+    Parameters
+    ----------
+    transactions : dataframe or lazy frame
+        The transaction log (pandas, polars, pyarrow, polars LazyFrame, DuckDB
+        relation); validated by :func:`custseg.io.check_transactions`.
+    customer_col, time_col, amount_col : str
+        Column names of the customer id, timestamp and amount.
+    order_col : str, optional
+        Order id column, needed for ``occasion="order"``.
+    observation_date : date-like, optional
+        The date "as of" which recency and tenure are measured. Default: the last
+        timestamp in the data. A calendar day covers the whole day.
+    occasion : {"day", "order", "row"}, default="day"
+        What counts as one purchase: a distinct customer and calendar day (several
+        rows of one customer on one day are one purchase), a distinct order id, or
+        every row.
+    returns : {"net", "drop", "error"}, default="net"
+        Policy for negative amounts (refunds); see
+        :func:`~custseg.io.check_transactions`.
+    future : {"error", "drop"}, default="error"
+        Transactions after ``observation_date``: raise, or leave them out.
+    time_format : str, optional
+        Format of a text timestamp column.
+
+    Returns
+    -------
+    DataFrame
+        Same kind as the input (lazy stays lazy), one row per customer, sorted by
+        customer id; the id column keeps its name and dtype. Columns:
+
+        - ``recency_days`` (float, days): observation date minus last purchase;
+        - ``frequency`` (int, occasions): number of purchase occasions;
+        - ``monetary_total`` (float, currency): total spend, refunds netted;
+        - ``monetary_mean`` (float, currency per occasion): ``monetary_total /
+          frequency``;
+        - ``first_purchase``, ``last_purchase`` (datetime): first and last
+          purchase occasion (days, with ``occasion="day"``);
+        - ``tenure_days`` (float, days): observation date minus first purchase.
+
+        With ``occasion="day"`` durations are whole days between calendar days;
+        otherwise exact. A customer whose only rows are refunds has
+        ``frequency`` 0 and missing recency, mean and dates.
+
+    See Also
+    --------
+    btyd_summary : The frequency/recency/T summary of the BTYD models.
+    RFMFeatures : The same as a scikit-learn transformer.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from custseg.features import rfm
+    >>> log = pd.DataFrame({
+    ...     "customer_id": ["a", "a", "a", "b"],
+    ...     "date": pd.to_datetime(["2024-01-01", "2024-01-01", "2024-01-11", "2024-01-06"]),
+    ...     "amount": [10.0, 5.0, 20.0, 8.0]})
+    >>> rfm(log, observation_date="2024-01-31")[["customer_id", "recency_days", "frequency",
+    ...                                          "monetary_total", "tenure_days"]]
+      customer_id  recency_days  frequency  monetary_total  tenure_days
+    0           a          20.0          2            35.0         30.0
+    1           b          25.0          1             8.0         25.0
+    """
+    tx = _validate(transactions, dict(
+        customer_col=customer_col, time_col=time_col, amount_col=amount_col,
+        order_col=order_col, observation_date=observation_date, returns=returns,
+        future=future, time_format=time_format))
+    return rfm_from(tx, occasion)
+
+
+def rfm_from(tx: Transactions, occasion: str) -> Any:
+    """RFM from an already validated log (shared by the function and the transformer)."""
+    check_occasion(occasion, tx)
+    return finish(per_customer_rfm(tx, occasion), tx)
+
+
+def btyd_summary(
+    transactions: Any,
+    *,
+    customer_col: str = "customer_id",
+    time_col: str = "date",
+    amount_col: str = "amount",
+    order_col: str | None = None,
+    observation_date: Any = None,
+    unit: str = "D",
+    occasion: str = "day",
+    returns: str = "net",
+    future: str = "error",
+    time_format: str | None = None,
+) -> Any:
+    """Frequency, recency, T and monetary value in the BTYD (lifetimes) convention.
+
+    The input of the "buy till you die" models (BG/NBD, Pareto/NBD, Gamma-Gamma),
+    identical to ``lifetimes.utils.summary_data_from_transaction_data`` with
+    ``freq="D"`` (and ``freq_multiplier`` for other units).
+
+    Parameters
+    ----------
+    transactions : dataframe or lazy frame
+        The transaction log.
+    customer_col, time_col, amount_col, order_col : str
+        Column names (see :func:`rfm`).
+    observation_date : date-like, optional
+        End of the observation period (default: the last timestamp).
+    unit : {"D", "W", "h"} or {"days", "weeks", "hours"}, default="D"
+        Time unit of ``recency`` and ``T``.
+    occasion, returns, future, time_format
+        As in :func:`rfm`.
+
+    Returns
+    -------
+    DataFrame
+        Same kind as the input, one row per customer with at least one purchase,
+        sorted by customer id (customers whose only rows are refunds are left out:
+        they have no first purchase). Columns:
+
+        - ``frequency`` (int): repeat purchase occasions (occasions minus one);
+        - ``recency`` (float, ``unit``): last minus first purchase occasion;
+        - ``T`` (float, ``unit``): observation date minus first purchase occasion;
+        - ``monetary_value`` (float, currency): mean value of the repeat occasions
+          (0 when there is none).
+
+        Note that BTYD ``recency`` is the customer's age at the last purchase, not
+        the time since it (RFM's ``recency_days``).
+
+    See Also
+    --------
+    rfm : RFM features.
+    calibration_holdout : The same summary at a calibration date, with holdout targets.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from custseg.features import btyd_summary
+    >>> log = pd.DataFrame({
+    ...     "customer_id": ["a", "a", "a", "b"],
+    ...     "date": pd.to_datetime(["2024-01-01", "2024-01-08", "2024-01-15", "2024-01-06"]),
+    ...     "amount": [10.0, 5.0, 20.0, 8.0]})
+    >>> btyd_summary(log, observation_date="2024-01-29", unit="W")
+      customer_id  frequency  recency         T  monetary_value
+    0           a          2      2.0  4.000000            12.5
+    1           b          0      0.0  3.285714             0.0
+    """
+    tx = _validate(transactions, dict(
+        customer_col=customer_col, time_col=time_col, amount_col=amount_col,
+        order_col=order_col, observation_date=observation_date, returns=returns,
+        future=future, time_format=time_format))
+    return btyd_from(tx, occasion, unit)
+
+
+def btyd_from(tx: Transactions, occasion: str, unit: str) -> Any:
+    """BTYD summary from an already validated log."""
+    check_occasion(occasion, tx)
+    unit_days(unit)
+    return finish(per_customer_btyd(tx, occasion, unit), tx)
+
+
+def behavioural_features(
+    transactions: Any,
+    *,
+    customer_col: str = "customer_id",
+    time_col: str = "date",
+    amount_col: str = "amount",
+    order_col: str | None = None,
+    quantity_col: str | None = None,
+    product_col: str | None = None,
+    observation_date: Any = None,
+    windows: tuple[int, ...] = DEFAULT_WINDOWS,
+    trend_window: int = 90,
+    occasion: str = "day",
+    returns: str = "net",
+    future: str = "error",
+    time_format: str | None = None,
+) -> Any:
+    """Behavioural features: purchase rhythm, recent activity and spend trend.
+
+    Parameters
+    ----------
+    transactions : dataframe or lazy frame
+        The transaction log.
+    customer_col, time_col, amount_col, order_col : str
+        Column names (see :func:`rfm`).
+    quantity_col, product_col : str, optional
+        Quantity and product id columns; they add ``avg_order_quantity`` and
+        ``distinct_products``.
+    observation_date : date-like, optional
+        The "as of" date (default: the last timestamp).
+    windows : tuple of int, default=(30, 90, 365)
+        Trailing windows in days; a window of ``w`` days covers the ``w`` days up
+        to and including the observation day.
+    trend_window : int, default=90
+        Length in days of the two windows compared by ``spend_trend``.
+    occasion, returns, future, time_format
+        As in :func:`rfm`.
+
+    Returns
+    -------
+    DataFrame
+        Same kind as the input, one row per customer, sorted by customer id:
+
+        - ``ipt_mean_days``, ``ipt_median_days``, ``ipt_std_days`` (float, days):
+          mean, median and standard deviation (ddof=1) of the inter-purchase times,
+          the gaps between consecutive purchase occasions; missing with fewer than
+          two occasions (std: fewer than three);
+        - ``ipt_cv`` (float): coefficient of variation, std / mean (missing when
+          undefined);
+        - ``purchases_{w}d`` (int, occasions) and ``spend_{w}d`` (float, currency)
+          for each window ``w``;
+        - ``spend_trend`` (float in [-1, 1]): ``(last - previous) / (last +
+          previous)`` of the spend in the last ``trend_window`` days and the
+          ``trend_window`` days before; 0 when both are 0;
+        - ``avg_order_value`` (float, currency per occasion);
+        - ``avg_order_quantity`` (float, units per occasion) with ``quantity_col``;
+        - ``distinct_products`` (int) with ``product_col``.
+
+    See Also
+    --------
+    customer_features : RFM and behavioural features together.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from custseg.features import behavioural_features
+    >>> log = pd.DataFrame({
+    ...     "customer_id": ["a", "a", "a", "b"],
+    ...     "date": pd.to_datetime(["2024-01-01", "2024-01-11", "2024-01-31", "2024-01-06"]),
+    ...     "amount": [10.0, 5.0, 20.0, 8.0]})
+    >>> feats = behavioural_features(log, windows=(30,), trend_window=15)
+    >>> feats[["customer_id", "ipt_mean_days", "purchases_30d", "spend_30d", "spend_trend"]]
+      customer_id  ipt_mean_days  purchases_30d  spend_30d  spend_trend
+    0           a           15.0              2       25.0          0.6
+    1           b            NaN              1        8.0         -1.0
+    """
+    wins, trend = _check_windows(windows, trend_window)
+    tx = _validate(transactions, dict(
+        customer_col=customer_col, time_col=time_col, amount_col=amount_col,
+        order_col=order_col, quantity_col=quantity_col, product_col=product_col,
+        observation_date=observation_date, returns=returns, future=future,
+        time_format=time_format))
+    return behaviour_from(tx, occasion, wins, trend)
+
+
+def behaviour_from(tx: Transactions, occasion: str, windows: tuple[int, ...], trend: int) -> Any:
+    """Behavioural features from an already validated log."""
+    check_occasion(occasion, tx)
+    return finish(per_customer_behaviour(tx, occasion, windows, trend), tx)
+
+
+def customer_features(
+    transactions: Any,
+    *,
+    customer_col: str = "customer_id",
+    time_col: str = "date",
+    amount_col: str = "amount",
+    order_col: str | None = None,
+    quantity_col: str | None = None,
+    product_col: str | None = None,
+    observation_date: Any = None,
+    windows: tuple[int, ...] = DEFAULT_WINDOWS,
+    trend_window: int = 90,
+    occasion: str = "day",
+    returns: str = "net",
+    future: str = "error",
+    time_format: str | None = None,
+) -> Any:
+    """RFM and behavioural features of every customer in one table.
+
+    The table most models in custseg start from: the columns of :func:`rfm`
+    followed by those of :func:`behavioural_features`.
+
+    Parameters
+    ----------
+    transactions : dataframe or lazy frame
+        The transaction log.
+    customer_col, time_col, amount_col, order_col, quantity_col, product_col : str
+        Column names (see :func:`rfm` and :func:`behavioural_features`).
+    observation_date : date-like, optional
+        The "as of" date (default: the last timestamp).
+    windows, trend_window
+        As in :func:`behavioural_features`.
+    occasion, returns, future, time_format
+        As in :func:`rfm`.
+
+    Returns
+    -------
+    DataFrame
+        Same kind as the input, one row per customer, sorted by customer id.
+
+    See Also
+    --------
+    CustomerFeatures : The same as a scikit-learn transformer.
+
+    Examples
+    --------
+    >>> from custseg.datasets import load_cdnow
+    >>> from custseg.features import customer_features
+    >>> feats = customer_features(load_cdnow(sample=True))
+    >>> feats.shape
+    (2357, 20)
+    >>> feats.columns[:4].tolist()
+    ['customer_id', 'recency_days', 'frequency', 'monetary_total']
+    """
+    wins, trend = _check_windows(windows, trend_window)
+    tx = _validate(transactions, dict(
+        customer_col=customer_col, time_col=time_col, amount_col=amount_col,
+        order_col=order_col, quantity_col=quantity_col, product_col=product_col,
+        observation_date=observation_date, returns=returns, future=future,
+        time_format=time_format))
+    return customer_features_from(tx, occasion, wins, trend)
+
+
+def customer_features_from(
+    tx: Transactions, occasion: str, windows: tuple[int, ...], trend: int
+) -> Any:
+    """RFM + behavioural features from an already validated log."""
+    check_occasion(occasion, tx)
+    base = per_customer_rfm(tx, occasion)
+    extra = per_customer_behaviour(tx, occasion, windows, trend)
+    return finish(base.join(extra, on=CID, how="left"), tx)
+

@@ -1,0 +1,253 @@
+"""Feature computations on a validated log, written once as narwhals expressions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import narwhals.stable.v2 as nw
+
+from .._frame import from_lazy
+from ..exceptions import InvalidValueError
+from ..io._validate import AMOUNT, CID, ORDER, PRODUCT, QTY, TIME, Transactions
+
+OCCASIONS = ("day", "order", "row")
+UNITS = {"D": 1.0, "days": 1.0, "W": 7.0, "weeks": 7.0, "h": 1.0 / 24.0, "hours": 1.0 / 24.0}
+_DAY_SECONDS = 86400.0
+
+# Columns of the occasion table.
+VAL, PURCH = "__val", "__purch"
+
+
+def check_occasion(occasion: str, tx: Transactions) -> None:
+    if occasion not in OCCASIONS:
+        raise InvalidValueError(f"occasion={occasion!r} is not one of {OCCASIONS}.")
+    if occasion == "order" and tx.order_col is None:
+        raise InvalidValueError(
+            "occasion='order' needs order_col= naming the column that holds order ids."
+        )
+
+
+def unit_days(unit: str) -> float:
+    if unit not in UNITS:
+        raise InvalidValueError(f"unit={unit!r} is not one of {tuple(UNITS)}.")
+    return UNITS[unit]
+
+
+def reference_time(tx: Transactions, occasion: str) -> dt.datetime:
+    """The instant durations are measured from.
+
+    With day occasions every time is a calendar day, so the reference is the
+    observation day. With exact-time occasions it is the end of the observation
+    day (a date given as a day) or the observation timestamp itself.
+    """
+    obs = tx.observation_date
+    if occasion == "day":
+        return obs.replace(hour=0, minute=0, second=0, microsecond=0)
+    return tx.cutoff if tx.date_only else obs
+
+
+def occasions(tx: Transactions, occasion: str) -> nw.LazyFrame[Any]:
+    """One row per (customer, purchase occasion).
+
+    Columns: ``__cid``, ``__t`` (the occasion's time: its day, or the first
+    timestamp of the order, or the row's timestamp), ``__val`` (sum of amounts,
+    refunds included) and, when the log has refunds, ``__purch`` (whether the
+    occasion has at least one non-negative row: a refund-only occasion is not a
+    purchase).
+    """
+    frame = tx.frame
+    has_refunds = tx.n_negative > 0
+    if occasion == "row":
+        cols = [nw.col(CID), nw.col(TIME), nw.col(AMOUNT).alias(VAL)]
+        if has_refunds:
+            cols.append((nw.col(AMOUNT) >= 0).alias(PURCH))
+        return frame.select(cols)
+    if occasion == "day":
+        keyed = frame.with_columns(nw.col(TIME).dt.truncate("1d"))
+        keys = [CID, TIME]
+        aggs = [nw.col(AMOUNT).sum().alias(VAL)]
+    else:
+        keyed = frame
+        keys = [CID, ORDER]
+        aggs = [nw.col(TIME).min(), nw.col(AMOUNT).sum().alias(VAL)]
+    if has_refunds:
+        aggs.append(nw.col(AMOUNT).max().alias("__max"))
+    out = keyed.group_by(keys).agg(aggs)
+    if has_refunds:
+        out = out.with_columns((nw.col("__max") >= 0).alias(PURCH)).drop("__max")
+    if occasion == "order":
+        out = out.drop(ORDER)
+    return out
+
+
+def days_between(later: Any, earlier: Any) -> nw.Expr:
+    """(later - earlier) in days, as a float."""
+    return (later - earlier).dt.total_seconds().cast(nw.Float64()) / _DAY_SECONDS
+
+
+def per_customer_rfm(tx: Transactions, occasion: str) -> nw.LazyFrame[Any]:
+    """RFM columns per customer, in internal names (``__cid`` first), unsorted."""
+    occ = occasions(tx, occasion)
+    ref = nw.lit(reference_time(tx, occasion))
+    if PURCH in occ.collect_schema().names():
+        occ = occ.with_columns(
+            nw.when(nw.col(PURCH)).then(nw.col(TIME)).alias("__tp"),
+            nw.col(PURCH).cast(nw.Int64()).alias("__p"),
+        )
+        aggs = [
+            nw.col("__p").sum().alias("frequency"),
+            nw.col("__tp").min().alias("first_purchase"),
+            nw.col("__tp").max().alias("last_purchase"),
+            nw.col(VAL).sum().alias("monetary_total"),
+        ]
+    else:
+        aggs = [
+            nw.len().alias("frequency"),
+            nw.col(TIME).min().alias("first_purchase"),
+            nw.col(TIME).max().alias("last_purchase"),
+            nw.col(VAL).sum().alias("monetary_total"),
+        ]
+    out = occ.group_by(CID).agg(aggs)
+    freq = nw.col("frequency").cast(nw.Int64())
+    return out.select(
+        nw.col(CID),
+        days_between(ref, nw.col("last_purchase")).alias("recency_days"),
+        freq.alias("frequency"),
+        nw.col("monetary_total"),
+        nw.when(freq > 0)
+        .then(nw.col("monetary_total") / freq.cast(nw.Float64()))
+        .alias("monetary_mean"),
+        nw.col("first_purchase"),
+        nw.col("last_purchase"),
+        days_between(ref, nw.col("first_purchase")).alias("tenure_days"),
+    )
+
+
+def per_customer_btyd(tx: Transactions, occasion: str, unit: str) -> nw.LazyFrame[Any]:
+    """BTYD summary per customer (customers with at least one purchase), unsorted.
+
+    ``monetary_value`` is the mean value of the repeat occasions: the total value
+    of all occasions after the first, divided by the number of repeat occasions
+    (0 when there is none). Refunds on a purchase occasion lower that
+    occasion's value; refund-only occasions are left out.
+    """
+    per = unit_days(unit)
+    occ = occasions(tx, occasion)
+    if PURCH in occ.collect_schema().names():
+        occ = occ.filter(nw.col(PURCH)).drop(PURCH)
+    ref = nw.lit(reference_time(tx, occasion))
+    first = nw.col(TIME).min().over(CID)
+    occ = occ.with_columns(
+        nw.when(nw.col(TIME) == first).then(nw.col(VAL)).alias("__first_val"),
+        (nw.col(TIME) == first).cast(nw.Int64()).alias("__is_first"),
+    )
+    agg = occ.group_by(CID).agg(
+        nw.len().alias("__n"),
+        nw.col(TIME).min().alias("__first"),
+        nw.col(TIME).max().alias("__last"),
+        nw.col(VAL).sum().alias("__total"),
+        nw.col("__first_val").sum().alias("__fv"),
+        nw.col("__is_first").sum().alias("__nf"),
+    )
+    repeat = (nw.col("__n") - nw.col("__nf")).cast(nw.Int64())
+    repeat_value = nw.col("__total") - nw.col("__fv")
+    return agg.select(
+        nw.col(CID),
+        repeat.alias("frequency"),
+        (days_between(nw.col("__last"), nw.col("__first")) / per).alias("recency"),
+        (days_between(ref, nw.col("__first")) / per).alias("T"),
+        nw.when(repeat > 0)
+        .then(repeat_value / repeat.cast(nw.Float64()))
+        .otherwise(nw.lit(0.0))
+        .alias("monetary_value"),
+    )
+
+
+def per_customer_behaviour(
+    tx: Transactions, occasion: str, windows: tuple[int, ...], trend_window: int
+) -> nw.LazyFrame[Any]:
+    """Behavioural features per customer (every customer), unsorted."""
+    occ = occasions(tx, occasion)
+    ref_dt = reference_time(tx, occasion)
+    ref = nw.lit(ref_dt)
+    if PURCH in occ.collect_schema().names():
+        purch = nw.col(PURCH).cast(nw.Int64())
+        bought = occ.filter(nw.col(PURCH))
+    else:
+        purch = nw.lit(1).cast(nw.Int64())
+        bought = occ
+    age = days_between(ref, nw.col(TIME))
+    window_cols: list[nw.Expr] = []
+    for w in windows:
+        inside = age < float(w)
+        window_cols.append(nw.when(inside).then(purch).otherwise(0).alias(f"__p{w}"))
+        window_cols.append(
+            nw.when(inside).then(nw.col(VAL)).otherwise(0.0).alias(f"__s{w}")
+        )
+    last = age < float(trend_window)
+    prev = (age >= float(trend_window)) & (age < 2.0 * float(trend_window))
+    window_cols.append(nw.when(last).then(nw.col(VAL)).otherwise(0.0).alias("__last"))
+    window_cols.append(nw.when(prev).then(nw.col(VAL)).otherwise(0.0).alias("__prev"))
+    window_cols.append(purch.alias("__n"))
+    aggs: list[nw.Expr] = []
+    for w in windows:
+        aggs.append(nw.col(f"__p{w}").sum().alias(f"purchases_{w}d"))
+        aggs.append(nw.col(f"__s{w}").sum().alias(f"spend_{w}d"))
+    aggs += [
+        nw.col("__last").sum(),
+        nw.col("__prev").sum(),
+        nw.col("__n").sum(),
+        nw.col(VAL).sum().alias("__total"),
+    ]
+    per = occ.with_columns(window_cols).group_by(CID).agg(aggs)
+
+    gaps = bought.with_columns(
+        days_between(nw.col(TIME), nw.col(TIME).shift(1).over(CID, order_by=TIME)).alias(
+            "__gap"
+        )
+    )
+    ipt = gaps.group_by(CID).agg(
+        nw.col("__gap").mean().alias("ipt_mean_days"),
+        nw.col("__gap").median().alias("ipt_median_days"),
+        nw.col("__gap").std(ddof=1).alias("ipt_std_days"),
+    )
+    extra_aggs: list[nw.Expr] = []
+    if tx.quantity_col is not None:
+        extra_aggs.append(nw.col(QTY).sum().alias("__qty"))
+    if tx.product_col is not None:
+        extra_aggs.append(nw.col(PRODUCT).n_unique().alias("distinct_products"))
+    out = per.join(ipt, on=CID, how="left")
+    if extra_aggs:
+        out = out.join(tx.frame.group_by(CID).agg(extra_aggs), on=CID, how="left")
+    n = nw.col("__n").cast(nw.Float64())
+    total_trend = nw.col("__last") + nw.col("__prev")
+    cols: list[Any] = [
+        nw.col(CID),
+        nw.col("ipt_mean_days"),
+        nw.col("ipt_median_days"),
+        nw.col("ipt_std_days"),
+        nw.when(nw.col("ipt_mean_days") > 0)
+        .then(nw.col("ipt_std_days") / nw.col("ipt_mean_days"))
+        .alias("ipt_cv"),
+    ]
+    for w in windows:
+        cols += [nw.col(f"purchases_{w}d").cast(nw.Int64()), nw.col(f"spend_{w}d")]
+    cols += [
+        nw.when(total_trend != 0)
+        .then((nw.col("__last") - nw.col("__prev")) / total_trend.abs())
+        .otherwise(0.0)
+        .alias("spend_trend"),
+        nw.when(n > 0).then(nw.col("__total") / n).alias("avg_order_value"),
+    ]
+    if tx.quantity_col is not None:
+        cols.append(nw.when(n > 0).then(nw.col("__qty") / n).alias("avg_order_quantity"))
+    if tx.product_col is not None:
+        cols.append(nw.col("distinct_products").cast(nw.Int64()))
+    return out.select(cols)
+
+
+def finish(result: nw.LazyFrame[Any], tx: Transactions) -> Any:
+    """Sort by customer id, restore the caller's id column name, return the caller's kind."""
+    out = result.sort(CID).rename({CID: tx.customer_col})
+    return from_lazy(out, tx.info, keep_dtypes=(tx.customer_col,))

@@ -1,0 +1,535 @@
+"""scikit-learn transformers wrapping the feature builders."""
+
+from __future__ import annotations
+
+from numbers import Integral
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+
+from .._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
+from ..base import TransactionInputMixin
+from ..io._validate import Transactions, check_transactions
+from ._builders import (
+    BTYD_COLUMNS,
+    DEFAULT_WINDOWS,
+    RFM_COLUMNS,
+    _check_windows,
+    behaviour_from,
+    btyd_from,
+    customer_features_from,
+    rfm_from,
+)
+from ._core import UNITS
+
+__all__ = ["BTYDFeatures", "BehaviouralFeatures", "CustomerFeatures", "RFMFeatures"]
+
+_COMMON_CONSTRAINTS: dict[str, list[Any]] = {
+    "customer_col": [str],
+    "time_col": [str],
+    "amount_col": [str],
+    "order_col": [str, None],
+    "observation_date": "no_validation",  # type: ignore[dict-item]
+    "occasion": [StrOptions({"day", "order", "row"})],
+    "returns": [StrOptions({"net", "drop", "error"})],
+    "future": [StrOptions({"error", "drop"})],
+    "time_format": [str, None],
+}
+
+
+class _TransactionTransformer(TransactionInputMixin, TransformerMixin, BaseEstimator):
+    """Shared fit/transform of the transaction-log transformers.
+
+    ``fit`` validates the log and records its columns; it learns nothing else
+    (every feature is a deterministic function of the log and the observation
+    date), so ``transform`` works on any log with the same columns, such as a
+    later extract.
+    """
+
+    customer_col: str
+    time_col: str
+    amount_col: str
+    order_col: str | None
+    observation_date: Any
+    returns: str
+    future: str
+    time_format: str | None
+
+    def _optional_cols(self) -> dict[str, Any]:
+        return {"order_col": self.order_col}
+
+    def _check(self, X: Any) -> Transactions:
+        return check_transactions(
+            X,
+            customer_col=self.customer_col,
+            time_col=self.time_col,
+            amount_col=self.amount_col,
+            observation_date=self.observation_date,
+            returns=self.returns,  # type: ignore[arg-type]
+            future=self.future,  # type: ignore[arg-type]
+            time_format=self.time_format,
+            **self._optional_cols(),
+        )
+
+    def _feature_columns(self) -> tuple[str, ...]:
+        raise NotImplementedError
+
+    def _compute(self, tx: Transactions) -> Any:
+        raise NotImplementedError
+
+    def _record(self, tx: Transactions) -> None:
+        self.feature_names_in_ = np.asarray(tx.info.columns, dtype=object)
+        self.n_features_in_ = len(tx.info.columns)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X: Any, y: Any = None) -> Any:
+        """Validate the transaction log and record its columns.
+
+        Parameters
+        ----------
+        X : dataframe or lazy frame
+            The transaction log.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            The fitted transformer.
+        """
+        self._record(self._check(X))
+        return self
+
+    def transform(self, X: Any) -> Any:
+        """Build the per-customer features of a transaction log.
+
+        Parameters
+        ----------
+        X : dataframe or lazy frame
+            The transaction log, with the columns named by the parameters.
+
+        Returns
+        -------
+        DataFrame
+            One row per customer, sorted by customer id, same kind of frame as ``X``.
+        """
+        check_is_fitted(self)
+        return self._compute(self._check(X))
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit_transform(self, X: Any, y: Any = None, **fit_params: Any) -> Any:
+        """Validate the log once, record its columns and return its features.
+
+        Parameters
+        ----------
+        X : dataframe or lazy frame
+            The transaction log.
+        y : None
+            Ignored.
+        **fit_params : dict
+            Ignored.
+
+        Returns
+        -------
+        DataFrame
+            The features, as :meth:`transform` returns them.
+        """
+        tx = self._check(X)
+        self._record(tx)
+        return self._compute(tx)
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        """Names of the output columns, the customer id first.
+
+        Parameters
+        ----------
+        input_features : None
+            Ignored (the output columns do not depend on the input's).
+
+        Returns
+        -------
+        ndarray of str
+            The output column names.
+        """
+        check_is_fitted(self)
+        return np.asarray([self.customer_col, *self._feature_columns()], dtype=object)
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.requires_fit = True
+        return tags
+
+
+class RFMFeatures(_TransactionTransformer):
+    """Transformer: a transaction log in, RFM features per customer out.
+
+    The transformer form of :func:`custseg.features.rfm`, for pipelines.
+
+    Parameters
+    ----------
+    customer_col, time_col, amount_col : str
+        Column names of the customer id, timestamp and amount.
+    order_col : str, optional
+        Order id column (needed for ``occasion="order"``).
+    observation_date : date-like, optional
+        The "as of" date; default: the last timestamp of the log being transformed.
+    occasion : {"day", "order", "row"}, default="day"
+        What counts as one purchase.
+    returns : {"net", "drop", "error"}, default="net"
+        Policy for negative amounts.
+    future : {"error", "drop"}, default="error"
+        Transactions after ``observation_date``: raise, or leave them out.
+    time_format : str, optional
+        Format of a text timestamp column.
+
+    Attributes
+    ----------
+    feature_names_in_ : ndarray of str
+        Columns of the log seen in ``fit``.
+    n_features_in_ : int
+        Number of those columns.
+
+    See Also
+    --------
+    custseg.features.rfm : The column definitions.
+
+    Examples
+    --------
+    >>> from custseg.datasets import load_cdnow
+    >>> from custseg.features import RFMFeatures
+    >>> feats = RFMFeatures(observation_date="1997-12-31", future="drop")
+    >>> table = feats.fit_transform(load_cdnow(sample=True))
+    >>> table.shape
+    (2357, 8)
+    >>> feats.get_feature_names_out()[:3].tolist()
+    ['customer_id', 'recency_days', 'frequency']
+    """
+
+    _parameter_constraints: dict[str, list[Any]] = dict(_COMMON_CONSTRAINTS)
+
+    def __init__(
+        self,
+        *,
+        customer_col: str = "customer_id",
+        time_col: str = "date",
+        amount_col: str = "amount",
+        order_col: str | None = None,
+        observation_date: Any = None,
+        occasion: str = "day",
+        returns: str = "net",
+        future: str = "error",
+        time_format: str | None = None,
+    ) -> None:
+        self.customer_col = customer_col
+        self.time_col = time_col
+        self.amount_col = amount_col
+        self.order_col = order_col
+        self.observation_date = observation_date
+        self.occasion = occasion
+        self.returns = returns
+        self.future = future
+        self.time_format = time_format
+
+    def _feature_columns(self) -> tuple[str, ...]:
+        return RFM_COLUMNS
+
+    def _compute(self, tx: Transactions) -> Any:
+        return rfm_from(tx, self.occasion)
+
+
+class BTYDFeatures(_TransactionTransformer):
+    """Transformer: a transaction log in, the BTYD summary per customer out.
+
+    The transformer form of :func:`custseg.features.btyd_summary`
+    (``frequency``, ``recency``, ``T``, ``monetary_value``).
+
+    Parameters
+    ----------
+    customer_col, time_col, amount_col : str
+        Column names of the customer id, timestamp and amount.
+    order_col : str, optional
+        Order id column.
+    observation_date : date-like, optional
+        End of the observation period; default: the last timestamp.
+    unit : {"D", "W", "h", "days", "weeks", "hours"}, default="D"
+        Time unit of ``recency`` and ``T``.
+    occasion : {"day", "order", "row"}, default="day"
+        What counts as one purchase.
+    returns : {"net", "drop", "error"}, default="net"
+        Policy for negative amounts.
+    future : {"error", "drop"}, default="error"
+        Transactions after ``observation_date``: raise, or leave them out.
+    time_format : str, optional
+        Format of a text timestamp column.
+
+    Attributes
+    ----------
+    feature_names_in_ : ndarray of str
+        Columns of the log seen in ``fit``.
+    n_features_in_ : int
+        Number of those columns.
+
+    See Also
+    --------
+    custseg.features.btyd_summary : The column definitions.
+
+    Examples
+    --------
+    >>> from custseg.datasets import load_cdnow
+    >>> from custseg.features import BTYDFeatures
+    >>> summary = BTYDFeatures(observation_date="1997-09-30", unit="W", future="drop")
+    >>> table = summary.fit_transform(load_cdnow(sample=True))
+    >>> table.iloc[0]["customer_id"], table.iloc[0, 1:].astype(float).round(2).tolist()
+    ('0001', [2.0, 30.43, 38.86, 22.35])
+    """
+
+    _parameter_constraints: dict[str, list[Any]] = {
+        **_COMMON_CONSTRAINTS,
+        "unit": [StrOptions(set(UNITS))],
+    }
+
+    def __init__(
+        self,
+        *,
+        customer_col: str = "customer_id",
+        time_col: str = "date",
+        amount_col: str = "amount",
+        order_col: str | None = None,
+        observation_date: Any = None,
+        unit: str = "D",
+        occasion: str = "day",
+        returns: str = "net",
+        future: str = "error",
+        time_format: str | None = None,
+    ) -> None:
+        self.customer_col = customer_col
+        self.time_col = time_col
+        self.amount_col = amount_col
+        self.order_col = order_col
+        self.observation_date = observation_date
+        self.unit = unit
+        self.occasion = occasion
+        self.returns = returns
+        self.future = future
+        self.time_format = time_format
+
+    def _feature_columns(self) -> tuple[str, ...]:
+        return BTYD_COLUMNS
+
+    def _compute(self, tx: Transactions) -> Any:
+        return btyd_from(tx, self.occasion, self.unit)
+
+
+class _WithBehaviour(_TransactionTransformer):
+    quantity_col: str | None
+    product_col: str | None
+    windows: Any
+    trend_window: int
+    occasion: str
+
+    def _optional_cols(self) -> dict[str, Any]:
+        return {
+            "order_col": self.order_col,
+            "quantity_col": self.quantity_col,
+            "product_col": self.product_col,
+        }
+
+    def _behaviour_columns(self) -> tuple[str, ...]:
+        wins, _ = _check_windows(self.windows, self.trend_window)
+        cols = ["ipt_mean_days", "ipt_median_days", "ipt_std_days", "ipt_cv"]
+        for w in wins:
+            cols += [f"purchases_{w}d", f"spend_{w}d"]
+        cols += ["spend_trend", "avg_order_value"]
+        if self.quantity_col is not None:
+            cols.append("avg_order_quantity")
+        if self.product_col is not None:
+            cols.append("distinct_products")
+        return tuple(cols)
+
+
+_BEHAVIOUR_CONSTRAINTS: dict[str, list[Any]] = {
+    **_COMMON_CONSTRAINTS,
+    "quantity_col": [str, None],
+    "product_col": [str, None],
+    "windows": ["array-like"],
+    "trend_window": [Interval(Integral, 1, None, closed="left")],
+}
+
+
+class BehaviouralFeatures(_WithBehaviour):
+    """Transformer: a transaction log in, behavioural features per customer out.
+
+    The transformer form of :func:`custseg.features.behavioural_features`.
+
+    Parameters
+    ----------
+    customer_col, time_col, amount_col : str
+        Column names of the customer id, timestamp and amount.
+    order_col, quantity_col, product_col : str, optional
+        Optional order id, quantity and product columns.
+    observation_date : date-like, optional
+        The "as of" date; default: the last timestamp.
+    windows : tuple of int, default=(30, 90, 365)
+        Trailing windows in days.
+    trend_window : int, default=90
+        Window length compared by ``spend_trend``.
+    occasion : {"day", "order", "row"}, default="day"
+        What counts as one purchase.
+    returns : {"net", "drop", "error"}, default="net"
+        Policy for negative amounts.
+    future : {"error", "drop"}, default="error"
+        Transactions after ``observation_date``: raise, or leave them out.
+    time_format : str, optional
+        Format of a text timestamp column.
+
+    Attributes
+    ----------
+    feature_names_in_ : ndarray of str
+        Columns of the log seen in ``fit``.
+    n_features_in_ : int
+        Number of those columns.
+
+    See Also
+    --------
+    custseg.features.behavioural_features : The column definitions.
+
+    Examples
+    --------
+    >>> from custseg.datasets import load_cdnow
+    >>> from custseg.features import BehaviouralFeatures
+    >>> table = BehaviouralFeatures(windows=(90,)).fit_transform(load_cdnow(sample=True))
+    >>> table.columns.tolist()[:3]
+    ['customer_id', 'ipt_mean_days', 'ipt_median_days']
+    """
+
+    _parameter_constraints: dict[str, list[Any]] = dict(_BEHAVIOUR_CONSTRAINTS)
+
+    def __init__(
+        self,
+        *,
+        customer_col: str = "customer_id",
+        time_col: str = "date",
+        amount_col: str = "amount",
+        order_col: str | None = None,
+        quantity_col: str | None = None,
+        product_col: str | None = None,
+        observation_date: Any = None,
+        windows: tuple[int, ...] = DEFAULT_WINDOWS,
+        trend_window: int = 90,
+        occasion: str = "day",
+        returns: str = "net",
+        future: str = "error",
+        time_format: str | None = None,
+    ) -> None:
+        self.customer_col = customer_col
+        self.time_col = time_col
+        self.amount_col = amount_col
+        self.order_col = order_col
+        self.quantity_col = quantity_col
+        self.product_col = product_col
+        self.observation_date = observation_date
+        self.windows = windows
+        self.trend_window = trend_window
+        self.occasion = occasion
+        self.returns = returns
+        self.future = future
+        self.time_format = time_format
+
+    def _feature_columns(self) -> tuple[str, ...]:
+        return self._behaviour_columns()
+
+    def _compute(self, tx: Transactions) -> Any:
+        wins, trend = _check_windows(self.windows, self.trend_window)
+        return behaviour_from(tx, self.occasion, wins, trend)
+
+
+class CustomerFeatures(_WithBehaviour):
+    """Transformer: a transaction log in, RFM and behavioural features out.
+
+    The transformer form of :func:`custseg.features.customer_features`; the usual
+    first step of a custseg pipeline.
+
+    Parameters
+    ----------
+    customer_col, time_col, amount_col : str
+        Column names of the customer id, timestamp and amount.
+    order_col, quantity_col, product_col : str, optional
+        Optional order id, quantity and product columns.
+    observation_date : date-like, optional
+        The "as of" date; default: the last timestamp.
+    windows : tuple of int, default=(30, 90, 365)
+        Trailing windows in days.
+    trend_window : int, default=90
+        Window length compared by ``spend_trend``.
+    occasion : {"day", "order", "row"}, default="day"
+        What counts as one purchase.
+    returns : {"net", "drop", "error"}, default="net"
+        Policy for negative amounts.
+    future : {"error", "drop"}, default="error"
+        Transactions after ``observation_date``: raise, or leave them out.
+    time_format : str, optional
+        Format of a text timestamp column.
+
+    Attributes
+    ----------
+    feature_names_in_ : ndarray of str
+        Columns of the log seen in ``fit``.
+    n_features_in_ : int
+        Number of those columns.
+
+    See Also
+    --------
+    RFMFeatures, BehaviouralFeatures : The two halves.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from custseg.datasets import load_cdnow
+    >>> from custseg.features import CustomerFeatures
+    >>> log = load_cdnow(sample=True, as_frame="polars")
+    >>> table = CustomerFeatures().fit_transform(log)
+    >>> isinstance(table, pl.DataFrame), table.height
+    (True, 2357)
+    """
+
+    _parameter_constraints: dict[str, list[Any]] = dict(_BEHAVIOUR_CONSTRAINTS)
+
+    def __init__(
+        self,
+        *,
+        customer_col: str = "customer_id",
+        time_col: str = "date",
+        amount_col: str = "amount",
+        order_col: str | None = None,
+        quantity_col: str | None = None,
+        product_col: str | None = None,
+        observation_date: Any = None,
+        windows: tuple[int, ...] = DEFAULT_WINDOWS,
+        trend_window: int = 90,
+        occasion: str = "day",
+        returns: str = "net",
+        future: str = "error",
+        time_format: str | None = None,
+    ) -> None:
+        self.customer_col = customer_col
+        self.time_col = time_col
+        self.amount_col = amount_col
+        self.order_col = order_col
+        self.quantity_col = quantity_col
+        self.product_col = product_col
+        self.observation_date = observation_date
+        self.windows = windows
+        self.trend_window = trend_window
+        self.occasion = occasion
+        self.returns = returns
+        self.future = future
+        self.time_format = time_format
+
+    def _feature_columns(self) -> tuple[str, ...]:
+        return RFM_COLUMNS + self._behaviour_columns()
+
+    def _compute(self, tx: Transactions) -> Any:
+        wins, trend = _check_windows(self.windows, self.trend_window)
+        return customer_features_from(tx, self.occasion, wins, trend)

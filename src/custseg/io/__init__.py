@@ -1,0 +1,6 @@
+"""Reading transaction files and validating a transaction log."""
+
+from ._read import read_transactions
+from ._validate import Transactions, check_transactions, parse_date
+
+__all__ = ["Transactions", "check_transactions", "parse_date", "read_transactions"]

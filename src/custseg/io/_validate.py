@@ -1,0 +1,505 @@
+"""Validation of a transaction log: the one boundary every public entry point crosses."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from dataclasses import dataclass, replace
+from typing import Any
+
+import narwhals.stable.v2 as nw
+import pandas as pd
+import polars as pl
+
+from .._frame import FrameInfo, collect_small, to_lazy
+from ..exceptions import (
+    EmptyDataError,
+    FutureTimestampError,
+    InvalidDtypeError,
+    InvalidValueError,
+    MissingColumnError,
+    NegativeAmountError,
+    NullValueError,
+    TimestampParseError,
+    TimezoneMismatchError,
+)
+
+__all__ = ["Transactions", "check_transactions", "parse_date"]
+
+# Internal column names used by the feature code; the caller's names are restored on output.
+CID, TIME, AMOUNT, ORDER, QTY, PRODUCT = "__cid", "__t", "__amt", "__order", "__qty", "__product"
+_N_EXAMPLES = 3
+RETURNS_POLICIES = ("net", "drop", "error")
+FUTURE_POLICIES = ("error", "drop")
+
+
+@dataclass(frozen=True)
+class Transactions:
+    """A validated transaction log, in custseg's internal column names.
+
+    Produced by :func:`check_transactions`; feature builders consume it.
+
+    Attributes
+    ----------
+    frame : narwhals.LazyFrame
+        Columns ``__cid``, ``__t`` (datetime, microseconds), ``__amt`` (float) and,
+        when given, ``__order``, ``__qty``, ``__product``. Rows after the observation
+        date are already removed when ``future="drop"``.
+    info : FrameInfo
+        The caller's kind of frame, to return results in the same kind.
+    customer_col, time_col, amount_col : str
+        The caller's column names.
+    order_col, quantity_col, product_col : str or None
+        The caller's optional column names.
+    n_rows : int
+        Rows in the caller's table.
+    n_negative : int
+        Rows with a negative amount (refunds).
+    min_time, max_time : datetime.datetime
+        First and last timestamp in the caller's table.
+    observation_date : datetime.datetime
+        The resolved observation date (see :func:`check_transactions`).
+    date_only : bool
+        Whether the observation date was given as a calendar day (it then covers
+        the whole day).
+    time_zone : str or None
+        Time zone of the timestamps, ``None`` for naive timestamps.
+    """
+
+    frame: nw.LazyFrame[Any]
+    info: FrameInfo
+    customer_col: str
+    time_col: str
+    amount_col: str
+    order_col: str | None
+    quantity_col: str | None
+    product_col: str | None
+    n_rows: int
+    n_negative: int
+    min_time: dt.datetime
+    max_time: dt.datetime
+    observation_date: dt.datetime
+    date_only: bool
+    time_zone: str | None
+
+    @property
+    def cutoff(self) -> dt.datetime:
+        """Exclusive upper bound of the transactions that count.
+
+        The end of the observation day when the date was given as a day, otherwise
+        just after the observation timestamp.
+        """
+        if self.date_only:
+            return self.observation_date + dt.timedelta(days=1)
+        return self.observation_date + dt.timedelta(microseconds=1)
+
+    def before(self, when: dt.datetime, *, date_only: bool) -> Transactions:
+        """Return the same log cut at a new observation date (rows after it dropped)."""
+        when = _align_tz(when, self.time_zone, "observation_date", self.time_col)
+        end = when + (dt.timedelta(days=1) if date_only else dt.timedelta(microseconds=1))
+        frame = self.frame.filter(nw.col(TIME) < nw.lit(end))
+        return replace(self, frame=frame, observation_date=when, date_only=date_only)
+
+
+def parse_date(value: Any, *, name: str = "observation_date") -> tuple[dt.datetime, bool]:
+    """Parse a date-like value into ``(datetime, date_only)``.
+
+    ``date_only`` is true when ``value`` names a calendar day (a ``datetime.date``,
+    a string without a time, or a timestamp at exactly midnight): such a date covers
+    the whole day, so transactions on that day count.
+
+    Examples
+    --------
+    >>> parse_date("1997-09-30")
+    (datetime.datetime(1997, 9, 30, 0, 0), True)
+    >>> parse_date("1997-09-30 12:30")
+    (datetime.datetime(1997, 9, 30, 12, 30), False)
+    """
+    if isinstance(value, dt.datetime) or isinstance(value, pd.Timestamp):
+        ts = pd.Timestamp(value)
+    elif isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day), True
+    elif isinstance(value, str | int):
+        try:
+            ts = pd.Timestamp(value) if isinstance(value, str) else pd.Timestamp(str(value))
+        except (ValueError, TypeError) as err:
+            raise InvalidValueError(
+                f"{name}={value!r} is not a date; expected a date such as '1997-09-30', "
+                "a datetime.date or a datetime.datetime."
+            ) from err
+    else:
+        try:
+            ts = pd.Timestamp(value)
+        except (ValueError, TypeError) as err:
+            raise InvalidValueError(
+                f"{name}={value!r} is not a date; expected a date such as '1997-09-30', "
+                "a datetime.date or a datetime.datetime."
+            ) from err
+    if pd.isna(ts):
+        raise InvalidValueError(f"{name} is missing (NaT); expected a date.")
+    py = ts.to_pydatetime()
+    midnight = py.hour == 0 and py.minute == 0 and py.second == 0 and py.microsecond == 0
+    return py, midnight
+
+
+def _align_tz(when: dt.datetime, tz: str | None, name: str, time_col: str) -> dt.datetime:
+    if tz is None and when.tzinfo is not None:
+        raise TimezoneMismatchError(
+            f"{name}={when.isoformat()} is time-zone aware but column '{time_col}' holds "
+            "naive timestamps; pass a naive date or localise the column."
+        )
+    if tz is not None and when.tzinfo is None:
+        raise TimezoneMismatchError(
+            f"column '{time_col}' holds timestamps in time zone {tz!r} but {name}="
+            f"{when.isoformat()} is naive; pass an aware date, e.g. "
+            f"pd.Timestamp('{when.date()}', tz='{tz}')."
+        )
+    return when
+
+
+def _closest(name: str, available: list[str]) -> str:
+    match = difflib.get_close_matches(name, available, n=1, cutoff=0.5)
+    if not match:
+        lowered = {c.lower(): c for c in available}
+        if name.lower() in lowered:
+            match = [lowered[name.lower()]]
+    return f" Did you mean '{match[0]}'?" if match else ""
+
+
+def _examples(frame: nw.LazyFrame[Any], condition: nw.Expr, columns: list[str]) -> str:
+    rows = collect_small(frame.filter(condition).select(columns).head(_N_EXAMPLES)).to_dicts()
+    shown = "; ".join(
+        "{" + ", ".join(f"{k}: {_short(v)}" for k, v in row.items()) + "}" for row in rows
+    )
+    return f" First rows: {shown}." if shown else ""
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _with_row_number(
+    frame: nw.LazyFrame[Any], info: FrameInfo
+) -> tuple[nw.LazyFrame[Any], list[str]]:
+    """Add a row number (eager inputs only: lazy engines have no row order)."""
+    if info.kind == "lazy":
+        return frame, []
+    native = frame.to_native()
+    if isinstance(native, pl.LazyFrame):
+        return nw.from_native(native.with_row_index("row")), ["row"]
+    return frame, []  # pragma: no cover
+
+
+def check_transactions(
+    transactions: Any,
+    *,
+    customer_col: str = "customer_id",
+    time_col: str = "date",
+    amount_col: str = "amount",
+    order_col: str | None = None,
+    quantity_col: str | None = None,
+    product_col: str | None = None,
+    observation_date: Any = None,
+    returns: str = "net",
+    future: str = "error",
+    time_format: str | None = None,
+) -> Transactions:
+    """Validate a transaction log and return it in custseg's internal form.
+
+    This is the one validation entry point: every feature builder calls it. It
+    checks, in this order, and raises a :class:`~custseg.exceptions.CustsegError`
+    subclass whose message names the column, the number of bad rows and a few of
+    them:
+
+    * the input is a dataframe or a lazy frame (:class:`InvalidDtypeError`);
+    * the named columns exist (:class:`MissingColumnError`, listing the available
+      columns and the closest name);
+    * the timestamp column is a datetime, a date, or text that parses as one
+      (:class:`InvalidDtypeError`, :class:`TimestampParseError`); the amount and
+      quantity columns are numeric (:class:`InvalidDtypeError`);
+    * the table is not empty (:class:`EmptyDataError`);
+    * no customer id and no timestamp is missing (:class:`NullValueError`);
+    * amounts are finite: no NaN, no infinity, no null (:class:`InvalidValueError`,
+      :class:`NullValueError`);
+    * refunds follow the ``returns`` policy (:class:`NegativeAmountError`);
+    * the observation date and the timestamps agree on time zones
+      (:class:`TimezoneMismatchError`);
+    * no transaction is dated after the observation date, unless ``future="drop"``
+      (:class:`FutureTimestampError`).
+
+    The caller's table is never modified.
+
+    Parameters
+    ----------
+    transactions : dataframe or lazy frame
+        One row per purchase line: pandas, polars, pyarrow, a polars ``LazyFrame``,
+        a DuckDB relation or any frame narwhals reads.
+    customer_col, time_col, amount_col : str
+        Columns holding the customer id (any dtype; kept as it is), the timestamp
+        (datetime, date, or ISO 8601 text) and the amount (numeric, in currency units).
+    order_col, quantity_col, product_col : str, optional
+        Optional columns: an order id, a quantity (numeric) and a product id.
+    observation_date : date-like, optional
+        The date "as of" which features are computed. A calendar day (a
+        ``datetime.date``, ``"1997-09-30"`` or a midnight timestamp) covers the whole
+        day. Default: the last timestamp in the data.
+    returns : {"net", "drop", "error"}, default="net"
+        What negative amounts (refunds) mean. ``"net"``: they lower spend but are not
+        purchases; ``"drop"``: they are removed; ``"error"``: they raise
+        :class:`~custseg.exceptions.NegativeAmountError`. Zero amounts are purchases.
+    future : {"error", "drop"}, default="error"
+        What to do with transactions after the observation date: raise, or leave
+        them out (use ``"drop"`` to compute features as of a past date).
+    time_format : str, optional
+        ``strftime`` format of a text timestamp column (for example ``"%Y%m%d"``);
+        default: ISO 8601 inferred from the data.
+
+    Returns
+    -------
+    Transactions
+        The validated log with its summary facts.
+
+    See Also
+    --------
+    custseg.features.rfm : RFM features from a transaction log.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from custseg.io import check_transactions
+    >>> log = pd.DataFrame({"customer_id": ["a", "a", "b"],
+    ...                     "date": pd.to_datetime(["2024-01-01", "2024-01-05", "2024-01-03"]),
+    ...                     "amount": [10.0, 5.0, 7.5]})
+    >>> checked = check_transactions(log)
+    >>> checked.n_rows, checked.observation_date.date()
+    (3, datetime.date(2024, 1, 5))
+    >>> check_transactions(log, amount_col="amt")
+    Traceback (most recent call last):
+    ...
+    custseg.exceptions.MissingColumnError: column 'amt' (amount_col) is not in the table. Did you mean 'amount'? ...
+    """
+    if returns not in RETURNS_POLICIES:
+        raise InvalidValueError(f"returns={returns!r} is not one of {RETURNS_POLICIES}.")
+    if future not in FUTURE_POLICIES:
+        raise InvalidValueError(f"future={future!r} is not one of {FUTURE_POLICIES}.")
+    frame, info = to_lazy(transactions)
+    available = list(info.columns)
+
+    roles = {
+        "customer_col": customer_col,
+        "time_col": time_col,
+        "amount_col": amount_col,
+        "order_col": order_col,
+        "quantity_col": quantity_col,
+        "product_col": product_col,
+    }
+    given: dict[str, str] = {role: col for role, col in roles.items() if col is not None}
+    for role, col in given.items():
+        if not isinstance(col, str):
+            raise InvalidDtypeError(f"{role} must be a column name (str); got {col!r}.")
+    missing = [(role, col) for role, col in given.items() if col not in available]
+    if missing:
+        parts = [f"column '{col}' ({role}) is not in the table." + _closest(col, available)
+                 for role, col in missing]
+        raise MissingColumnError(
+            " ".join(parts) + f" Available columns: {available}."
+        )
+    seen: dict[str, str] = {}
+    for role, col in given.items():
+        if col in seen:
+            raise InvalidValueError(f"{role} and {seen[col]} both name column '{col}'.")
+        seen[col] = role
+
+    schema = frame.collect_schema()
+    time_dtype = schema[time_col]
+    time_zone: str | None = None
+    time_expr: nw.Expr
+    parse_text = False
+    if isinstance(time_dtype, nw.Datetime):
+        time_zone = time_dtype.time_zone
+        time_expr = nw.col(time_col).cast(nw.Datetime("us", time_zone))
+    elif isinstance(time_dtype, nw.Date):
+        time_expr = nw.col(time_col).cast(nw.Datetime("us"))
+    elif isinstance(time_dtype, nw.String):
+        parse_text = True
+        time_expr = nw.col(time_col)  # parsed below
+    else:
+        raise InvalidDtypeError(
+            f"column '{time_col}' (time_col) has dtype {time_dtype}; expected a datetime, "
+            "a date, or text in ISO 8601 form (pass time_format= for other text forms)."
+        )
+    for role in ("amount_col", "quantity_col"):
+        num_col = given.get(role)
+        if num_col is not None and not schema[num_col].is_numeric():
+            raise InvalidDtypeError(
+                f"column '{num_col}' ({role}) has dtype {schema[num_col]}; expected a numeric dtype "
+                "(int or float). Convert it first, e.g. pd.to_numeric(df[col])."
+            )
+
+    selected: dict[str, nw.Expr] = {
+        CID: nw.col(customer_col),
+        TIME: time_expr,
+        AMOUNT: nw.col(amount_col).cast(nw.Float64()),
+    }
+    if order_col is not None:
+        selected[ORDER] = nw.col(order_col)
+    if quantity_col is not None:
+        selected[QTY] = nw.col(quantity_col).cast(nw.Float64())
+    if product_col is not None:
+        selected[PRODUCT] = nw.col(product_col)
+    work = frame.select(**selected)
+    if parse_text:
+        work = _parse_text_time(work, time_format)
+
+    stats_exprs: dict[str, nw.Expr] = {
+        "n": nw.len(),
+        "null_cid": nw.col(CID).null_count(),
+        "null_t": nw.col(TIME).null_count(),
+        "null_amt": nw.col(AMOUNT).null_count(),
+        "bad_amt": (~nw.col(AMOUNT).is_finite()).cast(nw.Int64()).sum(),
+        "neg": (nw.col(AMOUNT) < 0).cast(nw.Int64()).sum(),
+        "tmin": nw.col(TIME).min(),
+        "tmax": nw.col(TIME).max(),
+    }
+    if parse_text:
+        stats_exprs["bad_t"] = (
+            ~nw.col("__traw").is_null() & nw.col(TIME).is_null()
+        ).cast(nw.Int64()).sum()
+    stats = collect_small(work.select(**stats_exprs)).to_dicts()[0]
+    n_rows = int(stats["n"] or 0)
+    example_frame, idx = _with_row_number(frame, info)
+    shown = idx + [c for c in given.values()]
+
+    def fail(exc: type[Exception], message: str, condition: nw.Expr,
+             frame: nw.LazyFrame[Any] | None = None) -> None:
+        source = example_frame if frame is None else frame
+        raise exc(message + _examples(source, condition, shown))
+
+    if n_rows == 0:
+        raise EmptyDataError(
+            f"the transaction table has 0 rows; expected at least one purchase in columns "
+            f"'{customer_col}', '{time_col}', '{amount_col}'."
+        )
+    if stats["null_cid"]:
+        fail(NullValueError,
+             f"column '{customer_col}' (customer_col) has {stats['null_cid']} of {n_rows} rows "
+             "with a missing customer id; every transaction needs one.",
+             nw.col(customer_col).is_null())
+    if parse_text and stats["bad_t"]:
+        fmt = f"format {time_format!r}" if time_format else "ISO 8601 (e.g. '2024-01-31')"
+        fail(TimestampParseError,
+             f"column '{time_col}' (time_col) has {stats['bad_t']} of {n_rows} rows that do "
+             f"not parse as timestamps in {fmt}; pass time_format= or fix these rows.",
+             nw.lit(True),
+             _unparsed_rows(example_frame, time_col, time_format))
+    if stats["null_t"]:
+        fail(NullValueError,
+             f"column '{time_col}' (time_col) has {stats['null_t']} of {n_rows} rows with a "
+             "missing timestamp; every transaction needs one.",
+             nw.col(time_col).is_null())
+    if stats["null_amt"]:
+        fail(NullValueError,
+             f"column '{amount_col}' (amount_col) has {stats['null_amt']} of {n_rows} rows with "
+             "a missing amount; fill them (0 for free items) or drop them.",
+             nw.col(amount_col).is_null())
+    if stats["bad_amt"]:
+        fail(InvalidValueError,
+             f"column '{amount_col}' (amount_col) has {stats['bad_amt']} of {n_rows} rows with "
+             "a NaN or infinite amount; expected finite numbers.",
+             ~nw.col(amount_col).cast(nw.Float64()).is_finite())
+    n_negative = int(stats["neg"] or 0)
+    if n_negative and returns == "error":
+        fail(NegativeAmountError,
+             f"column '{amount_col}' (amount_col) has {n_negative} of {n_rows} rows with a "
+             "negative amount (refunds) and returns='error'; use returns='net' to count "
+             "refunds against spend or returns='drop' to ignore them.",
+             nw.col(amount_col) < 0)
+
+    tmin, tmax = stats["tmin"], stats["tmax"]
+    if observation_date is None:
+        obs, date_only = tmax, False
+    else:
+        obs, date_only = parse_date(observation_date)
+        if obs.tzinfo is not None and time_zone is not None:
+            obs = obs.astimezone(dt.UTC).astimezone(tmax.tzinfo)
+    obs = _align_tz(obs, time_zone, "observation_date", time_col)
+    end = obs + (dt.timedelta(days=1) if date_only else dt.timedelta(microseconds=1))
+    if tmax >= end:
+        if future == "error":
+            n_late = collect_small(
+                work.select(n=(nw.col(TIME) >= nw.lit(end)).cast(nw.Int64()).sum())
+            ).item()
+            when = obs.date().isoformat() if date_only else obs.isoformat()
+            fail(FutureTimestampError,
+                 f"column '{time_col}' (time_col) has {n_late} of {n_rows} rows dated after the "
+                 f"observation date {when} (last timestamp {tmax}); pass a later "
+                 "observation_date, or future='drop' to compute features as of that date.",
+                 _after(time_col, end, time_dtype, parse_text))
+        work = work.filter(nw.col(TIME) < nw.lit(end))
+    if returns == "drop" and n_negative:
+        work = work.filter(nw.col(AMOUNT) >= 0)
+        n_negative = 0
+    if parse_text:
+        work = work.drop("__traw")
+    return Transactions(
+        frame=work,
+        info=info,
+        customer_col=customer_col,
+        time_col=time_col,
+        amount_col=amount_col,
+        order_col=order_col,
+        quantity_col=quantity_col,
+        product_col=product_col,
+        n_rows=n_rows,
+        n_negative=n_negative,
+        min_time=tmin,
+        max_time=tmax,
+        observation_date=obs,
+        date_only=date_only,
+        time_zone=time_zone,
+    )
+
+
+def _parse_text_time(work: nw.LazyFrame[Any], time_format: str | None) -> nw.LazyFrame[Any]:
+    """Parse the text timestamp column, keeping the raw text to count failures."""
+    native = work.to_native()
+    if isinstance(native, pl.LazyFrame):
+        parsed = native.with_columns(
+            pl.col(TIME).alias("__traw"),
+            pl.col(TIME)
+            .str.strip_chars()
+            .str.to_datetime(format=time_format, strict=False, time_unit="us"),
+        )
+        return nw.from_native(parsed)
+    # Other engines parse through narwhals (strict parsing: a bad value fails the query).
+    return work.with_columns(
+        nw.col(TIME).alias("__traw"),
+        nw.col(TIME).str.to_datetime(format=time_format).cast(nw.Datetime("us")),
+    )
+
+
+def _unparsed_rows(
+    frame: nw.LazyFrame[Any], time_col: str, time_format: str | None
+) -> nw.LazyFrame[Any]:
+    """The rows whose text timestamp does not parse (examples for the error message)."""
+    native = frame.to_native()
+    if isinstance(native, pl.LazyFrame):
+        parsed = pl.col(time_col).str.strip_chars().str.to_datetime(
+            format=time_format, strict=False, time_unit="us"
+        )
+        return nw.from_native(
+            native.filter(pl.col(time_col).is_not_null() & parsed.is_null())
+        )
+    return frame.filter(nw.lit(False))
+
+
+def _after(time_col: str, end: dt.datetime, dtype: Any, parse_text: bool) -> nw.Expr:
+    if parse_text:
+        return nw.lit(False)
+    col = nw.col(time_col)
+    if isinstance(dtype, nw.Date):
+        col = col.cast(nw.Datetime("us"))
+    elif isinstance(dtype, nw.Datetime):
+        col = col.cast(nw.Datetime("us", dtype.time_zone))
+    return col >= nw.lit(end)

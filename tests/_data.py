@@ -1,0 +1,18 @@
+"""The one way tests reach ../shared/data: skip with a reason when it is absent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+FILES = {"master": "cdnow/CDNOW_master.txt", "sample": "cdnow/CDNOW_sample.txt"}
+
+
+def cdnow_path(which: str = "master") -> Path:
+    """Path to a raw CDNOW file in ../shared/data, or skip the test when it is absent."""
+    path = SHARED / FILES[which]
+    if not path.exists():
+        pytest.skip(f"shared data not found at {path} (../shared/data is absent on this machine)")
+    return path
