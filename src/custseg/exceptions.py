@@ -23,10 +23,12 @@ __all__ = [
     "InvalidDtypeError",
     "InvalidValueError",
     "MissingColumnError",
+    "ModelFileError",
     "NegativeAmountError",
     "NullValueError",
     "TimestampParseError",
     "TimezoneMismatchError",
+    "UntrustedTypeError",
     "VersionMismatchWarning",
 ]
 
@@ -178,5 +180,32 @@ class VersionMismatchWarning(CustsegWarning):
     Examples
     --------
     >>> issubclass(VersionMismatchWarning, CustsegWarning)
+    True
+    """
+
+
+class ModelFileError(CustsegError, ValueError):
+    """A file is not a custseg model file, or cannot be loaded the way asked.
+
+    Raised by :func:`custseg.persistence.load` for a file that custseg did not
+    write, or for a pickle-based file when a safe load was asked for.
+
+    Examples
+    --------
+    >>> isinstance(ModelFileError("not a custseg model file"), ValueError)
+    True
+    """
+
+
+class UntrustedTypeError(CustsegError, TypeError):
+    """A model file holds object types that were not declared trusted.
+
+    Raised by the safe loader (:func:`custseg.persistence.load_safe`); the
+    message lists the untrusted types so they can be reviewed and passed as
+    ``trusted=[...]``.
+
+    Examples
+    --------
+    >>> isinstance(UntrustedTypeError("untrusted: os.system"), TypeError)
     True
     """
