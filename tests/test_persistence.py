@@ -1,0 +1,274 @@
+"""Tests of custseg.persistence: one-file save/load with metadata, version checks, safe loading."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import os
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import is_classifier, is_regressor
+from sklearn.datasets import make_blobs
+
+import custseg.persistence as persistence
+from custseg.base import TransactionInputMixin
+from custseg.datasets import load_cdnow
+from custseg.exceptions import (
+    InvalidValueError,
+    ModelFileError,
+    UntrustedTypeError,
+    VersionMismatchWarning,
+)
+from custseg.features import RFMFeatures
+from custseg.persistence import load, load_safe, read_metadata, save
+from custseg.utils import all_estimators
+
+LOG = load_cdnow(sample=True)
+
+
+class NotTrusted:
+    """A type no safe loader knows."""
+
+    def __init__(self, value: int = 1) -> None:
+        self.value = value
+
+
+class Boom:
+    """A pickle that runs code when loaded (writes a marker file)."""
+
+    def __init__(self, marker: str) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (Path.touch, (Path(self.marker),))
+
+
+# --- every estimator round-trips with identical outputs -------------------------------
+
+def _numeric_data() -> tuple[np.ndarray, np.ndarray]:
+    X, y = make_blobs(n_samples=90, centers=3, n_features=3, random_state=0)
+    return np.abs(X) + 0.1, y
+
+
+def _instances(cls: type) -> list[Any]:
+    make = getattr(cls, "_test_instances", None)
+    return list(make()) if make is not None else [cls()]
+
+
+def _fit(est: Any) -> tuple[Any, Any]:
+    """Fit ``est`` on data it accepts; return it and the input to predict on."""
+    if isinstance(est, TransactionInputMixin):
+        return est.fit(LOG), LOG
+    X, y = _numeric_data()
+    if is_classifier(est):
+        return est.fit(X, y), X
+    if is_regressor(est):
+        return est.fit(X, X[:, 0]), X
+    return est.fit(X), X
+
+
+def _outputs(est: Any, X: Any) -> dict[str, Any]:
+    out = {}
+    for method in ("predict", "predict_proba", "transform", "score_samples", "decision_function"):
+        if hasattr(est, method):
+            out[method] = getattr(est, method)(X)
+    assert out, f"{type(est).__name__} has no prediction method to compare"
+    return out
+
+
+def _assert_same(a: Any, b: Any) -> None:
+    if isinstance(a, pd.DataFrame):
+        pd.testing.assert_frame_equal(a, b)
+    elif hasattr(a, "to_pandas"):
+        pd.testing.assert_frame_equal(a.to_pandas(), b.to_pandas())
+    else:
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+
+
+ESTIMATORS = [
+    pytest.param(inst, id=f"{name}-{i}")
+    for name, cls in all_estimators()
+    for i, inst in enumerate(_instances(cls))
+]
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS)
+def test_every_estimator_round_trips_with_identical_outputs(estimator, tmp_path):
+    fitted, X = _fit(estimator)
+    before = _outputs(fitted, X)
+    loaded = load(save(fitted, tmp_path / "model.joblib"))
+    assert type(loaded) is type(fitted)
+    after = _outputs(loaded, X)
+    # The loaded model gives the outputs the model gave before saving.
+    for method, value in before.items():
+        _assert_same(value, after[method])
+
+
+def test_numeric_estimators_round_trip_through_the_safe_format(tmp_path):
+    checked = 0
+    for name, cls in all_estimators(numeric_only=True):
+        for est in _instances(cls):
+            fitted, X = _fit(est)
+            path = save(fitted, tmp_path / f"{name}.skops")
+            loaded = load_safe(path)
+            for method, value in _outputs(fitted, X).items():
+                _assert_same(value, _outputs(loaded, X)[method])
+            checked += 1
+    assert checked == sum(len(_instances(c)) for _, c in all_estimators(numeric_only=True))
+
+
+def test_feature_transformer_round_trips_through_the_safe_format(tmp_path):
+    model = RFMFeatures(observation_date="1997-12-31", future="drop").fit(LOG)
+    loaded = load_safe(save(model, tmp_path / "rfm.skops"))
+    assert loaded.get_params() == model.get_params()
+    pd.testing.assert_frame_equal(loaded.transform(LOG), model.transform(LOG))
+
+
+# --- metadata ----------------------------------------------------------------------------
+
+def test_metadata_records_versions_features_and_time(tmp_path):
+    before = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    path = save(RFMFeatures().fit(LOG), tmp_path / "rfm.custseg")
+    meta = read_metadata(path)
+    assert meta["serializer"] == "joblib"
+    assert meta["class"] == "custseg.features._transformers.RFMFeatures"
+    assert meta["feature_names"] == list(LOG.columns)
+    import numpy
+    import sklearn
+
+    assert meta["versions"]["numpy"] == numpy.__version__
+    assert meta["versions"]["scikit-learn"] == sklearn.__version__
+    assert meta["versions"]["custseg"] == "0.1.0"
+    created = dt.datetime.fromisoformat(meta["created"])
+    assert before <= created <= dt.datetime.now(dt.UTC)
+
+
+def test_file_is_one_zip_with_json_metadata(tmp_path):
+    path = save({"a": 1}, tmp_path / "obj.joblib")
+    with zipfile.ZipFile(path) as zf:
+        assert sorted(zf.namelist()) == ["custseg-metadata.json", "model.joblib"]
+        assert json.loads(zf.read("custseg-metadata.json"))["feature_names"] is None
+    assert [p.name for p in tmp_path.iterdir()] == ["obj.joblib"]  # no temp file left
+
+
+def test_format_follows_the_suffix_unless_given(tmp_path):
+    assert read_metadata(save([1], tmp_path / "a.skops"))["serializer"] == "skops"
+    assert read_metadata(save([1], tmp_path / "a.bin"))["serializer"] == "joblib"
+    assert read_metadata(save([1], tmp_path / "b.bin", format="skops"))["serializer"] == "skops"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [({"format": "pickle"}, "format='pickle'"), ({"compress": 12}, "compress=12")],
+)
+def test_bad_save_parameters(kwargs, match, tmp_path):
+    with pytest.raises(InvalidValueError, match=match):
+        save([1], tmp_path / "x", **kwargs)
+
+
+# --- version mismatch --------------------------------------------------------------------
+
+@pytest.mark.parametrize("package", ["custseg", "scikit-learn", "numpy"])
+def test_loading_with_a_changed_version_warns(package, tmp_path, monkeypatch):
+    model = RFMFeatures().fit(LOG)
+    real = persistence._installed_versions()
+    monkeypatch.setattr(persistence, "_installed_versions", lambda: {**real, package: "0.0.1"})
+    path = save(model, tmp_path / "old.joblib")
+    monkeypatch.undo()
+    assert read_metadata(path)["versions"][package] == "0.0.1"
+    with pytest.warns(VersionMismatchWarning, match=rf"{package} 0\.0\.1 \(installed "):
+        loaded = load(path)
+    pd.testing.assert_frame_equal(loaded.transform(LOG), model.transform(LOG))
+
+
+def test_same_versions_do_not_warn(tmp_path):
+    # pytest turns warnings into errors: loading must be silent.
+    load(save(RFMFeatures(), tmp_path / "m.joblib"))
+    load_safe(save(RFMFeatures(), tmp_path / "m.skops"))
+
+
+# --- safe loading ------------------------------------------------------------------------
+
+def test_safe_loader_refuses_an_untrusted_type(tmp_path):
+    path = save({"obj": NotTrusted(3)}, tmp_path / "x.skops")
+    name = f"{NotTrusted.__module__}.NotTrusted"
+    with pytest.raises(UntrustedTypeError, match=rf"1 untrusted type\(s\): \['{name}'\]"):
+        load_safe(path)
+    with pytest.raises(UntrustedTypeError, match="NotTrusted"):
+        load(path)  # a skops payload is always loaded safely
+    assert load_safe(path, trusted=[name])["obj"].value == 3
+    assert load(path, trusted=[NotTrusted])["obj"].value == 3
+
+
+def test_safe_loader_refuses_a_pickle_without_running_it(tmp_path):
+    marker = tmp_path / "pwned"
+    path = save(Boom(str(marker)), tmp_path / "evil.joblib")
+    assert not marker.exists()
+    with pytest.raises(ModelFileError, match="pickle runs code"):
+        load_safe(path)
+    with pytest.raises(ModelFileError, match="cannot be loaded safely"):
+        load(path, trusted=[])
+    assert not marker.exists()
+    # read_metadata never unpickles either.
+    assert read_metadata(path)["class"].endswith("Boom")
+    assert not marker.exists()
+    # Whereas the ordinary loader does run it: the documented danger of pickles.
+    load(path)
+    assert marker.exists()
+
+
+def test_safe_loader_trusts_custseg_classes_not_functions(tmp_path):
+    assert persistence._is_custseg_class("custseg.features.RFMFeatures")
+    assert not persistence._is_custseg_class("custseg.features.rfm")
+    assert not persistence._is_custseg_class("os.system")
+    assert not persistence._is_custseg_class("custseg.nowhere.Thing")
+
+
+def test_trusted_must_name_types(tmp_path):
+    path = save([1], tmp_path / "x.skops")
+    with pytest.raises(InvalidValueError, match="trusted must list type names"):
+        load_safe(path, trusted=[42])
+
+
+# --- files that are not custseg models -----------------------------------------------------
+
+def test_missing_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match="model file not found"):
+        load(tmp_path / "nope.joblib")
+
+
+def test_plain_joblib_file_is_not_a_model_file(tmp_path):
+    path = tmp_path / "plain.joblib"
+    joblib.dump({"a": 1}, path)
+    with pytest.raises(ModelFileError, match="not a custseg model file"):
+        load(path)
+
+
+def test_zip_without_metadata_is_refused(tmp_path):
+    path = tmp_path / "other.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("hello.txt", "hi")
+    with pytest.raises(ModelFileError, match=r"no custseg-metadata\.json member"):
+        read_metadata(path)
+
+
+def test_unknown_serializer_is_refused(tmp_path):
+    path = tmp_path / "odd.zip"
+    buf = io.BytesIO()
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("custseg-metadata.json", json.dumps({"serializer": "marshal"}))
+        zf.writestr("model.bin", buf.getvalue())
+    with pytest.raises(ModelFileError, match="unknown or missing payload"):
+        load(path)
+
+
+def test_save_accepts_str_paths(tmp_path):
+    path = save({"x": 1}, os.fspath(tmp_path / "s.joblib"))
+    assert load(os.fspath(path)) == {"x": 1}
