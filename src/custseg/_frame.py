@@ -80,7 +80,7 @@ def to_lazy(native: Any, *, argname: str = "transactions") -> tuple[nw.LazyFrame
     pandas_dtypes: dict[str, Any] = {}
     if kind == "pandas":
         pandas_dtypes = {str(c): native[c].dtype for c in native.columns}
-        pl_df = pl.from_pandas(native)
+        pl_df = pl.from_pandas(native, nan_to_null=False)
     elif kind == "pyarrow":
         pl_df = pl.from_arrow(native)  # type: ignore[assignment]
     else:

@@ -166,8 +166,10 @@ def _closest(name: str, available: list[str]) -> str:
     return f" Did you mean '{match[0]}'?" if match else ""
 
 
-def _examples(frame: nw.LazyFrame[Any], condition: nw.Expr, columns: list[str]) -> str:
-    rows = collect_small(frame.filter(condition).select(columns).head(_N_EXAMPLES)).to_dicts()
+def _examples(frame: nw.LazyFrame[Any], condition: nw.Expr | None, columns: list[str]) -> str:
+    if condition is not None:
+        frame = frame.filter(condition)
+    rows = collect_small(frame.select(columns).head(_N_EXAMPLES)).to_dicts()
     shown = "; ".join(
         "{" + ", ".join(f"{k}: {_short(v)}" for k, v in row.items()) + "}" for row in rows
     )
@@ -277,7 +279,7 @@ def check_transactions(
     >>> check_transactions(log, amount_col="amt")
     Traceback (most recent call last):
     ...
-    custseg.exceptions.MissingColumnError: column 'amt' (amount_col) is not in the table. Did you mean 'amount'? ...
+    custseg.exceptions.MissingColumnError: column 'amt' (amount_col) is not in the table. ...
     """
     if returns not in RETURNS_POLICIES:
         raise InvalidValueError(f"returns={returns!r} is not one of {RETURNS_POLICIES}.")
@@ -333,8 +335,8 @@ def check_transactions(
         num_col = given.get(role)
         if num_col is not None and not schema[num_col].is_numeric():
             raise InvalidDtypeError(
-                f"column '{num_col}' ({role}) has dtype {schema[num_col]}; expected a numeric dtype "
-                "(int or float). Convert it first, e.g. pd.to_numeric(df[col])."
+                f"column '{num_col}' ({role}) has dtype {schema[num_col]}; expected a numeric "
+                "dtype (int or float). Convert it first, e.g. with pd.to_numeric."
             )
 
     selected: dict[str, nw.Expr] = {
@@ -371,10 +373,10 @@ def check_transactions(
     example_frame, idx = _with_row_number(frame, info)
     shown = idx + [c for c in given.values()]
 
-    def fail(exc: type[Exception], message: str, condition: nw.Expr,
-             frame: nw.LazyFrame[Any] | None = None) -> None:
+    def fail(exc: type[Exception], message: str, condition: nw.Expr | None,
+             frame: nw.LazyFrame[Any] | None = None, columns: list[str] | None = None) -> None:
         source = example_frame if frame is None else frame
-        raise exc(message + _examples(source, condition, shown))
+        raise exc(message + _examples(source, condition, shown if columns is None else columns))
 
     if n_rows == 0:
         raise EmptyDataError(
@@ -391,7 +393,7 @@ def check_transactions(
         fail(TimestampParseError,
              f"column '{time_col}' (time_col) has {stats['bad_t']} of {n_rows} rows that do "
              f"not parse as timestamps in {fmt}; pass time_format= or fix these rows.",
-             nw.lit(True),
+             None,
              _unparsed_rows(example_frame, time_col, time_format))
     if stats["null_t"]:
         fail(NullValueError,
@@ -435,7 +437,10 @@ def check_transactions(
                  f"column '{time_col}' (time_col) has {n_late} of {n_rows} rows dated after the "
                  f"observation date {when} (last timestamp {tmax}); pass a later "
                  "observation_date, or future='drop' to compute features as of that date.",
-                 _after(time_col, end, time_dtype, parse_text))
+                 None,
+                 work.filter(nw.col(TIME) >= nw.lit(end)).select(
+                     nw.col(CID).alias(customer_col), nw.col(TIME).alias(time_col)),
+                 [customer_col, time_col])
         work = work.filter(nw.col(TIME) < nw.lit(end))
     if returns == "drop" and n_negative:
         work = work.filter(nw.col(AMOUNT) >= 0)
@@ -492,14 +497,3 @@ def _unparsed_rows(
             native.filter(pl.col(time_col).is_not_null() & parsed.is_null())
         )
     return frame.filter(nw.lit(False))
-
-
-def _after(time_col: str, end: dt.datetime, dtype: Any, parse_text: bool) -> nw.Expr:
-    if parse_text:
-        return nw.lit(False)
-    col = nw.col(time_col)
-    if isinstance(dtype, nw.Date):
-        col = col.cast(nw.Datetime("us"))
-    elif isinstance(dtype, nw.Datetime):
-        col = col.cast(nw.Datetime("us", dtype.time_zone))
-    return col >= nw.lit(end)
