@@ -28,8 +28,16 @@ test: lint typecheck pytest
 demo: install
 	$(VENV)/bin/custseg demo --output demo-output
 
-bench: install
-	@set -e; for f in benchmarks/bench_*.py; do echo "== $$f"; $(PY) $$f; done
+# lifetimes (the reference BTYD library) needs pandas < 3: it gets its own venv, used only by
+# benchmarks/bench_features.py for the speed comparison. Failing to build it is not fatal.
+LIFETIMES_VENV := benchmarks/_cache/lifetimes-venv
+$(LIFETIMES_VENV)/bin/python:
+	-$(PYTHON) -m venv $(LIFETIMES_VENV) && $(LIFETIMES_VENV)/bin/pip install --quiet \
+		lifetimes "pandas<2.2" "numpy<2" "scipy<1.14" "pyarrow<16"
+
+bench: install $(LIFETIMES_VENV)/bin/python
+	@status=0; for f in benchmarks/bench_*.py; do echo "== $$f"; $(PY) $$f || status=1; done; \
+		exit $$status
 
 docs: install
 	$(VENV)/bin/mkdocs build --strict
