@@ -23,7 +23,16 @@ import polars as pl
 
 from .exceptions import InvalidDtypeError
 
-__all__ = ["FrameInfo", "from_lazy", "is_frame", "to_lazy"]
+__all__ = [
+    "FrameInfo",
+    "collect_small",
+    "from_lazy",
+    "is_frame",
+    "parse_text_datetime",
+    "to_lazy",
+    "unparsed_text_rows",
+    "with_row_number",
+]
 
 
 @dataclass(frozen=True)
@@ -120,3 +129,51 @@ def collect_small(frame: nw.LazyFrame[Any]) -> pl.DataFrame:
     if isinstance(native, pl.DataFrame):
         return native
     return df.to_polars()
+
+
+# Engine-specific helpers: the only places outside narwhals expressions. Each has a polars
+# path (eager inputs and polars lazy frames) and a portable narwhals fallback.
+
+
+def with_row_number(
+    frame: nw.LazyFrame[Any], info: FrameInfo
+) -> tuple[nw.LazyFrame[Any], list[str]]:
+    """Add a 0-based ``row`` column for error messages (eager inputs only: lazy engines
+    have no row order)."""
+    native = frame.to_native()
+    if info.kind != "lazy" and isinstance(native, pl.LazyFrame):
+        return nw.from_native(native.with_row_index("row")), ["row"]
+    return frame, []
+
+
+def parse_text_datetime(
+    frame: nw.LazyFrame[Any], col: str, time_format: str | None, *, raw_name: str
+) -> nw.LazyFrame[Any]:
+    """Parse text column ``col`` into microsecond datetimes, keeping the text as ``raw_name``.
+
+    With polars the parse is lenient (a bad value becomes null, so the caller can count
+    and show them); other engines parse strictly through narwhals.
+    """
+    native = frame.to_native()
+    if isinstance(native, pl.LazyFrame):
+        return nw.from_native(native.with_columns(
+            pl.col(col).alias(raw_name),
+            pl.col(col).str.strip_chars().str.to_datetime(
+                format=time_format, strict=False, time_unit="us"),
+        ))
+    return frame.with_columns(
+        nw.col(col).alias(raw_name),
+        nw.col(col).str.to_datetime(format=time_format).cast(nw.Datetime("us")),
+    )
+
+
+def unparsed_text_rows(
+    frame: nw.LazyFrame[Any], col: str, time_format: str | None
+) -> nw.LazyFrame[Any]:
+    """The rows of ``frame`` whose text in ``col`` does not parse as a timestamp."""
+    native = frame.to_native()
+    if isinstance(native, pl.LazyFrame):
+        parsed = pl.col(col).str.strip_chars().str.to_datetime(
+            format=time_format, strict=False, time_unit="us")
+        return nw.from_native(native.filter(pl.col(col).is_not_null() & parsed.is_null()))
+    return frame.head(0)

@@ -9,9 +9,14 @@ from typing import Any
 
 import narwhals.stable.v2 as nw
 import pandas as pd
-import polars as pl
 
-from .._frame import FrameInfo, collect_small, to_lazy
+from .._frame import (
+    collect_small,
+    parse_text_datetime,
+    to_lazy,
+    unparsed_text_rows,
+    with_row_number,
+)
 from ..exceptions import (
     EmptyDataError,
     FutureTimestampError,
@@ -181,18 +186,6 @@ def _short(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _with_row_number(
-    frame: nw.LazyFrame[Any], info: FrameInfo
-) -> tuple[nw.LazyFrame[Any], list[str]]:
-    """Add a row number (eager inputs only: lazy engines have no row order)."""
-    if info.kind == "lazy":
-        return frame, []
-    native = frame.to_native()
-    if isinstance(native, pl.LazyFrame):
-        return nw.from_native(native.with_row_index("row")), ["row"]
-    return frame, []  # pragma: no cover
-
-
 def check_transactions(
     transactions: Any,
     *,
@@ -352,7 +345,7 @@ def check_transactions(
         selected[PRODUCT] = nw.col(product_col)
     work = frame.select(**selected)
     if parse_text:
-        work = _parse_text_time(work, time_format)
+        work = parse_text_datetime(work, TIME, time_format, raw_name="__traw")
 
     stats_exprs: dict[str, nw.Expr] = {
         "n": nw.len(),
@@ -370,7 +363,7 @@ def check_transactions(
         ).cast(nw.Int64()).sum()
     stats = collect_small(work.select(**stats_exprs)).to_dicts()[0]
     n_rows = int(stats["n"] or 0)
-    example_frame, idx = _with_row_number(frame, info)
+    example_frame, idx = with_row_number(frame, info)
     shown = idx + [c for c in given.values()]
 
     def fail(exc: type[Exception], message: str, condition: nw.Expr | None,
@@ -394,7 +387,7 @@ def check_transactions(
              f"column '{time_col}' (time_col) has {stats['bad_t']} of {n_rows} rows that do "
              f"not parse as timestamps in {fmt}; pass time_format= or fix these rows.",
              None,
-             _unparsed_rows(example_frame, time_col, time_format))
+             unparsed_text_rows(example_frame, time_col, time_format))
     if stats["null_t"]:
         fail(NullValueError,
              f"column '{time_col}' (time_col) has {stats['null_t']} of {n_rows} rows with a "
@@ -464,36 +457,3 @@ def check_transactions(
         date_only=date_only,
         time_zone=time_zone,
     )
-
-
-def _parse_text_time(work: nw.LazyFrame[Any], time_format: str | None) -> nw.LazyFrame[Any]:
-    """Parse the text timestamp column, keeping the raw text to count failures."""
-    native = work.to_native()
-    if isinstance(native, pl.LazyFrame):
-        parsed = native.with_columns(
-            pl.col(TIME).alias("__traw"),
-            pl.col(TIME)
-            .str.strip_chars()
-            .str.to_datetime(format=time_format, strict=False, time_unit="us"),
-        )
-        return nw.from_native(parsed)
-    # Other engines parse through narwhals (strict parsing: a bad value fails the query).
-    return work.with_columns(
-        nw.col(TIME).alias("__traw"),
-        nw.col(TIME).str.to_datetime(format=time_format).cast(nw.Datetime("us")),
-    )
-
-
-def _unparsed_rows(
-    frame: nw.LazyFrame[Any], time_col: str, time_format: str | None
-) -> nw.LazyFrame[Any]:
-    """The rows whose text timestamp does not parse (examples for the error message)."""
-    native = frame.to_native()
-    if isinstance(native, pl.LazyFrame):
-        parsed = pl.col(time_col).str.strip_chars().str.to_datetime(
-            format=time_format, strict=False, time_unit="us"
-        )
-        return nw.from_native(
-            native.filter(pl.col(time_col).is_not_null() & parsed.is_null())
-        )
-    return frame.filter(nw.lit(False))
