@@ -11,6 +11,7 @@ import narwhals.stable.v2 as nw
 import pandas as pd
 
 from .._frame import (
+    FrameInfo,
     collect_small,
     parse_text_datetime,
     to_lazy,
