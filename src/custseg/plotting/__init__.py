@@ -1,0 +1,38 @@
+"""Plots of features, segments, tiers and churn (matplotlib, drawn on a given ``ax``).
+
+Every function has the signature ``plot_*(..., ax=None, **kwargs) -> Axes``: it
+draws only on ``ax`` (a new figure is made when ``ax`` is None), never touches
+global pyplot state, and imports matplotlib only when called.
+"""
+
+from ._churn import (
+    plot_calibration,
+    plot_expected_purchases,
+    plot_gains,
+    plot_lift,
+    plot_roc,
+)
+from ._features import plot_rfm_heatmap
+from ._segments import (
+    plot_k_selection,
+    plot_lifecycle,
+    plot_migration,
+    plot_segment_profile,
+    plot_segment_sizes,
+    plot_silhouette,
+)
+
+__all__ = [
+    "plot_calibration",
+    "plot_expected_purchases",
+    "plot_gains",
+    "plot_k_selection",
+    "plot_lifecycle",
+    "plot_lift",
+    "plot_migration",
+    "plot_rfm_heatmap",
+    "plot_roc",
+    "plot_segment_profile",
+    "plot_segment_sizes",
+    "plot_silhouette",
+]

@@ -1,0 +1,413 @@
+"""Plots that evaluate churn scores and show BG/NBD expectations."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..exceptions import InvalidValueError
+from ._common import binary_target, get_ax
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = [
+    "plot_calibration",
+    "plot_expected_purchases",
+    "plot_gains",
+    "plot_lift",
+    "plot_roc",
+]
+
+
+def _both_classes(y: np.ndarray, what: str) -> None:
+    n_pos = int(y.sum())
+    if n_pos == 0 or n_pos == len(y):
+        raise InvalidValueError(
+            f"{what} needs both classes in y_true; got {n_pos} positives out of {len(y)}."
+        )
+
+
+def _ranked(y: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """Targets ordered from the highest score down (ties keep their input order)."""
+    order = np.argsort(-s, kind="stable")
+    return y[order]
+
+
+def plot_roc(
+    y_true: Any,
+    y_score: Any,
+    *,
+    label: str | None = None,
+    ax: Axes | None = None,
+    **kwargs: Any,
+) -> Axes:
+    """ROC curve of churn scores, with the area under it in the legend.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_customers,)
+        1 (or True) for customers who churned, 0 for those who stayed.
+    y_score : array-like of shape (n_customers,)
+        Churn score or probability; higher means more likely to churn.
+    label : str, optional
+        Name of the model in the legend (default ``"model"``); call again on the
+        same ``ax`` to compare models.
+    ax : matplotlib Axes, optional
+        Axes to draw on; a new figure is made when None.
+    **kwargs
+        Passed to :meth:`matplotlib.axes.Axes.plot` for the curve.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The ROC line (false positive rate on x, true positive rate on y,
+        labelled ``"<label> (AUC = ...)"``) and the chance diagonal.
+
+    See Also
+    --------
+    plot_gains, plot_lift, plot_calibration : Other views of the same scores.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> from custseg.plotting import plot_roc
+    >>> ax = plot_roc([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8], ax=Figure().subplots())
+    >>> ax.lines[0].get_label()
+    'model (AUC = 0.750)'
+    """
+    from sklearn.metrics import roc_auc_score, roc_curve
+
+    y, s = binary_target(y_true, y_score)
+    _both_classes(y, "a ROC curve")
+    fpr, tpr, _ = roc_curve(y, s)
+    auc = roc_auc_score(y, s)
+    ax = get_ax(ax)
+    ax.plot(fpr, tpr, label=f"{label or 'model'} (AUC = {auc:.3f})", **kwargs)
+    if not any(line.get_label() == "chance" for line in ax.lines):
+        ax.plot([0, 1], [0, 1], color="grey", linestyle="--", linewidth=0.8, label="chance")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.01)
+    ax.set_xlabel("false positive rate")
+    ax.set_ylabel("true positive rate")
+    ax.set_title("ROC curve")
+    ax.legend(loc="lower right")
+    return ax
+
+
+def plot_gains(
+    y_true: Any,
+    y_score: Any,
+    *,
+    label: str | None = None,
+    ax: Axes | None = None,
+    **kwargs: Any,
+) -> Axes:
+    """Cumulative gains: share of churners found when contacting the top-scored customers.
+
+    The curve answers "if we contact the x % of customers with the highest
+    scores, what % of all churners do we reach?". The diagonal is random
+    targeting, the upper line a perfect ranking.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_customers,)
+        1 (or True) for customers who churned, 0 for those who stayed.
+    y_score : array-like of shape (n_customers,)
+        Churn score; higher means more likely to churn.
+    label : str, optional
+        Name of the model in the legend (default ``"model"``).
+    ax : matplotlib Axes, optional
+        Axes to draw on; a new figure is made when None.
+    **kwargs
+        Passed to :meth:`matplotlib.axes.Axes.plot` for the model curve.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Three lines: the model (x and y in percent, starting at 0, one point per
+        customer), the perfect ranking and random targeting.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> from custseg.plotting import plot_gains
+    >>> ax = plot_gains([1, 0, 1, 0], [0.9, 0.8, 0.7, 0.1], ax=Figure().subplots())
+    >>> ax.lines[0].get_ydata().tolist()
+    [0.0, 50.0, 50.0, 100.0, 100.0]
+    """
+    y, s = binary_target(y_true, y_score)
+    _both_classes(y, "a gains curve")
+    ranked = _ranked(y, s)
+    n, n_pos = len(y), int(y.sum())
+    x = 100.0 * np.arange(n + 1) / n
+    gains = 100.0 * np.concatenate([[0.0], np.cumsum(ranked)]) / n_pos
+    ax = get_ax(ax)
+    ax.plot(x, gains, label=label or "model", **kwargs)
+    ax.plot([0, 100.0 * n_pos / n, 100], [0, 100, 100], color="green", linestyle=":",
+            label="perfect")
+    ax.plot([0, 100], [0, 100], color="grey", linestyle="--", linewidth=0.8, label="random")
+    ax.set_xlim(0, 100)
+    ax.set_ylim(0, 101)
+    ax.set_xlabel("customers contacted, highest score first (%)")
+    ax.set_ylabel("churners reached (%)")
+    ax.set_title("Cumulative gains")
+    ax.legend(loc="lower right")
+    return ax
+
+
+def plot_lift(
+    y_true: Any,
+    y_score: Any,
+    *,
+    n_bins: int = 10,
+    ax: Axes | None = None,
+    **kwargs: Any,
+) -> Axes:
+    """Lift per score group: churn rate in each group divided by the overall rate.
+
+    Customers are sorted by score (highest first) and cut into ``n_bins``
+    groups of equal size (deciles by default); a lift of 3 in the first group
+    means its customers churn three times as often as the average customer.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_customers,)
+        1 (or True) for customers who churned, 0 for those who stayed.
+    y_score : array-like of shape (n_customers,)
+        Churn score; higher means more likely to churn.
+    n_bins : int, default=10
+        Number of groups (sizes differ by at most one customer).
+    ax : matplotlib Axes, optional
+        Axes to draw on; a new figure is made when None.
+    **kwargs
+        Passed to :meth:`matplotlib.axes.Axes.bar`.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One bar per group (group 1 = highest scores, height = lift) and a
+        dashed line at lift 1.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> from custseg.plotting import plot_lift
+    >>> y = [1, 1, 0, 1, 0, 0, 0, 0]
+    >>> score = [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2]
+    >>> ax = plot_lift(y, score, n_bins=4, ax=Figure().subplots())
+    >>> ax.containers[0].datavalues.tolist()
+    [2.6666666666666665, 1.3333333333333333, 0.0, 0.0]
+    """
+    y, s = binary_target(y_true, y_score)
+    _both_classes(y, "a lift chart")
+    if not isinstance(n_bins, (int, np.integer)) or not 1 <= n_bins <= len(y):
+        raise InvalidValueError(
+            f"n_bins={n_bins!r} must be an integer between 1 and the number of customers "
+            f"({len(y)})."
+        )
+    ranked = _ranked(y, s)
+    rate = ranked.mean()
+    lifts = np.array([g.mean() / rate for g in np.array_split(ranked, n_bins)])
+    ax = get_ax(ax)
+    pos = np.arange(1, n_bins + 1)
+    bars = ax.bar(pos, lifts, **kwargs)
+    ax.bar_label(bars, fmt="%.2f", padding=2, fontsize=8)
+    ax.axhline(1.0, color="grey", linestyle="--", linewidth=0.8, label="average")
+    ax.set_xticks(pos)
+    ax.set_xlabel(f"score group (1 = highest; {n_bins} groups of equal size)")
+    ax.set_ylabel("lift (churn rate / overall rate)")
+    ax.set_title(f"Lift by score group (overall churn rate {rate:.1%})")
+    ax.margins(y=0.1)
+    return ax
+
+
+def plot_calibration(
+    y_true: Any,
+    y_prob: Any,
+    *,
+    n_bins: int = 10,
+    strategy: str = "quantile",
+    label: str | None = None,
+    ax: Axes | None = None,
+    **kwargs: Any,
+) -> Axes:
+    """Reliability diagram: predicted churn probability against the observed churn rate.
+
+    Customers are grouped by predicted probability; each point is a group's mean
+    prediction (x) and its observed churn rate (y). A calibrated model lies on
+    the diagonal.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_customers,)
+        1 (or True) for customers who churned, 0 for those who stayed.
+    y_prob : array-like of shape (n_customers,)
+        Predicted churn probability, in [0, 1].
+    n_bins : int, default=10
+        Number of groups.
+    strategy : {"quantile", "uniform"}, default="quantile"
+        Groups of equal size, or of equal probability width (as in
+        :func:`sklearn.calibration.calibration_curve`).
+    label : str, optional
+        Name of the model in the legend (default ``"model"``).
+    ax : matplotlib Axes, optional
+        Axes to draw on; a new figure is made when None.
+    **kwargs
+        Passed to :meth:`matplotlib.axes.Axes.plot` for the model line.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The model line (x = mean predicted probability, y = observed rate, one
+        point per non-empty group) and the diagonal.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> from custseg.plotting import plot_calibration
+    >>> y = [0, 0, 1, 0, 1, 1]
+    >>> p = [0.1, 0.2, 0.3, 0.7, 0.8, 0.9]
+    >>> ax = plot_calibration(y, p, n_bins=2, strategy="uniform", ax=Figure().subplots())
+    >>> ax.lines[0].get_xydata().round(3).tolist()
+    [[0.2, 0.333], [0.8, 0.667]]
+    """
+    from sklearn.calibration import calibration_curve
+
+    y, p = binary_target(y_true, y_prob)
+    if strategy not in ("quantile", "uniform"):
+        raise InvalidValueError(f"strategy={strategy!r} must be 'quantile' or 'uniform'.")
+    n_out = int(((p < 0) | (p > 1)).sum())
+    if n_out:
+        raise InvalidValueError(
+            f"y_prob has {n_out} values outside [0, 1]; expected probabilities."
+        )
+    _both_classes(y, "a calibration curve")
+    observed, predicted = calibration_curve(y, p, n_bins=n_bins, strategy=strategy)
+    ax = get_ax(ax)
+    kwargs.setdefault("marker", "o")
+    ax.plot(predicted, observed, label=label or "model", **kwargs)
+    ax.plot([0, 1], [0, 1], color="grey", linestyle="--", linewidth=0.8,
+            label="perfectly calibrated")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("mean predicted churn probability")
+    ax.set_ylabel("observed churn rate")
+    ax.set_title("Calibration")
+    ax.legend(loc="upper left")
+    return ax
+
+
+def plot_expected_purchases(
+    model: Any,
+    *,
+    T: float,
+    horizon: float = 1.0,
+    max_frequency: int | None = None,
+    max_recency: float | None = None,
+    annotate: bool = False,
+    ax: Axes | None = None,
+    **kwargs: Any,
+) -> Axes:
+    """BG/NBD expected purchases over frequency and recency (the frequency/recency matrix).
+
+    For a customer of age ``T``, each cell is the number of purchases a fitted
+    :class:`custseg.churn.BetaGeoModel` expects in the next ``horizon`` given
+    their frequency (repeat purchases, y) and recency (age at the last
+    purchase, x). The best customers are top right: many purchases, the last
+    one recent. A one-time buyer (frequency 0) has recency 0 by definition, so
+    the other cells of the bottom row are blank.
+
+    Parameters
+    ----------
+    model : BetaGeoModel
+        A fitted BG/NBD model (anything with ``expected_purchases(X, horizon)``
+        taking rows of frequency, recency, T).
+    T : float
+        Age of the customers, in the model's time unit (for example the largest
+        ``T`` of the training data).
+    horizon : float, default=1.0
+        Length of the future period, in the model's time unit.
+    max_frequency : int, optional
+        Largest frequency shown (default 20).
+    max_recency : float, optional
+        Largest recency shown (default ``T``; must not exceed ``T``).
+    annotate : bool, default=False
+        Write the value in each cell (readable for small grids only).
+    ax : matplotlib Axes, optional
+        Axes to draw on; a new figure is made when None.
+    **kwargs
+        Passed to :meth:`matplotlib.axes.Axes.imshow` (``cmap``...).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        An ``AxesImage`` whose array has one row per frequency ``0 ..
+        max_frequency`` (bottom up) and one column per whole recency ``0 ..
+        max_recency`` (at most 100 columns; a coarser step beyond), and a colour
+        bar.
+
+    See Also
+    --------
+    custseg.churn.BetaGeoModel.expected_purchases : The values drawn.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> from custseg.churn import BetaGeoModel
+    >>> from custseg.datasets import load_cdnow
+    >>> from custseg.features import btyd_summary
+    >>> from custseg.plotting import plot_expected_purchases
+    >>> summary = btyd_summary(load_cdnow(sample=True), unit="W")
+    >>> bg = BetaGeoModel().fit(summary)
+    >>> ax = plot_expected_purchases(bg, T=78, horizon=4, max_frequency=10,
+    ...                              ax=Figure().subplots())
+    >>> ax.images[0].get_array().shape
+    (11, 79)
+    """
+    from .._sklearn_compat import check_is_fitted
+
+    if not hasattr(model, "expected_purchases"):
+        raise InvalidValueError(
+            f"model must be a fitted BetaGeoModel (with expected_purchases); "
+            f"got {type(model).__name__}."
+        )
+    check_is_fitted(model)
+    T = float(T)
+    if not np.isfinite(T) or T <= 0:
+        raise InvalidValueError(f"T={T!r} must be a positive age in the model's time unit.")
+    max_frequency = 20 if max_frequency is None else max_frequency
+    if not isinstance(max_frequency, (int, np.integer)) or max_frequency < 1:
+        raise InvalidValueError(f"max_frequency={max_frequency!r} must be a positive integer.")
+    max_recency = T if max_recency is None else float(max_recency)
+    if not 0 < max_recency <= T:
+        raise InvalidValueError(
+            f"max_recency={max_recency!r} must be in (0, T={T:g}]: recency is the age at the "
+            "last purchase."
+        )
+    step = max(1.0, np.ceil(max_recency / 99))
+    recency = np.arange(0.0, max_recency + 1e-9, step)
+    frequency = np.arange(int(max_frequency) + 1)
+    ff, rr = np.meshgrid(frequency, recency, indexing="ij")
+    valid = (ff > 0) | (rr == 0)
+    rows = np.column_stack([ff[valid], rr[valid], np.full(int(valid.sum()), T)])
+    grid = np.full(ff.shape, np.nan)
+    grid[valid] = model.expected_purchases(rows, horizon)
+    ax = get_ax(ax)
+    kwargs.setdefault("cmap", "viridis")
+    kwargs.setdefault("aspect", "auto")
+    kwargs.setdefault("interpolation", "nearest")
+    extent = (recency[0] - step / 2, recency[-1] + step / 2, -0.5, frequency[-1] + 0.5)
+    image = ax.imshow(grid, origin="lower", extent=extent, **kwargs)
+    ax.figure.colorbar(image, ax=ax, label=f"expected purchases in the next {horizon:g}")
+    ax.set_xlabel("recency (age at last purchase)")
+    ax.set_ylabel("frequency (repeat purchases)")
+    ax.set_title(f"BG/NBD expected purchases, customers aged T = {T:g}")
+    if annotate:
+        for i, f in enumerate(frequency):
+            for j, r in enumerate(recency):
+                if np.isfinite(grid[i, j]):
+                    ax.text(float(r), float(f), f"{grid[i, j]:.2f}", ha="center",
+                            va="center", fontsize=6)
+    return ax
