@@ -21,6 +21,7 @@ from ._segments import (
     plot_segment_sizes,
     plot_silhouette,
 )
+from ._tiers import plot_tier_rules
 
 __all__ = [
     "plot_calibration",
@@ -35,4 +36,5 @@ __all__ = [
     "plot_segment_profile",
     "plot_segment_sizes",
     "plot_silhouette",
+    "plot_tier_rules",
 ]
