@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 lint: install
-	$(VENV)/bin/ruff check src tests benchmarks docs
+	$(VENV)/bin/ruff check
 
 typecheck: install
 	$(VENV)/bin/mypy
