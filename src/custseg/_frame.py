@@ -64,6 +64,28 @@ def _kind_of(native: Any) -> str:
     return "lazy"
 
 
+def _pandas_to_polars(native: Any, argname: str) -> pl.DataFrame:
+    """Convert pandas to polars; a column Arrow cannot hold gets a clear error."""
+    try:
+        return pl.from_pandas(native, nan_to_null=False)
+    except Exception as err:  # pyarrow raises several types for mixed object columns
+        for col in native.columns:
+            values = native[col]
+            try:
+                pl.from_pandas(values.to_frame(), nan_to_null=False)
+            except Exception:
+                kinds = sorted({type(v).__name__ for v in values.dropna()})
+                bad = values.map(type).astype(str)
+                n_bad = int((bad != bad.mode().iloc[0]).sum()) if len(bad) else 0
+                raise InvalidDtypeError(
+                    f"column '{col}' of {argname} mixes value types {kinds} "
+                    f"({n_bad} of {len(values)} rows differ from the most common type); "
+                    "expected one type per column. Convert it first, e.g. "
+                    f"df['{col}'].astype(str) for ids or pd.to_numeric for amounts."
+                ) from err
+        raise
+
+
 def to_lazy(native: Any, *, argname: str = "transactions") -> tuple[nw.LazyFrame[Any], FrameInfo]:
     """Wrap ``native`` as a narwhals LazyFrame and remember its kind.
 
@@ -89,7 +111,7 @@ def to_lazy(native: Any, *, argname: str = "transactions") -> tuple[nw.LazyFrame
     pandas_dtypes: dict[str, Any] = {}
     if kind == "pandas":
         pandas_dtypes = {str(c): native[c].dtype for c in native.columns}
-        pl_df = pl.from_pandas(native, nan_to_null=False)
+        pl_df = _pandas_to_polars(native, argname)
     elif kind == "pyarrow":
         pl_df = pl.from_arrow(native)  # type: ignore[assignment]
     else:

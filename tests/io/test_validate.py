@@ -105,6 +105,15 @@ def test_not_a_dataframe():
         check_transactions([{"customer_id": "a"}])
 
 
+@pytest.mark.parametrize("col, values, kinds", [
+    ("customer_id", ["a", 1, "b", "c"], r"\['int', 'str'\] \(1 of 4 rows"),
+    ("amount", [1.0, "x", 3.0, 4.0], r"\['float', 'str'\] \(1 of 4 rows"),
+])
+def test_mixed_object_columns(col, values, kinds):
+    with pytest.raises(InvalidDtypeError, match=rf"column '{col}' of transactions mixes.*{kinds}"):
+        check_transactions(with_col(**{col: values}))
+
+
 def test_errors_are_also_builtin_exceptions():
     with pytest.raises(KeyError):
         check_transactions(good(), customer_col="nope")
