@@ -183,10 +183,12 @@ def parse_text_datetime(
             pl.col(col).str.strip_chars().str.to_datetime(
                 format=time_format, strict=False, time_unit="us"),
         ))
-    return frame.with_columns(
-        nw.col(col).alias(raw_name),
-        nw.col(col).str.to_datetime(format=time_format).cast(nw.Datetime("us")),
+    parsed = (
+        nw.col(col).cast(nw.Datetime("us"))  # the engine's own ISO 8601 cast
+        if time_format is None
+        else nw.col(col).str.to_datetime(format=time_format).cast(nw.Datetime("us"))
     )
+    return frame.with_columns(nw.col(col).alias(raw_name), parsed)
 
 
 def unparsed_text_rows(

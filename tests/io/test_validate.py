@@ -168,3 +168,21 @@ def test_read_transactions(tmp_path):
     empty.write_text("")
     with pytest.raises(EmptyDataError, match="empty"):
         read_transactions(empty)
+
+
+def test_duckdb_text_timestamps():
+    duckdb = pytest.importorskip("duckdb")
+    con = duckdb.connect()
+    rel = con.sql("select * from (values ('a', '2024-01-01', 1.0), ('a', '2024-01-05', 2.0)) "
+                  "t(customer_id, date, amount)")
+    assert rfm_frame(rel)["recency_days"].tolist() == [0.0]
+    bad = con.sql("select * from (values ('a', '2024-01-01', 1.0), ('a', 'garbage', 2.0)) "
+                  "t(customer_id, date, amount)")
+    with pytest.raises(TimestampParseError, match=r"column 'date' \(time_col\).*garbage"):
+        check_transactions(bad)
+
+
+def rfm_frame(rel):
+    from custseg.features import rfm
+
+    return rfm(rel).df()

@@ -362,7 +362,18 @@ def check_transactions(
         stats_exprs["bad_t"] = (
             ~nw.col("__traw").is_null() & nw.col(TIME).is_null()
         ).cast(nw.Int64()).sum()
-    stats = collect_small(work.select(**stats_exprs)).to_dicts()[0]
+    try:
+        stats = collect_small(work.select(**stats_exprs)).to_dicts()[0]
+    except Exception as err:
+        if not parse_text or info.kind != "lazy":
+            raise
+        # Lazy engines parse text strictly: the query itself fails on a bad value.
+        fmt = f"format {time_format!r}" if time_format else "ISO 8601 (e.g. '2024-01-31')"
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise TimestampParseError(
+            f"column '{time_col}' (time_col) has text that does not parse as timestamps in "
+            f"{fmt}; pass time_format= or fix these rows. The engine said: {first}"
+        ) from err
     n_rows = int(stats["n"] or 0)
     example_frame, idx = with_row_number(frame, info)
     shown = idx + [c for c in given.values()]
