@@ -2,10 +2,10 @@ import numpy as np
 import pandas as pd
 import polars as pl
 import pytest
-from sklearn.calibration import calibration_curve
+from matplotlib.figure import Figure
 from sklearn.metrics import roc_auc_score, roc_curve
 
-from custseg.churn import BetaGeoModel
+from custseg.churn import BetaGeoModel, calibration_table, gains_table
 from custseg.datasets import load_cdnow
 from custseg.exceptions import InvalidDtypeError, InvalidValueError
 from custseg.features import btyd_summary
@@ -74,21 +74,33 @@ def test_lift_by_hand(ax):
 
 
 def test_lift_unequal_groups(ax):
-    plot_lift(Y, SCORE, n_bins=3, ax=ax)  # groups of 4, 3, 3
+    plot_lift(Y, SCORE, n_bins=3, ax=ax)  # groups of 3, 3, 4: (1,0,1) (1,0,0) (1,0,0,0)
     np.testing.assert_allclose(ax.containers[0].datavalues,
-                               [(3 / 4) / 0.4, (1 / 3) / 0.4, 0.0])
+                               [(2 / 3) / 0.4, (1 / 3) / 0.4, (1 / 4) / 0.4])
+    np.testing.assert_allclose(ax.containers[0].datavalues,
+                               gains_table(Y, SCORE, n_bins=3)["lift"])
+
+
+def test_lift_and_roc_read_predict_proba_columns(ax):
+    proba = np.column_stack([1 - SCORE, SCORE])
+    plot_lift(Y, proba, n_bins=5, ax=ax)
+    np.testing.assert_allclose(ax.containers[0].datavalues, [1.25, 2.5, 0.0, 1.25, 0.0])
 
 
 # -------------------------------------------------------------------- calibration
-def test_calibration_matches_sklearn(ax):
+def test_calibration_by_hand_and_matches_calibration_table(ax):
+    plot_calibration(Y, SCORE, n_bins=2, ax=ax)
+    # lowest 5 scores (0.1..0.5 and 0.6): groups of 5 by sorted probability
+    np.testing.assert_allclose(ax.lines[0].get_xdata(), [0.3, 0.79])
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), [0.2, 0.6])
     rng = np.random.RandomState(0)
     p = rng.uniform(size=500)
     y = (rng.uniform(size=500) < p).astype(int)
-    plot_calibration(y, p, n_bins=5, ax=ax)
-    observed, predicted = calibration_curve(y, p, n_bins=5, strategy="quantile")
-    np.testing.assert_allclose(ax.lines[0].get_xdata(), predicted)
-    np.testing.assert_allclose(ax.lines[0].get_ydata(), observed)
-    assert len(ax.lines[0].get_xdata()) == 5
+    other = plot_calibration(y, p, n_bins=5, strategy="uniform", ax=Figure().subplots())
+    table = calibration_table(y, p, n_bins=5, strategy="uniform")
+    np.testing.assert_allclose(other.lines[0].get_xdata(), table["mean_predicted"])
+    np.testing.assert_allclose(other.lines[0].get_ydata(), table["observed_rate"])
+    assert len(other.lines[0].get_xdata()) == 5
     assert _labels(ax) == ["model", "perfectly calibrated"]
     assert ax.get_xlabel() == "mean predicted churn probability"
 

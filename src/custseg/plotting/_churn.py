@@ -49,8 +49,9 @@ def plot_roc(
     ----------
     y_true : array-like of shape (n_customers,)
         1 (or True) for customers who churned, 0 for those who stayed.
-    y_score : array-like of shape (n_customers,)
-        Churn score or probability; higher means more likely to churn.
+    y_score : array-like of shape (n_customers,) or (n_customers, 2)
+        Churn score or probability; higher means more likely to churn. A
+        two-column ``predict_proba`` output is read by its second column.
     label : str, optional
         Name of the model in the legend (default ``"model"``); call again on the
         same ``ax`` to compare models.
@@ -170,6 +171,7 @@ def plot_lift(
     Customers are sorted by score (highest first) and cut into ``n_bins``
     groups of equal size (deciles by default); a lift of 3 in the first group
     means its customers churn three times as often as the average customer.
+    The bars are the ``lift`` column of :func:`custseg.churn.gains_table`.
 
     Parameters
     ----------
@@ -178,7 +180,8 @@ def plot_lift(
     y_score : array-like of shape (n_customers,)
         Churn score; higher means more likely to churn.
     n_bins : int, default=10
-        Number of groups (sizes differ by at most one customer).
+        Number of groups (sizes differ by at most one customer, as in
+        :func:`custseg.churn.gains_table`).
     ax : matplotlib Axes, optional
         Axes to draw on; a new figure is made when None.
     **kwargs
@@ -207,9 +210,11 @@ def plot_lift(
             f"n_bins={n_bins!r} must be an integer between 1 and the number of customers "
             f"({len(y)})."
         )
-    ranked = _ranked(y, s)
-    rate = ranked.mean()
-    lifts = np.array([g.mean() / rate for g in np.array_split(ranked, n_bins)])
+    from ..churn import gains_table
+
+    table = gains_table(y, s, n_bins=int(n_bins))
+    lifts = table["lift"].to_numpy(dtype=float)
+    rate = y.mean()
     ax = get_ax(ax)
     pos = np.arange(1, n_bins + 1)
     bars = ax.bar(pos, lifts, **kwargs)
@@ -236,8 +241,9 @@ def plot_calibration(
     """Reliability diagram: predicted churn probability against the observed churn rate.
 
     Customers are grouped by predicted probability; each point is a group's mean
-    prediction (x) and its observed churn rate (y). A calibrated model lies on
-    the diagonal.
+    prediction (x) and its observed churn rate (y), the ``mean_predicted`` and
+    ``observed_rate`` columns of :func:`custseg.churn.calibration_table`. A
+    calibrated model lies on the diagonal.
 
     Parameters
     ----------
@@ -248,8 +254,7 @@ def plot_calibration(
     n_bins : int, default=10
         Number of groups.
     strategy : {"quantile", "uniform"}, default="quantile"
-        Groups of equal size, or of equal probability width (as in
-        :func:`sklearn.calibration.calibration_curve`).
+        Groups of equal size, or of equal probability width.
     label : str, optional
         Name of the model in the legend (default ``"model"``).
     ax : matplotlib Axes, optional
@@ -273,7 +278,7 @@ def plot_calibration(
     >>> ax.lines[0].get_xydata().round(3).tolist()
     [[0.2, 0.333], [0.8, 0.667]]
     """
-    from sklearn.calibration import calibration_curve
+    from ..churn import calibration_table
 
     y, p = binary_target(y_true, y_prob)
     if strategy not in ("quantile", "uniform"):
@@ -284,7 +289,9 @@ def plot_calibration(
             f"y_prob has {n_out} values outside [0, 1]; expected probabilities."
         )
     _both_classes(y, "a calibration curve")
-    observed, predicted = calibration_curve(y, p, n_bins=n_bins, strategy=strategy)
+    table = calibration_table(y, p, n_bins=n_bins, strategy=strategy)
+    predicted = table["mean_predicted"].to_numpy(dtype=float)
+    observed = table["observed_rate"].to_numpy(dtype=float)
     ax = get_ax(ax)
     kwargs.setdefault("marker", "o")
     ax.plot(predicted, observed, label=label or "model", **kwargs)

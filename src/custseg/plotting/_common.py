@@ -110,6 +110,8 @@ def require_rows(n: int, argname: str) -> None:
 def binary_target(y_true: Any, y_score: Any) -> tuple[np.ndarray, np.ndarray]:
     """Validate a 0/1 target and a score of the same length, without missing values."""
     y = to_series(y_true, "y_true")
+    if isinstance(y_score, np.ndarray) and y_score.ndim == 2 and y_score.shape[1] == 2:
+        y_score = y_score[:, 1]  # predict_proba output: the churn column
     s = to_series(y_score, "y_score")
     if len(y) != len(s):
         raise InvalidValueError(
