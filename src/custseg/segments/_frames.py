@@ -1,0 +1,81 @@
+"""Small helpers shared by the estimators that read named columns of a per-customer frame."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+import narwhals.stable.v2 as nw
+
+from ..base import TransactionInputMixin
+from ..exceptions import InvalidDtypeError, InvalidValueError, MissingColumnError
+
+
+class _CustomerTableInputMixin(TransactionInputMixin):
+    """Estimators whose ``fit`` reads named columns of a per-customer table.
+
+    Like the transaction-log estimators they read a table with a fixed meaning
+    per column (recency, frequency, ...), not an arbitrary numeric matrix, so
+    scikit-learn's generic checks (random features of any width and sign) do not
+    apply; ``tests/segments`` tests them on hand-worked and real tables instead.
+    """
+
+    _takes_transactions = False
+
+
+def eager_frame(X: Any, argname: str = "X") -> nw.DataFrame[Any]:
+    """``X`` as an eager narwhals frame (lazy frames are collected)."""
+    if isinstance(X, (nw.DataFrame, nw.LazyFrame)):
+        X = X.to_native()
+    try:
+        frame = nw.from_native(X)
+    except TypeError as err:
+        raise InvalidDtypeError(
+            f"{argname} must be a dataframe (pandas, polars, pyarrow) with named columns; "
+            f"got {type(X).__name__}."
+        ) from err
+    if isinstance(frame, nw.LazyFrame):
+        frame = frame.collect()
+    return frame
+
+
+def require_columns(frame: nw.DataFrame[Any], columns: dict[str, str], argname: str = "X") -> None:
+    """Raise MissingColumnError naming the parameter, the missing and available columns."""
+    available = [str(c) for c in frame.columns]
+    missing = [(param, col) for param, col in columns.items() if col not in available]
+    if not missing:
+        return
+    parts = []
+    for param, col in missing:
+        close = difflib.get_close_matches(col, available, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        parts.append(f"{param}={col!r}{hint}")
+    raise MissingColumnError(
+        f"{argname} is missing {len(missing)} column(s): {', '.join(parts)}. "
+        f"Available columns: {available}."
+    )
+
+
+def require_numeric(frame: nw.DataFrame[Any], param: str, col: str) -> None:
+    """Raise InvalidDtypeError when column ``col`` is not numeric."""
+    dtype = frame.schema[col]
+    if not dtype.is_numeric():
+        raise InvalidDtypeError(
+            f"column {col!r} ({param}) must be numeric; found dtype {dtype}."
+        )
+
+
+def require_unique_ids(frame: nw.DataFrame[Any], col: str) -> None:
+    """Every customer must appear once: raise InvalidValueError on duplicated ids."""
+    ids = frame[col]
+    n_null = int(ids.is_null().sum())
+    if n_null:
+        raise InvalidValueError(f"column {col!r} (customer_col) has {n_null} missing id(s).")
+    dup = ids.is_duplicated()
+    n_dup = int(dup.sum())
+    if n_dup:
+        examples = sorted({str(v) for v in ids.filter(dup).to_list()})[:3]
+        raise InvalidValueError(
+            f"column {col!r} (customer_col) must hold one row per customer; {n_dup} rows "
+            f"share an id with another row, e.g. {examples}."
+        )

@@ -1,0 +1,746 @@
+"""K-means segmentation with preprocessing, automatic k and value-ordered labels."""
+
+from __future__ import annotations
+
+import warnings
+from numbers import Integral, Real
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClusterMixin
+from sklearn.cluster import KMeans, MiniBatchKMeans
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, pairwise_distances_argmin
+from sklearn.utils import check_random_state
+
+from .._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted, validate_data
+from ..exceptions import InvalidValueError
+
+__all__ = ["KMeansSegmenter", "silhouette_sampled"]
+
+_SELECTIONS = ("silhouette", "calinski_harabasz", "davies_bouldin", "elbow", "vote")
+_NAME_THRESHOLD = 0.5  # |z| of a segment centre above which a feature enters its name
+_SILHOUETTE_CHUNK = 256
+
+
+def silhouette_sampled(Z: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Silhouette value of every row of ``Z`` (euclidean), in O(n^2) time, chunked memory.
+
+    Same definition as :func:`sklearn.metrics.silhouette_samples` (a row alone in
+    its cluster scores 0) but computed with matrix products, several times
+    faster; the caller samples ``Z`` first when it is large.
+    """
+    Z = np.asarray(Z, dtype=np.float64)
+    _, lab = np.unique(labels, return_inverse=True)
+    n, k = len(Z), int(lab.max()) + 1
+    counts = np.bincount(lab, minlength=k).astype(np.float64)
+    onehot = np.zeros((n, k))
+    onehot[np.arange(n), lab] = 1.0
+    sq = np.einsum("ij,ij->i", Z, Z)
+    sums = np.empty((n, k))
+    for start in range(0, n, _SILHOUETTE_CHUNK):
+        stop = min(start + _SILHOUETTE_CHUNK, n)
+        d2 = Z[start:stop] @ Z.T  # in place below: memory traffic dominates
+        d2 *= -2.0
+        d2 += sq[None, :]
+        d2 += sq[start:stop, None]
+        np.maximum(d2, 0.0, out=d2)
+        d2[np.arange(stop - start), np.arange(start, stop)] = 0.0
+        np.sqrt(d2, out=d2)
+        sums[start:stop] = d2 @ onehot
+    own = counts[lab]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a = sums[np.arange(n), lab] / np.maximum(own - 1.0, 1.0)
+        means = sums / counts[None, :]
+    means[np.arange(n), lab] = np.inf
+    b = means.min(axis=1)
+    denom = np.maximum(a, b)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s = np.where(denom > 0, (b - a) / denom, 0.0)
+    s[own <= 1] = 0.0
+    return np.asarray(s)
+
+
+def _knee(ks: np.ndarray, inertia: np.ndarray) -> tuple[int | None, np.ndarray]:
+    """Knee of a decreasing curve: the point farthest below the chord; and every distance.
+
+    Both axes are scaled to [0, 1]; the knee is the k whose point lies farthest
+    below the straight line joining the first and last finite points (the
+    "kneedle" idea). ``None`` (and NaN distances) with fewer than three finite
+    points or a flat curve.
+    """
+    dist = np.full(len(ks), np.nan)
+    ok = np.isfinite(inertia)
+    span = inertia[ok].max() - inertia[ok].min() if ok.any() else 0.0
+    if ok.sum() < 3 or span <= 0:
+        return None, dist
+    x = (ks - ks[ok].min()) / (ks[ok].max() - ks[ok].min())
+    y = (inertia - inertia[ok].min()) / span
+    first, last = np.flatnonzero(ok)[[0, -1]]
+    chord = y[first] + (y[last] - y[first]) * (x - x[first]) / (x[last] - x[first])
+    dist = np.where(ok, chord - y, np.nan)
+    return int(np.nanargmax(dist)), dist
+
+
+def _feature_word(name: str, z: float) -> tuple[int, str] | None:
+    """The word a feature contributes to a segment name, with its sort priority."""
+    if abs(z) <= _NAME_THRESHOLD:
+        return None
+    high = z > 0
+    low_name = name.lower()
+    if "recency" in low_name:
+        return 2, ("lapsed" if high else "recent")
+    if "frequency" in low_name or "purchases" in low_name or "orders" in low_name:
+        return 1, ("frequent" if high else "infrequent")
+    if any(w in low_name for w in ("monetary", "spend", "revenue", "value", "amount", "clv")):
+        return 0, ("high value" if high else "low value")
+    if "tenure" in low_name:
+        return 3, ("long-standing" if high else "short tenure")
+    return 4, f"{'high' if high else 'low'} {name}"
+
+
+def _to_state(frame: pd.DataFrame) -> dict[str, Any]:
+    """A DataFrame as builtins and numpy arrays, so skops can save it safely."""
+    return {
+        "index_name": frame.index.name,
+        "index": np.asarray(frame.index),
+        "columns": [str(c) for c in frame.columns],
+        "data": [
+            [str(v) for v in frame[c]] if frame[c].dtype == object else frame[c].to_numpy()
+            for c in frame.columns
+        ],
+    }
+
+
+def _from_state(state: dict[str, Any]) -> pd.DataFrame:
+    index = pd.Index(state["index"], name=state["index_name"])
+    data = dict(zip(state["columns"], state["data"], strict=True))
+    return pd.DataFrame(data, index=index)
+
+
+class KMeansSegmenter(ClusterMixin, BaseEstimator):
+    """K-means customer segments with preprocessing, automatic k and named, ordered labels.
+
+    Takes a numeric matrix of per-customer features (for example the output of
+    :func:`custseg.features.rfm` without the id and date columns) and:
+
+    1. preprocesses it: a signed ``log1p`` of skewed columns (counts and money)
+       and scaling, both learnt in ``fit`` and applied again in ``predict``;
+    2. chooses the number of segments when ``n_clusters="auto"``: every k of
+       ``k_range`` is fitted and scored (inertia, silhouette, Calinski-Harabasz,
+       Davies-Bouldin, elbow); ``k_selection`` names the rule that picks k; all
+       scores are kept in ``k_scores_``;
+    3. orders the segments by value so that segment 0 is the most valuable and
+       refits with the same ``random_state`` give identical labels;
+    4. profiles and names every segment (``profile_``, ``segment_names_``).
+
+    Parameters
+    ----------
+    n_clusters : int or "auto", default="auto"
+        Number of segments, or ``"auto"`` to choose it over ``k_range``.
+    k_range : tuple of (int, int), default=(2, 10)
+        Smallest and largest k tried by ``n_clusters="auto"`` (both included). The
+        largest is lowered to ``n_samples - 1`` on small data.
+    k_selection : {"silhouette", "calinski_harabasz", "davies_bouldin", "elbow", \
+"vote"}, default="silhouette"
+        The rule that picks k among the scored ones:
+
+        - ``"silhouette"``: highest mean silhouette;
+        - ``"calinski_harabasz"``: highest Calinski-Harabasz index;
+        - ``"davies_bouldin"``: lowest Davies-Bouldin index;
+        - ``"elbow"``: the knee of the inertia curve, the k farthest below the
+          straight line joining the first and last points once both axes are
+          scaled to [0, 1];
+        - ``"vote"``: each of the four criteria above votes for its best k; the
+          k with most votes wins, ties going to the higher silhouette.
+
+        Ties in any rule go to the smaller k.
+    log_transform : bool or "auto", default="auto"
+        Apply ``sign(x) * log1p(|x|)`` before scaling: to every column
+        (``True``), to none (``False``), or (``"auto"``) to the columns that are
+        non-negative with a skewness above 1 in the training data, such as
+        purchase counts and spend. ``log_features_`` records the choice.
+    scaling : {"standard", "robust"} or None, default="standard"
+        Centre and scale every column after the log: mean and standard
+        deviation (``"standard"``), median and inter-quartile range
+        (``"robust"``), or not at all (``None``).
+    algorithm : {"lloyd", "elkan", "minibatch"}, default="lloyd"
+        ``"lloyd"`` and ``"elkan"`` run :class:`sklearn.cluster.KMeans`;
+        ``"minibatch"`` runs :class:`sklearn.cluster.MiniBatchKMeans`, faster and
+        slightly less accurate on millions of rows.
+    n_init : int, default=3
+        Number of k-means++ initialisations of every fit; the best is kept.
+    max_iter : int, default=300
+        Maximum number of iterations of one k-means run.
+    tol : float, default=1e-4
+        Relative tolerance of k-means convergence.
+    search_sample_size : int or None, default=100_000
+        The large-n path. With ``n_clusters="auto"`` and more rows than this,
+        every candidate k is fitted and scored on a random sample of this many
+        rows; the chosen k is then refitted on all rows, starting from the
+        sample's centres. ``None`` searches on all rows. A fixed ``n_clusters``
+        always fits all rows.
+    silhouette_sample_size : int or None, default=10_000
+        The silhouette costs O(n^2); it is computed on a random sample of at most
+        this many rows (of the rows being scored). ``None`` uses every row.
+    order_by : str, int or None, default=None
+        What "most valuable" means for the label order. ``None``: the mean of a
+        segment centre's scaled coordinates, counting columns whose name contains
+        ``"recency"`` negatively (recent is better); a feature name (with a
+        DataFrame input) or column index: that feature's segment mean in its
+        original units, highest first.
+    revenue_feature : str, int or None, default="auto"
+        Feature whose segment totals give ``profile_["revenue_share"]``.
+        ``"auto"`` uses a column named ``"monetary_total"`` when there is one.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the samples and of the k-means initialisations. Pass an int for
+        reproducible segments.
+
+    Attributes
+    ----------
+    n_clusters_ : int
+        Number of segments used (the chosen k with ``n_clusters="auto"``).
+    labels_ : ndarray of shape (n_samples,)
+        Segment of every training row; 0 is the most valuable.
+    cluster_centers_ : ndarray of shape (n_clusters_, n_features_in_)
+        Segment centres in the preprocessed (log, scaled) space, in label order.
+    inertia_ : float
+        Sum of squared distances of the training rows to their centre, in the
+        preprocessed space.
+    n_iter_ : int
+        Iterations of the final k-means run.
+    k_scores_ : pandas.DataFrame
+        One row per k tried (one row, the given k, with a fixed ``n_clusters``),
+        indexed by ``k``, with columns ``inertia``, ``silhouette``,
+        ``calinski_harabasz``, ``davies_bouldin``, ``elbow_distance`` (distance
+        below the chord used by the elbow rule, NaN with fewer than three k),
+        ``n_scored`` (rows the scores were computed on), ``n_silhouette`` (rows of
+        the silhouette sample) and ``chosen``. A k whose fit found fewer distinct
+        clusters than k has NaN scores.
+    k_selection_rule_ : str
+        The rule that picked ``n_clusters_``, in words, with the sample sizes.
+    silhouette_samples_ : pandas.DataFrame
+        Columns ``segment`` and ``silhouette``: the silhouette of every row of the
+        silhouette sample under the final labels (for silhouette plots).
+    profile_ : pandas.DataFrame
+        One row per segment (index ``segment``): ``name``, ``size``, ``share`` of
+        customers, ``revenue_share`` (when a revenue feature is known), then
+        ``<feature>_mean`` and ``<feature>_median`` of every feature in its
+        original units.
+    segment_names_ : list of str
+        One name per segment, such as ``"high value, frequent, recent"``: the
+        features whose segment centre lies more than half a standard deviation
+        from the overall mean (in the preprocessed space), value first, then
+        frequency, recency and the others; ``"average"`` when none does.
+        Duplicates get the segment number appended.
+    log_features_ : ndarray of bool of shape (n_features_in_,)
+        Columns that were log-transformed.
+    preprocess_center_, preprocess_scale_ : ndarray of shape (n_features_in_,)
+        Centre and scale applied after the log (0 and 1 with ``scaling=None``).
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+    feature_names_in_ : ndarray of str
+        Feature names seen in ``fit`` (DataFrame input only).
+
+    See Also
+    --------
+    RFMScorer : Rule-based segments from RFM scores.
+    sklearn.cluster.KMeans : The clustering underneath.
+
+    Notes
+    -----
+    Large data: the search over k runs on ``search_sample_size`` rows and the
+    silhouette on ``silhouette_sample_size`` rows, so choosing k among 2..10 for a
+    million customers takes seconds; ``algorithm="minibatch"`` speeds up the
+    final fit further.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from custseg.segments import KMeansSegmenter
+    >>> rng = np.random.RandomState(0)
+    >>> X = np.vstack([rng.normal(0, 0.3, (50, 2)), rng.normal(5, 0.3, (50, 2))])
+    >>> seg = KMeansSegmenter(k_range=(2, 5), random_state=0).fit(X)
+    >>> seg.n_clusters_
+    2
+    >>> seg.k_scores_.index.tolist()
+    [2, 3, 4, 5]
+    >>> seg.labels_[:3], seg.labels_[-3:]
+    (array([1, 1, 1]), array([0, 0, 0]))
+    >>> seg.predict([[5.0, 5.0], [0.0, 0.1]])
+    array([0, 1])
+    """
+
+    _parameter_constraints: dict[str, list[Any]] = {
+        "n_clusters": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "k_range": [tuple, list],
+        "k_selection": [StrOptions(set(_SELECTIONS))],
+        "log_transform": ["boolean", StrOptions({"auto"})],
+        "scaling": [StrOptions({"standard", "robust"}), None],
+        "algorithm": [StrOptions({"lloyd", "elkan", "minibatch"})],
+        "n_init": [Interval(Integral, 1, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "search_sample_size": [Interval(Integral, 10, None, closed="left"), None],
+        "silhouette_sample_size": [Interval(Integral, 10, None, closed="left"), None],
+        "order_by": [str, Integral, None],
+        "revenue_feature": [str, Integral, None],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(
+        self,
+        n_clusters: int | str = "auto",
+        *,
+        k_range: tuple[int, int] = (2, 10),
+        k_selection: str = "silhouette",
+        log_transform: bool | str = "auto",
+        scaling: str | None = "standard",
+        algorithm: str = "lloyd",
+        n_init: int = 3,
+        max_iter: int = 300,
+        tol: float = 1e-4,
+        search_sample_size: int | None = 100_000,
+        silhouette_sample_size: int | None = 10_000,
+        order_by: str | int | None = None,
+        revenue_feature: str | int | None = "auto",
+        random_state: Any = None,
+    ) -> None:
+        self.n_clusters = n_clusters
+        self.k_range = k_range
+        self.k_selection = k_selection
+        self.log_transform = log_transform
+        self.scaling = scaling
+        self.algorithm = algorithm
+        self.n_init = n_init
+        self.max_iter = max_iter
+        self.tol = tol
+        self.search_sample_size = search_sample_size
+        self.silhouette_sample_size = silhouette_sample_size
+        self.order_by = order_by
+        self.revenue_feature = revenue_feature
+        self.random_state = random_state
+
+    # ------------------------------------------------------------------ helpers
+    def _feature_names(self, n_features: int) -> list[str]:
+        names = getattr(self, "feature_names_in_", None)
+        if names is not None:
+            return [str(n) for n in names]
+        return [f"x{j}" for j in range(n_features)]
+
+    def _resolve_feature(self, spec: Any, names: list[str], param: str) -> int:
+        if isinstance(spec, str):
+            if spec not in names:
+                raise InvalidValueError(
+                    f"{param}={spec!r} is not a feature name; the features are {names}."
+                )
+            return names.index(spec)
+        idx = int(spec)
+        if not 0 <= idx < len(names):
+            raise InvalidValueError(
+                f"{param}={spec!r} is not a column index of the {len(names)} features."
+            )
+        return idx
+
+    def _k_bounds(self, n_rows: int) -> tuple[int, int]:
+        try:
+            lo, hi = (int(v) for v in self.k_range)
+        except (TypeError, ValueError) as err:
+            raise InvalidValueError(
+                f"k_range={self.k_range!r} must be a pair of integers (smallest, largest k)."
+            ) from err
+        if lo < 2 or hi < lo:
+            raise InvalidValueError(
+                f"k_range={self.k_range!r} must satisfy 2 <= smallest <= largest "
+                "(the silhouette needs at least 2 segments)."
+            )
+        hi = min(hi, n_rows - 1)
+        if hi < lo:
+            raise InvalidValueError(
+                f"n_clusters='auto' with k_range={self.k_range!r} needs at least {lo + 1} "
+                f"rows to score k={lo}; got n_samples={n_rows}."
+            )
+        return lo, hi
+
+    def _fit_preprocess(self, X: np.ndarray) -> None:
+        n_features = X.shape[1]
+        if self.log_transform == "auto":
+            mins = X.min(axis=0)
+            mean = X.mean(axis=0)
+            std = X.std(axis=0)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                skew = np.where(std > 0, ((X - mean) ** 3).mean(axis=0) / std**3, 0.0)
+            self.log_features_ = (mins >= 0) & (skew > 1.0)
+        else:
+            self.log_features_ = np.full(n_features, bool(self.log_transform))
+        L = self._log(X)
+        if self.scaling == "standard":
+            center = L.mean(axis=0)
+            scale = L.std(axis=0)
+        elif self.scaling == "robust":
+            center = np.median(L, axis=0)
+            q75, q25 = np.percentile(L, [75, 25], axis=0)
+            scale = q75 - q25
+        else:
+            center = np.zeros(n_features)
+            scale = np.ones(n_features)
+        scale = np.where(scale > 0, scale, 1.0)
+        self.preprocess_center_ = np.asarray(center, dtype=np.float64)
+        self.preprocess_scale_ = np.asarray(scale, dtype=np.float64)
+
+    def _log(self, X: np.ndarray) -> np.ndarray:
+        L = np.array(X, dtype=np.float64, copy=True)
+        if self.log_features_.any():
+            cols = self.log_features_
+            L[:, cols] = np.sign(L[:, cols]) * np.log1p(np.abs(L[:, cols]))
+        return L
+
+    def _preprocess(self, X: np.ndarray) -> np.ndarray:
+        L = self._log(X)
+        L -= self.preprocess_center_
+        L /= self.preprocess_scale_
+        return L
+
+    def _kmeans(self, k: int, seed: int, init: Any = "k-means++", n_init: int | None = None) -> Any:
+        n_init = self.n_init if n_init is None else n_init
+        if self.algorithm == "minibatch":
+            return MiniBatchKMeans(
+                n_clusters=k, init=init, n_init=n_init, max_iter=self.max_iter, tol=self.tol,
+                batch_size=4096, random_state=seed,
+            )
+        return KMeans(
+            n_clusters=k, init=init, n_init=n_init, max_iter=self.max_iter, tol=self.tol,
+            algorithm=self.algorithm, random_state=seed,
+        )
+
+    def _score(self, Z: np.ndarray, labels: np.ndarray, sil_idx: np.ndarray) -> dict[str, float]:
+        n_distinct = len(np.unique(labels))
+        if n_distinct < 2 or n_distinct >= len(Z):
+            return {"silhouette": np.nan, "calinski_harabasz": np.nan, "davies_bouldin": np.nan}
+        sil_labels = labels[sil_idx]
+        if 2 <= len(np.unique(sil_labels)) < len(sil_idx):
+            sil = float(silhouette_sampled(Z[sil_idx], sil_labels).mean())
+        else:
+            sil = np.nan
+        return {
+            "silhouette": sil,
+            "calinski_harabasz": float(calinski_harabasz_score(Z, labels)),
+            "davies_bouldin": float(davies_bouldin_score(Z, labels)),
+        }
+
+    def _silhouette_index(self, n: int, rng: np.random.RandomState) -> np.ndarray:
+        size = self.silhouette_sample_size
+        if size is None or n <= size:
+            return np.arange(n)
+        return np.sort(rng.choice(n, size=size, replace=False))
+
+    def _choose(self, table: pd.DataFrame, knee: int | None) -> tuple[int, str]:
+        ks = table.index.to_numpy()
+        sil = table["silhouette"].to_numpy()
+
+        def best(values: np.ndarray, larger: bool) -> int | None:
+            ok = np.isfinite(values)
+            if not ok.any():
+                return None
+            v = np.where(ok, values if larger else -values, -np.inf)
+            return int(ks[int(np.argmax(v))])  # argmax: first (smallest k) on ties
+
+        picks = {
+            "silhouette": best(sil, True),
+            "calinski_harabasz": best(table["calinski_harabasz"].to_numpy(), True),
+            "davies_bouldin": best(table["davies_bouldin"].to_numpy(), False),
+            "elbow": None if knee is None else int(ks[knee]),
+        }
+        rule = self.k_selection
+        words = {
+            "silhouette": "the highest mean silhouette",
+            "calinski_harabasz": "the highest Calinski-Harabasz index",
+            "davies_bouldin": "the lowest Davies-Bouldin index",
+            "elbow": "the knee of the inertia curve (farthest below the chord)",
+        }
+        if rule == "vote":
+            votes: dict[int, int] = {}
+            for k in picks.values():
+                if k is not None:
+                    votes[k] = votes.get(k, 0) + 1
+            if not votes:
+                chosen = None
+            else:
+                top = max(votes.values())
+                tied = [k for k, v in votes.items() if v == top]
+                sil_of = dict(zip(ks, sil, strict=True))
+                chosen = sorted(tied, key=lambda k: (-np.nan_to_num(sil_of[k], nan=-2.0), k))[0]
+            detail = ", ".join(f"{name}: {k}" for name, k in picks.items())
+            text = f"vote of four criteria ({detail}); ties to the higher silhouette"
+        else:
+            chosen = picks[rule]
+            text = words[rule]
+        if chosen is None:
+            raise InvalidValueError(
+                f"k_selection={rule!r} could not score any k in k_range={self.k_range!r}: "
+                "every fit found fewer distinct clusters than k (too few distinct rows?)."
+            )
+        return chosen, text
+
+    # ---------------------------------------------------------------- fitting
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X: Any, y: Any = None) -> KMeansSegmenter:
+        """Preprocess ``X``, choose k if asked, fit k-means and profile the segments.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            Numeric per-customer features, one row per customer.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : KMeansSegmenter
+            The fitted segmenter.
+        """
+        X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
+        n, n_features = X.shape
+        names = self._feature_names(n_features)
+        rng = check_random_state(self.random_state)
+        seed = int(rng.randint(np.iinfo(np.int32).max))
+        self._fit_preprocess(X)
+        Z = self._preprocess(X)
+
+        if self.n_clusters == "auto":
+            k_lo, k_hi = self._k_bounds(n)
+            labels, centers, n_iter, inertia, table, rule, sil_idx, Z_sil = self._search(
+                Z, k_lo, k_hi, rng, seed
+            )
+        else:
+            k = int(self.n_clusters)
+            if k > n:
+                raise InvalidValueError(
+                    f"n_clusters={k} must be <= n_samples={n}."
+                )
+            km = self._kmeans(k, seed).fit(Z)
+            labels, centers = km.labels_, km.cluster_centers_
+            n_iter, inertia = int(km.n_iter_), float(km.inertia_)
+            sil_idx = self._silhouette_index(n, rng)
+            row: dict[str, Any] = {"k": k, "inertia": inertia, **self._score(Z, labels, sil_idx)}
+            row.update(elbow_distance=np.nan, n_scored=n, n_silhouette=len(sil_idx), chosen=True)
+            table = pd.DataFrame([row]).set_index("k")
+            rule = f"fixed n_clusters={k}"
+            Z_sil = Z[sil_idx]
+
+        order = self._value_order(X, labels, centers, names)
+        remap = np.empty(len(order), dtype=np.int64)
+        remap[order] = np.arange(len(order))
+        labels = remap[labels]
+        centers = centers[order]
+
+        self._set_profile(X, Z, labels, centers, names)
+        sil_labels = labels[sil_idx]
+        if len(np.unique(sil_labels)) >= 2 and len(np.unique(sil_labels)) < len(sil_idx):
+            sil_values = silhouette_sampled(Z_sil, sil_labels)
+        else:
+            sil_values = np.full(len(sil_idx), np.nan)
+        # Tables are kept as arrays (safe to save with skops) and rebuilt on access.
+        self._silhouette_state = _to_state(
+            pd.DataFrame({"segment": sil_labels, "silhouette": sil_values})
+        )
+        self._k_scores_state = _to_state(table)
+        self.k_selection_rule_ = rule
+        self.n_clusters_ = len(centers)
+        self.labels_ = labels
+        self.cluster_centers_ = centers
+        self.inertia_ = inertia
+        self.n_iter_ = n_iter
+        return self
+
+    def _search(
+        self, Z: np.ndarray, k_lo: int, k_hi: int, rng: np.random.RandomState, seed: int
+    ) -> tuple[Any, ...]:
+        n = len(Z)
+        size = self.search_sample_size
+        sampled = size is not None and n > size
+        search_idx = np.sort(rng.choice(n, size=size, replace=False)) if sampled else None
+        Zs = Z[search_idx] if search_idx is not None else Z
+        sil_idx_s = self._silhouette_index(len(Zs), rng)
+        rows, fits = [], {}
+        for k in range(k_lo, k_hi + 1):
+            with warnings.catch_warnings():
+                # a k above the number of distinct rows: scored NaN below
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                km = self._kmeans(k, seed).fit(Zs)
+            fits[k] = km
+            row: dict[str, Any] = {"k": k, "inertia": float(km.inertia_)}
+            if len(np.unique(km.labels_)) < k:
+                row.update(silhouette=np.nan, calinski_harabasz=np.nan, davies_bouldin=np.nan)
+                row["inertia"] = np.nan
+            else:
+                row.update(self._score(Zs, km.labels_, sil_idx_s))
+            row.update(n_scored=len(Zs), n_silhouette=len(sil_idx_s))
+            rows.append(row)
+        table = pd.DataFrame(rows).set_index("k")
+        ks = table.index.to_numpy()
+        knee, dist = _knee(ks.astype(np.float64), table["inertia"].to_numpy())
+        table.insert(4, "elbow_distance", dist)
+        chosen, text = self._choose(table, knee)
+        table["chosen"] = table.index == chosen
+        where = (
+            f"fitted and scored on a random sample of {len(Zs):,} of {n:,} rows, "
+            "then refitted on all rows from the sample's centres"
+            if sampled else f"fitted and scored on all {n:,} rows"
+        )
+        rule = (
+            f"k={chosen} of k={k_lo}..{k_hi}: {text}; every k {where}; silhouette on "
+            f"{len(sil_idx_s):,} rows"
+        )
+        best = fits[chosen]
+        if sampled:
+            km = self._kmeans(chosen, seed, init=best.cluster_centers_, n_init=1).fit(Z)
+            labels, centers = km.labels_, km.cluster_centers_
+            n_iter, inertia = int(km.n_iter_), float(km.inertia_)
+            sil_idx = self._silhouette_index(n, rng)
+            Z_sil = Z[sil_idx]
+        else:
+            labels, centers = best.labels_, best.cluster_centers_
+            n_iter, inertia = int(best.n_iter_), float(best.inertia_)
+            sil_idx, Z_sil = sil_idx_s, Z[sil_idx_s]
+        return labels, centers, n_iter, inertia, table, rule, sil_idx, Z_sil
+
+    def _value_order(
+        self, X: np.ndarray, labels: np.ndarray, centers: np.ndarray, names: list[str]
+    ) -> np.ndarray:
+        k = len(centers)
+        if self.order_by is None:
+            sign = np.array([-1.0 if "recency" in nm.lower() else 1.0 for nm in names])
+            value = (centers * sign).mean(axis=1)
+        else:
+            j = self._resolve_feature(self.order_by, names, "order_by")
+            counts = np.bincount(labels, minlength=k)
+            sums = np.bincount(labels, weights=X[:, j], minlength=k)
+            value = np.where(counts > 0, sums / np.maximum(counts, 1), -np.inf)
+        value = np.round(value, 10)  # platform noise must not reorder ties
+        keys = [centers[:, j] for j in range(centers.shape[1] - 1, -1, -1)]
+        return np.lexsort([*keys, -value])
+
+    def _set_profile(
+        self, X: np.ndarray, Z: np.ndarray, labels: np.ndarray, centers: np.ndarray,
+        names: list[str],
+    ) -> None:
+        k = len(centers)
+        counts = np.bincount(labels, minlength=k)
+        profile = pd.DataFrame(index=pd.RangeIndex(k, name="segment"))
+        profile["size"] = counts
+        profile["share"] = counts / counts.sum()
+        rev = self.revenue_feature
+        if rev == "auto":
+            rev = "monetary_total" if "monetary_total" in names else None
+        if rev is not None:
+            j = self._resolve_feature(rev, names, "revenue_feature")
+            sums = np.bincount(labels, weights=X[:, j], minlength=k)
+            total = sums.sum()
+            profile["revenue_share"] = sums / total if total != 0 else np.nan
+        order = np.argsort(labels, kind="stable")
+        bounds = np.searchsorted(labels[order], np.arange(k + 1))
+        for j, name in enumerate(names):
+            col = X[order, j].astype(np.float64)
+            profile[f"{name}_mean"] = np.bincount(labels, weights=X[:, j], minlength=k) / counts
+            profile[f"{name}_median"] = [
+                float(np.median(col[bounds[c]:bounds[c + 1]])) for c in range(k)
+            ]
+        mean, std = Z.mean(axis=0), Z.std(axis=0)
+        std = np.where(std > 0, std, 1.0)
+        z = (centers - mean) / std
+        seg_names: list[str] = []
+        for c in range(k):
+            words = [w for j, nm in enumerate(names) if (w := _feature_word(nm, z[c, j]))]
+            words.sort(key=lambda w: w[0])
+            seg_names.append(", ".join(w for _, w in words[:3]) or "average")
+        seen: dict[str, int] = {}
+        for name in seg_names:
+            seen[name] = seen.get(name, 0) + 1
+        self.segment_names_ = [
+            f"{nm} ({c})" if seen[nm] > 1 else nm for c, nm in enumerate(seg_names)
+        ]
+        profile.insert(0, "name", self.segment_names_)
+        self._profile_state = _to_state(profile)
+
+    @property
+    def k_scores_(self) -> pd.DataFrame:
+        """Scores of every k tried (see the class docstring); a new DataFrame per access."""
+        check_is_fitted(self)
+        return _from_state(self._k_scores_state)
+
+    @property
+    def profile_(self) -> pd.DataFrame:
+        """Size, shares and feature means/medians of every segment (see the class docstring)."""
+        check_is_fitted(self)
+        return _from_state(self._profile_state)
+
+    @property
+    def silhouette_samples_(self) -> pd.DataFrame:
+        """Silhouette of every row of the silhouette sample (see the class docstring)."""
+        check_is_fitted(self)
+        return _from_state(self._silhouette_state)
+
+    # ------------------------------------------------------------- prediction
+    def predict(self, X: Any) -> np.ndarray:
+        """Segment of new customers: the nearest centre after the fitted preprocessing.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            The same features as in ``fit``.
+
+        Returns
+        -------
+        ndarray of int of shape (n_samples,)
+            Segment labels (0 is the most valuable).
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        Z = self._preprocess(X)
+        return np.asarray(pairwise_distances_argmin(Z, self.cluster_centers_), dtype=np.int64)
+
+    def fit_predict(self, X: Any, y: Any = None, **kwargs: Any) -> np.ndarray:
+        """Fit and return the training labels (``labels_``).
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            Numeric per-customer features.
+        y : None
+            Ignored.
+        **kwargs : dict
+            Ignored.
+
+        Returns
+        -------
+        ndarray of int of shape (n_samples,)
+            Segment labels.
+        """
+        return np.asarray(self.fit(X).labels_)
+
+    def score(self, X: Any, y: Any = None) -> float:
+        """Opposite of the inertia of ``X`` (sum of squared distances to the centres).
+
+        As :meth:`sklearn.cluster.KMeans.score`, in the preprocessed space:
+        larger is better. Note that it always improves with k; to choose k with
+        ``GridSearchCV`` pass a ``scoring`` such as the silhouette.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            The same features as in ``fit``.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        float
+            Minus the inertia.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        Z = self._preprocess(X)
+        labels = pairwise_distances_argmin(Z, self.cluster_centers_)
+        return -float(((Z - self.cluster_centers_[labels]) ** 2).sum())

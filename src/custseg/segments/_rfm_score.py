@@ -1,0 +1,507 @@
+"""RFM scores (1..n_levels), cell codes and named segments from a map of rules."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from numbers import Integral
+from typing import Any
+
+import narwhals.stable.v2 as nw
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
+
+from .._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
+from ..exceptions import InvalidValueError
+from ._frames import (
+    _CustomerTableInputMixin,
+    eager_frame,
+    require_columns,
+    require_numeric,
+    require_unique_ids,
+)
+
+__all__ = ["DEFAULT_SEGMENT_MAP", "RFMScorer", "balanced_bins"]
+
+_DIMS = ("recency", "frequency", "monetary")
+_RULE_KEYS = ("R", "F", "M", "FM")
+OUTPUT_COLUMNS = ("r_score", "f_score", "m_score", "rfm_cell", "rfm_score", "segment")
+
+#: The common 11-name scheme on the recency score R and the "FM" score
+#: (F + M) / 2 rounded half up, for 5 levels. Every (R, FM) pair, hence every
+#: one of the 125 R-F-M cells, has exactly one name:
+#:
+#: ====  ==============  ===================  ===================  ===============  ===============
+#: R     FM = 1          FM = 2               FM = 3               FM = 4           FM = 5
+#: ====  ==============  ===================  ===================  ===============  ===============
+#: 5     New Customers   Potential Loyalists  Potential Loyalists  Champions        Champions
+#: 4     Promising       Potential Loyalists  Potential Loyalists  Loyal Customers  Champions
+#: 3     About To Sleep  Need Attention       Need Attention       Loyal Customers  Loyal Customers
+#: 2     Hibernating     Hibernating          At Risk              At Risk          Can't Lose Them
+#: 1     Lost            Lost                 At Risk              Can't Lose Them  Can't Lose Them
+#: ====  ==============  ===================  ===================  ===============  ===============
+DEFAULT_SEGMENT_MAP: dict[str, Any] = {
+    "Champions": [{"R": 5, "FM": (4, 5)}, {"R": 4, "FM": 5}],
+    "Loyal Customers": [{"R": 4, "FM": 4}, {"R": 3, "FM": (4, 5)}],
+    "Potential Loyalists": {"R": (4, 5), "FM": (2, 3)},
+    "New Customers": {"R": 5, "FM": 1},
+    "Promising": {"R": 4, "FM": 1},
+    "Need Attention": {"R": 3, "FM": (2, 3)},
+    "About To Sleep": {"R": 3, "FM": 1},
+    "At Risk": [{"R": 2, "FM": (3, 4)}, {"R": 1, "FM": 3}],
+    "Can't Lose Them": [{"R": (1, 2), "FM": 5}, {"R": 1, "FM": 4}],
+    "Hibernating": {"R": 2, "FM": (1, 2)},
+    "Lost": {"R": 1, "FM": (1, 2)},
+}
+
+
+def balanced_bins(values: np.ndarray, n_levels: int) -> tuple[np.ndarray, np.ndarray]:
+    """Tie-aware quantile bins of ``values`` (higher is better); returns (edges, scores).
+
+    Distinct values are taken in increasing order and gathered into bins of about
+    ``remaining rows / remaining levels`` rows each; a group of tied values is
+    never split, and a bin closes as soon as it reaches its target (or when adding
+    the next group would move it farther from the target). A value ``v`` falls in
+    bin ``searchsorted(edges, v, side="left")`` (``edges`` are the largest value
+    of every bin but the last) and scores ``scores[bin]``. With fewer bins than
+    levels (few distinct values), scores are spread evenly over 1..n_levels
+    (lowest bin 1, highest n_levels); a single bin scores the middle level.
+    """
+    uniq, counts = np.unique(values, return_counts=True)
+    n_groups = len(uniq)
+    uppers: list[float] = []
+    remaining, levels_left, i = int(counts.sum()), n_levels, 0
+    while i < n_groups:
+        if levels_left == 1:
+            uppers.append(float(uniq[-1]))
+            break
+        target = remaining / levels_left
+        # leave at least one distinct value for each remaining level when possible
+        last_allowed = max(i, n_groups - levels_left)
+        j, cum = i, int(counts[i])
+        while j < last_allowed and cum < target:
+            nxt = int(counts[j + 1])
+            if abs(cum + nxt - target) > abs(cum - target):
+                break
+            j += 1
+            cum += nxt
+        uppers.append(float(uniq[j]))
+        remaining -= cum
+        levels_left -= 1
+        i = j + 1
+    m = len(uppers)
+    if m == 1:
+        scores = np.array([(n_levels + 1) // 2])
+    elif m == n_levels:
+        scores = np.arange(1, n_levels + 1)
+    else:
+        scores = 1 + np.round(np.arange(m) * (n_levels - 1) / (m - 1)).astype(np.int64)
+    return np.asarray(uppers[:-1], dtype=np.float64), scores.astype(np.int64)
+
+
+def _parse_range(value: Any, key: str, name: str, n_levels: int) -> tuple[int, int]:
+    if isinstance(value, Integral):
+        lo = hi = int(value)
+    else:
+        try:
+            lo, hi = (int(v) for v in value)
+        except (TypeError, ValueError) as err:
+            raise InvalidValueError(
+                f"segment_map[{name!r}]: {key}={value!r} must be a score or a (low, high) "
+                "pair of scores."
+            ) from err
+    if not 1 <= lo <= hi <= n_levels:
+        raise InvalidValueError(
+            f"segment_map[{name!r}]: {key}={value!r} must lie within 1..{n_levels} with "
+            "low <= high."
+        )
+    return lo, hi
+
+
+def _rule_mask(rule: Any, name: str, cells: dict[str, np.ndarray], codes: np.ndarray,
+               n_levels: int) -> np.ndarray:
+    """Boolean mask over all cells of one rule (a regex, a dict of ranges, or a list)."""
+    if isinstance(rule, str):
+        try:
+            pattern = re.compile(rule)
+        except re.error as err:
+            raise InvalidValueError(
+                f"segment_map[{name!r}]: {rule!r} is not a valid regular expression ({err})."
+            ) from err
+        return np.array([pattern.fullmatch(c) is not None for c in codes])
+    if isinstance(rule, Mapping):
+        unknown = [k for k in rule if k not in _RULE_KEYS]
+        if unknown or not rule:
+            raise InvalidValueError(
+                f"segment_map[{name!r}]: keys must be among {list(_RULE_KEYS)}; got "
+                f"{list(rule)}."
+            )
+        mask = np.ones(len(codes), dtype=bool)
+        for key, value in rule.items():
+            lo, hi = _parse_range(value, key, name, n_levels)
+            mask &= (cells[key] >= lo) & (cells[key] <= hi)
+        return mask
+    if isinstance(rule, (list, tuple)) and rule:
+        mask = np.zeros(len(codes), dtype=bool)
+        for part in rule:
+            mask |= _rule_mask(part, name, cells, codes, n_levels)
+        return mask
+    raise InvalidValueError(
+        f"segment_map[{name!r}] must be a regular expression on the cell code (e.g. "
+        f"'5[45][45]'), a dict of score ranges (e.g. {{'R': (4, 5), 'FM': 5}}) or a list "
+        f"of those; got {rule!r}."
+    )
+
+
+def _all_cells(n_levels: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    grid = np.arange(1, n_levels + 1)
+    r, f, m = (a.ravel() for a in np.meshgrid(grid, grid, grid, indexing="ij"))
+    cells = {"R": r, "F": f, "M": m, "FM": (f + m + 1) // 2}
+    codes = np.array([f"{a}{b}{c}" for a, b, c in zip(r, f, m, strict=True)])
+    return cells, codes
+
+
+def _compile_map(segment_map: Mapping[str, Any], n_levels: int) -> np.ndarray:
+    """Name of every cell (index (R-1)*L^2 + (F-1)*L + (M-1)); reject gaps and overlaps."""
+    if not isinstance(segment_map, Mapping) or not segment_map:
+        raise InvalidValueError(
+            "segment_map must be 'default', None or a non-empty dict {name: rule}; "
+            f"got {segment_map!r}."
+        )
+    cells, codes = _all_cells(n_levels)
+    names = list(segment_map)
+    masks = np.array(
+        [_rule_mask(segment_map[nm], str(nm), cells, codes, n_levels) for nm in names]
+    )
+    hits = masks.sum(axis=0)
+    problems = []
+    if (hits == 0).any():
+        gaps = codes[hits == 0].tolist()
+        problems.append(f"{len(gaps)} cell(s) have no name: {gaps}")
+    if (hits > 1).any():
+        dup = [
+            f"{codes[c]} ({', '.join(names[i] for i in np.flatnonzero(masks[:, c]))})"
+            for c in np.flatnonzero(hits > 1)
+        ]
+        problems.append(f"{len(dup)} cell(s) have several names: {dup}")
+    if problems:
+        raise InvalidValueError(
+            f"segment_map must give every R-F-M cell (codes 'RFM', scores 1..{n_levels}) "
+            "exactly one name; " + "; ".join(problems) + "."
+        )
+    return np.array([str(names[i]) for i in masks.argmax(axis=0)], dtype=object)
+
+
+class RFMScorer(_CustomerTableInputMixin, TransformerMixin, BaseEstimator):
+    """Transformer: RFM scores, the cell code, a combined score and a named segment.
+
+    Reads a per-customer table such as the output of :func:`custseg.features.rfm`
+    (column names are parameters). ``fit`` learns, for recency, frequency and
+    monetary value, the edges of ``n_levels`` score levels; ``transform`` applies
+    those same edges to any table, so customers scored later are comparable.
+
+    **Scores.** Each dimension is cut into levels of about equal size
+    (quantiles), with ties kept together: all customers with the same value get
+    the same score (:func:`balanced_bins`). Higher is better: recency is
+    inverted (the most recent customers score ``n_levels``), frequency and
+    monetary value are not. Heavy ties are the rule in purchase data: when 80%
+    of customers bought once, those customers all get F = 1 and the remaining
+    levels 2..n_levels split the repeat buyers evenly. With fewer distinct
+    values than levels, the levels used are spread over 1..n_levels (two
+    distinct values score 1 and ``n_levels``; a constant column scores the middle
+    level). A missing value (for example the recency of a customer whose only
+    rows were refunds) scores 1. ``bins_`` lists every level's range and size.
+
+    **Names.** Each customer's cell (``"545"`` for R=5, F=4, M=5) gets the name of
+    the one rule of ``segment_map`` that covers it; a map that leaves a cell
+    without a name, or gives one several, is rejected at ``fit`` with the list of
+    those cells.
+
+    Parameters
+    ----------
+    n_levels : int, default=5
+        Number of score levels (2 to 9, so that a cell code has one digit per
+        score).
+    recency_col, frequency_col, monetary_col : str
+        Columns of the recency (days since the last purchase, lower is better),
+        the frequency and the monetary value; default ``"recency_days"``,
+        ``"frequency"`` and ``"monetary_total"``, as :func:`custseg.features.rfm`
+        names them.
+    customer_col : str or None, default="customer_id"
+        Customer id column, copied to the output (name and dtype kept) and
+        checked for duplicates; ``None`` when the table has none.
+    weights : tuple of 3 floats, default=(1.0, 1.0, 1.0)
+        Weights of R, F and M in ``rfm_score`` (the weighted sum of the scores;
+        3..15 with the defaults).
+    segment_map : "default", dict or None, default="default"
+        Rules naming the segments, ``{name: rule}``. A rule is a regular
+        expression matched against the whole cell code (``"5[45][45]"``), a dict
+        of inclusive score ranges on ``"R"``, ``"F"``, ``"M"`` and ``"FM"`` (the
+        mean of F and M rounded half up), for example ``{"R": (4, 5), "FM": 5}``,
+        or a list of such rules (their union). ``"default"`` is
+        :data:`DEFAULT_SEGMENT_MAP`, the common 11-name scheme (Champions, Loyal
+        Customers, Potential Loyalists, New Customers, Promising, Need Attention,
+        About To Sleep, At Risk, Can't Lose Them, Hibernating, Lost), defined
+        for 5 levels. ``None`` leaves out the ``segment`` column.
+
+    Attributes
+    ----------
+    edges_ : dict of str to ndarray
+        For ``"recency"``, ``"frequency"`` and ``"monetary"``: the bin edges in
+        the column's units; a value at or below ``edges[i]`` (for recency: at or
+        above, in days) and beyond ``edges[i-1]`` falls in bin ``i``.
+    bin_scores_ : dict of str to ndarray
+        The score of every bin, per dimension.
+    bins_ : pandas.DataFrame
+        One row per dimension and score: ``dimension``, ``score``, ``low`` and
+        ``high`` (range of training values in that level) and ``n_customers``,
+        ``share`` of training customers.
+    cell_names_ : dict of str to str
+        The segment name of every cell code (empty with ``segment_map=None``).
+    feature_names_in_ : ndarray of str
+        Columns of the table seen in ``fit``.
+    n_features_in_ : int
+        Number of those columns.
+
+    See Also
+    --------
+    custseg.features.rfm : Builds the input table from a transaction log.
+    KMeansSegmenter : Data-driven segments instead of rules.
+    Playbook : Recommended actions per segment name.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from custseg.segments import RFMScorer
+    >>> table = pd.DataFrame({
+    ...     "customer_id": ["a", "b", "c", "d", "e"],
+    ...     "recency_days": [3.0, 40.0, 10.0, 200.0, 90.0],
+    ...     "frequency": [9, 1, 4, 1, 2],
+    ...     "monetary_total": [500.0, 20.0, 150.0, 15.0, 60.0]})
+    >>> RFMScorer().fit_transform(table)
+      customer_id  r_score  f_score  m_score rfm_cell  rfm_score          segment
+    0           a        5        5        5      555         15        Champions
+    1           b        3        1        2      312          6   Need Attention
+    2           c        4        4        4      444         12  Loyal Customers
+    3           d        1        1        1      111          3             Lost
+    4           e        2        2        3      223          7          At Risk
+
+    Frequency has only four distinct values here (1, 2, 4, 9), so its four
+    levels are spread over the scores 1, 2, 4 and 5:
+
+    >>> RFMScorer().fit(table).bins_.query("dimension == 'frequency'")
+      dimension  score  low  high  n_customers  share
+    5 frequency      1  1.0   1.0            2    0.4
+    6 frequency      2  2.0   2.0            1    0.2
+    7 frequency      4  4.0   4.0            1    0.2
+    8 frequency      5  9.0   9.0            1    0.2
+    """
+
+    _parameter_constraints: dict[str, list[Any]] = {
+        "n_levels": [Interval(Integral, 2, 9, closed="both")],
+        "recency_col": [str],
+        "frequency_col": [str],
+        "monetary_col": [str],
+        "customer_col": [str, None],
+        "weights": [tuple, list],
+        "segment_map": [StrOptions({"default"}), dict, None],
+    }
+
+    def __init__(
+        self,
+        n_levels: int = 5,
+        *,
+        recency_col: str = "recency_days",
+        frequency_col: str = "frequency",
+        monetary_col: str = "monetary_total",
+        customer_col: str | None = "customer_id",
+        weights: tuple[float, float, float] = (1.0, 1.0, 1.0),
+        segment_map: str | dict[str, Any] | None = "default",
+    ) -> None:
+        self.n_levels = n_levels
+        self.recency_col = recency_col
+        self.frequency_col = frequency_col
+        self.monetary_col = monetary_col
+        self.customer_col = customer_col
+        self.weights = weights
+        self.segment_map = segment_map
+
+    def _columns(self) -> dict[str, str]:
+        cols = {
+            "recency_col": self.recency_col,
+            "frequency_col": self.frequency_col,
+            "monetary_col": self.monetary_col,
+        }
+        if self.customer_col is not None:
+            cols["customer_col"] = self.customer_col
+        return cols
+
+    def _read(self, X: Any) -> tuple[nw.DataFrame[Any], dict[str, np.ndarray]]:
+        frame = eager_frame(X)
+        require_columns(frame, self._columns())
+        values = {}
+        for dim, param, col in zip(
+            _DIMS, ("recency_col", "frequency_col", "monetary_col"),
+            (self.recency_col, self.frequency_col, self.monetary_col), strict=True,
+        ):
+            require_numeric(frame, param, col)
+            v = frame[col].cast(nw.Float64()).to_numpy()
+            values[dim] = np.asarray(v, dtype=np.float64)
+        if self.customer_col is not None:
+            require_unique_ids(frame, self.customer_col)
+        return frame, values
+
+    def _weights(self) -> np.ndarray:
+        try:
+            w = np.asarray([float(v) for v in self.weights], dtype=np.float64)
+        except (TypeError, ValueError) as err:
+            raise InvalidValueError(
+                f"weights={self.weights!r} must be three numbers (R, F, M)."
+            ) from err
+        if w.shape != (3,) or not np.isfinite(w).all():
+            raise InvalidValueError(f"weights={self.weights!r} must be three finite numbers.")
+        return w
+
+    def _segment_lookup(self) -> np.ndarray | None:
+        if self.segment_map is None:
+            return None
+        if isinstance(self.segment_map, str):
+            if self.n_levels != 5:
+                raise InvalidValueError(
+                    f"segment_map='default' is defined for n_levels=5; got n_levels="
+                    f"{self.n_levels}. Pass your own segment_map, or segment_map=None."
+                )
+            return _compile_map(DEFAULT_SEGMENT_MAP, 5)
+        return _compile_map(self.segment_map, self.n_levels)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X: Any, y: Any = None) -> RFMScorer:
+        """Learn the score edges of recency, frequency and monetary value.
+
+        Parameters
+        ----------
+        X : DataFrame
+            Per-customer table (pandas, polars, pyarrow) with the columns named by
+            the parameters, one row per customer.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : RFMScorer
+            The fitted scorer.
+        """
+        self._weights()
+        lookup = self._segment_lookup()
+        frame, values = self._read(X)
+        edges, scores, rows = {}, {}, []
+        for dim in _DIMS:
+            v = values[dim]
+            ok = np.isfinite(v)
+            if not ok.any():
+                col = getattr(self, f"{dim}_col")
+                raise InvalidValueError(
+                    f"column {col!r} ({dim}_col) has no finite value in {len(v)} rows; "
+                    "cannot learn score edges."
+                )
+            good = -v[ok] if dim == "recency" else v[ok]
+            e, s = balanced_bins(good, self.n_levels)
+            bins = np.searchsorted(e, good, side="left")
+            for b, score in enumerate(s):
+                inside = good[bins == b]
+                lo, hi = float(inside.min()), float(inside.max())
+                if dim == "recency":
+                    lo, hi = -hi, -lo
+                rows.append({"dimension": dim, "score": int(score), "low": lo, "high": hi,
+                             "n_customers": len(inside),
+                             "share": len(inside) / len(v)})
+            edges[dim] = -e if dim == "recency" else e
+            scores[dim] = s
+        self.edges_ = edges
+        self.bin_scores_ = scores
+        self.bins_ = pd.DataFrame(rows)
+        codes = _all_cells(self.n_levels)[1]
+        self.cell_names_ = (
+            {} if lookup is None
+            else {str(c): str(n) for c, n in zip(codes, lookup, strict=True)}
+        )
+        self._lookup = lookup
+        self.feature_names_in_ = np.asarray([str(c) for c in frame.columns], dtype=object)
+        self.n_features_in_ = len(frame.columns)
+        return self
+
+    def _score(self, dim: str, v: np.ndarray) -> np.ndarray:
+        good = -v if dim == "recency" else v
+        e = -self.edges_[dim] if dim == "recency" else self.edges_[dim]
+        out = self.bin_scores_[dim][np.searchsorted(e, good, side="left")]
+        out[~np.isfinite(v)] = 1
+        return np.asarray(out, dtype=np.int64)
+
+    def transform(self, X: Any) -> Any:
+        """Score every customer with the fitted edges and name their segment.
+
+        Parameters
+        ----------
+        X : DataFrame
+            Per-customer table with the columns named by the parameters.
+
+        Returns
+        -------
+        DataFrame
+            Same kind as ``X`` (pandas in, pandas out; polars in, polars out),
+            same rows in the same order: the customer id (when
+            ``customer_col`` is set), ``r_score``, ``f_score``, ``m_score`` (int),
+            ``rfm_cell`` (str, e.g. ``"545"``), ``rfm_score`` (weighted sum of the
+            scores) and ``segment`` (str; not with ``segment_map=None``).
+        """
+        check_is_fitted(self)
+        frame, values = self._read(X)
+        r, f, m = (self._score(dim, values[dim]) for dim in _DIMS)
+        w = self._weights()
+        total = w[0] * r + w[1] * f + w[2] * m
+        combined: np.ndarray = total.astype(np.int64) if (w == np.round(w)).all() else total
+        cells = np.char.add(np.char.add(r.astype(str), f.astype(str)), m.astype(str))
+        L = self.n_levels
+        columns: dict[str, Any] = {
+            "r_score": r, "f_score": f, "m_score": m,
+            "rfm_cell": cells.astype(object), "rfm_score": combined,
+        }
+        if self._lookup is not None:
+            columns["segment"] = self._lookup[(r - 1) * L * L + (f - 1) * L + (m - 1)]
+        backend = nw.get_native_namespace(frame)
+        new = [
+            nw.new_series(name, list(vals) if vals.dtype == object else vals,
+                          nw.String() if vals.dtype == object else None, backend=backend)
+            for name, vals in columns.items()
+        ]
+        if self.customer_col is not None:
+            out = frame.select(self.customer_col).with_columns(*new)
+        else:
+            out = nw.from_dict({s.name: s for s in new}, backend=backend)
+        return out.to_native()
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        """Names of the output columns.
+
+        Parameters
+        ----------
+        input_features : None
+            Ignored.
+
+        Returns
+        -------
+        ndarray of str
+            The customer id (when set) then the score columns.
+        """
+        check_is_fitted(self)
+        cols = [c for c in OUTPUT_COLUMNS if c != "segment" or self._lookup is not None]
+        if self.customer_col is not None:
+            cols.insert(0, self.customer_col)
+        return np.asarray(cols, dtype=object)
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.requires_fit = True
+        return tags
