@@ -1,0 +1,533 @@
+"""TierClassifier: a small decision tree that learns grades and exports readable rules."""
+
+from __future__ import annotations
+
+from numbers import Integral, Real
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+from sklearn.utils import column_or_1d
+from sklearn.utils.multiclass import check_classification_targets
+
+from .._sklearn_compat import (
+    Interval,
+    StrOptions,
+    _check_sample_weight,
+    _fit_context,
+    check_is_fitted,
+    validate_data,
+)
+from ..exceptions import EmptyDataError, InvalidValueError, NullValueError
+from ._common import (
+    as_pandas,
+    check_finite,
+    check_grades,
+    check_numeric_column,
+    column_diff_error,
+    missing_columns_error,
+)
+from ._rules import export
+from ._tree import TierTree, from_sklearn, merge_same_label
+
+__all__ = ["TierClassifier"]
+
+
+def _is_categorical_dtype(dtype: Any) -> bool:
+    if isinstance(dtype, pd.CategoricalDtype):
+        return True
+    if pd.api.types.is_bool_dtype(dtype):
+        return False
+    return not pd.api.types.is_numeric_dtype(dtype)
+
+
+class TierClassifier(ClassifierMixin, BaseEstimator):
+    """Decision tree that learns customer grades and exports rules people and SQL can read.
+
+    The grades (A best) come from :class:`ValueGrader` / :func:`grade` or from
+    a team's own grading. Numeric features split on thresholds; categorical
+    features (industry, size band, region, channel...) split on *sets of
+    categories*: each categorical column is encoded by ordering its
+    categories by their mean grade in the training data (best first), so a
+    split reads ``industry IN ('ICT', 'SaaS')``.
+
+    Parameters
+    ----------
+    max_depth : int, default=4
+        Maximum depth of the tree (small, so the rules stay readable).
+    min_samples_leaf : int or float, default=1
+        Minimum number (or fraction) of training customers in a leaf.
+    min_samples_split : int or float, default=2
+        Minimum number (or fraction) of customers to split a node.
+    ccp_alpha : float, default=0.0
+        Cost-complexity pruning strength (scikit-learn's minimal
+        cost-complexity pruning); larger values give fewer leaves.
+    criterion : {"gini", "entropy", "log_loss"}, default="gini"
+        Split quality of the unconstrained tree. With ``monotonic_cst``
+        the tree is a regression tree on the grade rank (squared error).
+    grades : sequence or None, default=None
+        Grade labels, best first. ``None``: the categories of an ordered
+        categorical ``y`` (best = highest, as :func:`grade` returns), the
+        categories of an unordered one, else the sorted distinct labels
+        (so "A" < "B" < ... with "A" best). Labels of ``y`` not in
+        ``grades`` are an error.
+    categorical_features : "auto" or list of str, default="auto"
+        Columns treated as categories. ``"auto"``: the non-numeric columns
+        (text, category dtype) of a dataframe. Arrays are all numeric.
+    monotonic_cst : dict of {column: int} or array-like of int or None, default=None
+        ``1``: raising this feature alone never gives a worse grade;
+        ``-1``: raising it never gives a better grade (recency); ``0``: no
+        constraint. Grades are ordinal, so with constraints the tree is a
+        regression tree on the grade rank (scikit-learn supports monotonic
+        constraints for regression trees only) and a leaf predicts its
+        rounded mean rank; ``predict_proba`` still gives the leaf's grade
+        shares, whose argmax can then differ from ``predict``.
+    merge_leaves : bool, default=True
+        Collapse splits whose two sides predict the same grade. The
+        predictions do not change; the rules get shorter.
+    random_state : int, RandomState instance or None, default=None
+        Passed to the scikit-learn tree (ties between equally good splits).
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_grades,)
+        Grade labels, best first.
+    estimator_ : DecisionTreeClassifier or DecisionTreeRegressor
+        The fitted scikit-learn tree (on encoded features, before merging).
+    feature_importances_ : ndarray of shape (n_features_in_,)
+        Impurity-based importance of each input column.
+    categories_ : dict of {str: list of str}
+        For each categorical column, its categories ordered best first
+        (the encoding). A category not seen in ``fit`` goes, at every split
+        on its column, to the side holding the lower-graded categories (it
+        is treated as worse than every known category); the SQL export
+        does the same.
+    categorical_features_ : list of str
+        The categorical columns.
+    n_leaves_ : int
+        Number of leaves (rules) after merging.
+    depth_ : int
+        Depth of the final tree.
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+    feature_names_in_ : ndarray of str
+        Column names seen in ``fit`` (dataframes only).
+
+    See Also
+    --------
+    ValueGrader : Grades to learn from.
+    TierClassifier.export_rules : The rules as text, JSON or SQL.
+
+    Notes
+    -----
+    ``predict`` routes customers with float64 comparisons against the
+    thresholds printed by :meth:`export_rules`, so the SQL ``CASE``
+    reproduces ``predict`` exactly. NaN features are an error; impute them
+    first.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from custseg.tiers import TierClassifier
+    >>> X = pd.DataFrame({
+    ...     "monetary_total": [900.0, 300.0, 850.0, 200.0, 150.0, 40.0, 60.0, 30.0],
+    ...     "industry": ["ICT", "SaaS", "Retail", "Retail", "SaaS", "ICT", "Retail", "SaaS"]})
+    >>> y = ["A", "A", "B", "B", "A", "C", "C", "C"]
+    >>> clf = TierClassifier(max_depth=2, random_state=0).fit(X, y)
+    >>> clf.classes_.tolist()
+    ['A', 'B', 'C']
+    >>> print(clf.export_rules())
+    IF monetary_total > 105.0 AND industry IN ('ICT', 'SaaS') THEN A  (n=3, 100% A)
+    IF monetary_total > 105.0 AND industry NOT IN ('ICT', 'SaaS') THEN B  (n=2, 100% B)
+    IF monetary_total <= 105.0 THEN C  (n=3, 100% C)
+    >>> new = pd.DataFrame({"monetary_total": [500.0, 500.0], "industry": ["ICT", "Mining"]})
+    >>> clf.predict(new).tolist()  # an unseen industry takes the NOT IN side
+    ['A', 'B']
+    """
+
+    _parameter_constraints: dict[str, list[Any]] = {
+        "max_depth": [Interval(Integral, 1, None, closed="left")],
+        "min_samples_leaf": [
+            Interval(Integral, 1, None, closed="left"),
+            Interval(Real, 0.0, 1.0, closed="neither"),
+        ],
+        "min_samples_split": [
+            Interval(Integral, 2, None, closed="left"),
+            Interval(Real, 0.0, 1.0, closed="right"),
+        ],
+        "ccp_alpha": [Interval(Real, 0.0, None, closed="left")],
+        "criterion": [StrOptions({"gini", "entropy", "log_loss"})],
+        "grades": ["array-like", None],
+        "categorical_features": [StrOptions({"auto"}), list],
+        "monotonic_cst": [dict, "array-like", None],
+        "merge_leaves": ["boolean"],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(
+        self,
+        max_depth: int = 4,
+        min_samples_leaf: int | float = 1,
+        min_samples_split: int | float = 2,
+        ccp_alpha: float = 0.0,
+        criterion: str = "gini",
+        grades: Any = None,
+        categorical_features: str | list[str] = "auto",
+        monotonic_cst: Any = None,
+        merge_leaves: bool = True,
+        random_state: Any = None,
+    ) -> None:
+        self.max_depth = max_depth
+        self.min_samples_leaf = min_samples_leaf
+        self.min_samples_split = min_samples_split
+        self.ccp_alpha = ccp_alpha
+        self.criterion = criterion
+        self.grades = grades
+        self.categorical_features = categorical_features
+        self.monotonic_cst = monotonic_cst
+        self.merge_leaves = merge_leaves
+        self.random_state = random_state
+
+    # -- targets -------------------------------------------------------------
+    def _classes(self, y: Any) -> tuple[np.ndarray, np.ndarray]:
+        """Grade labels (best first) and each row's grade position."""
+        if y is None:
+            raise InvalidValueError(
+                "TierClassifier requires y to be passed, but the target y is None."
+            )
+        cat = None
+        if isinstance(y, pd.Series) and isinstance(y.dtype, pd.CategoricalDtype):
+            cat = y.dtype
+        y_arr = column_or_1d(y, warn=True) if cat is None else np.asarray(y, dtype=object)
+        missing = pd.isna(pd.Series(y_arr, dtype=object)).to_numpy()
+        if y_arr.dtype.kind == "f":
+            missing = missing | np.isinf(y_arr)
+        if missing.any():
+            raise NullValueError(
+                f"y has {int(missing.sum())} missing (NaN/None) or infinite grade label(s) "
+                f"(first at positions {np.flatnonzero(missing)[:5].tolist()}); every customer "
+                "needs a grade."
+            )
+        if self.grades is not None:
+            classes = np.asarray(check_grades(self.grades))
+        elif cat is not None:
+            cats = list(cat.categories)
+            classes = np.asarray(cats[::-1] if cat.ordered else cats)
+        else:
+            check_classification_targets(y_arr)
+            classes = np.unique(y_arr)
+        lookup = {label: k for k, label in enumerate(classes.tolist())}
+        try:
+            pos = np.asarray([lookup[v] for v in y_arr.tolist()], dtype=np.intp)
+        except KeyError:
+            labels, counts = np.unique(
+                np.asarray(y_arr, dtype=object).astype(str), return_counts=True
+            )
+            unknown = {
+                str(lab): int(c)
+                for lab, c in zip(labels, counts, strict=True)
+                if lab not in {str(k) for k in lookup}
+            }
+            raise InvalidValueError(
+                f"y holds unknown grade label(s) {unknown} (label: number of rows); expected "
+                f"only the grades {classes.tolist()}."
+            ) from None
+        present = np.unique(pos)
+        if present.size < 2:
+            only = classes[present].tolist() if present.size else []
+            raise InvalidValueError(
+                f"only one class (grade) is present in y: {only}; TierClassifier needs at least "
+                "two grades to learn from."
+            )
+        return classes, pos
+
+    # -- features ------------------------------------------------------------
+    def _categorical_columns(self, frame: pd.DataFrame) -> list[str]:
+        names = [str(c) for c in frame.columns]
+        if self.categorical_features == "auto":
+            return [str(c) for c in frame.columns if _is_categorical_dtype(frame[c].dtype)]
+        missing = [c for c in self.categorical_features if c not in names]
+        if missing:
+            raise missing_columns_error(missing, names, "TierClassifier categorical_features")
+        return list(self.categorical_features)
+
+    def _category_values(self, frame: pd.DataFrame, col: str) -> np.ndarray:
+        values = frame[col]
+        null = values.isna()
+        if null.any():
+            raise NullValueError(
+                f"TierClassifier: NaN (missing) values in categorical column '{col}': "
+                f"{int(null.sum())} row(s) (first at positions "
+                f"{np.flatnonzero(null.to_numpy())[:5].tolist()}). Fill them with a category "
+                "such as 'unknown' first."
+            )
+        return values.astype(str).to_numpy(dtype=object)
+
+    def _encode(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Numeric copy of the frame: categories replaced by their code (unseen: +inf)."""
+        out = {}
+        for col in frame.columns:
+            name = str(col)
+            if name in self.categories_:
+                codes = {c: float(k) for k, c in enumerate(self.categories_[name])}
+                vals = self._category_values(frame, name)
+                out[name] = np.asarray([codes.get(v, np.inf) for v in vals], dtype=np.float64)
+            else:
+                out[name] = check_numeric_column(frame[col], name, "TierClassifier")
+        return pd.DataFrame(out, index=frame.index)
+
+    def _learn_categories(
+        self, frame: pd.DataFrame, cat_cols: list[str], pos: np.ndarray, w: np.ndarray
+    ) -> dict[str, list[str]]:
+        out = {}
+        for col in cat_cols:
+            vals = self._category_values(frame, col)
+            table = pd.DataFrame({"c": vals, "wr": w * pos, "w": w, "n": 1})
+            agg = table.groupby("c", sort=True).sum()
+            mean = np.where(agg["w"] > 0, agg["wr"] / agg["w"].where(agg["w"] > 0, 1.0), np.inf)
+            order = sorted(range(len(agg)), key=lambda k: (mean[k], str(agg.index[k])))
+            out[col] = [str(agg.index[k]) for k in order]
+        return out
+
+    def _check_frame_columns(self, frame: pd.DataFrame) -> pd.DataFrame:
+        seen = [str(c) for c in self.feature_names_in_]
+        got = [str(c) for c in frame.columns]
+        if sorted(seen) != sorted(got) or len(set(got)) != len(got):
+            raise column_diff_error(seen, got, "TierClassifier.predict")
+        return frame if got == seen else frame[list(self.feature_names_in_)]
+
+    def _prepare(self, X: Any, reset: bool) -> np.ndarray:
+        frame = as_pandas(X)
+        if frame is None:
+            arr = validate_data(self, X, reset=reset, dtype=np.float64, ensure_all_finite=False)
+            check_finite(arr, [f"x{j}" for j in range(arr.shape[1])], "TierClassifier")
+            return np.asarray(arr, dtype=np.float64)
+        if not reset and hasattr(self, "feature_names_in_"):
+            frame = self._check_frame_columns(frame)
+        encoded = self._encode(frame)
+        arr = validate_data(self, encoded, reset=reset, dtype=np.float64, ensure_all_finite=False)
+        return np.asarray(arr, dtype=np.float64)
+
+    def _monotonic(self, names: list[str]) -> np.ndarray | None:
+        if self.monotonic_cst is None:
+            return None
+        if isinstance(self.monotonic_cst, dict):
+            cst = np.zeros(len(names), dtype=int)
+            for key, value in self.monotonic_cst.items():
+                name = f"x{key}" if isinstance(key, Integral) else str(key)
+                if name not in names:
+                    raise missing_columns_error([str(key)], names, "TierClassifier monotonic_cst")
+                cst[names.index(name)] = value
+        else:
+            cst = np.asarray(self.monotonic_cst).ravel()
+            if cst.size != len(names):
+                raise InvalidValueError(
+                    f"monotonic_cst has {cst.size} values but there are {len(names)} features "
+                    f"{names}; give one of -1, 0, 1 per feature, or a dict."
+                )
+        bad = [names[j] for j in np.flatnonzero(~np.isin(cst, [-1, 0, 1]))]
+        if bad:
+            raise InvalidValueError(
+                f"monotonic_cst values must be -1, 0 or 1; bad value for feature(s) {bad}."
+            )
+        on_cats = [n for n, c in zip(names, cst, strict=True) if c != 0 and n in self.categories_]
+        if on_cats:
+            raise InvalidValueError(
+                f"monotonic_cst cannot constrain categorical feature(s) {on_cats}: categories "
+                "have no order of their own."
+            )
+        return cst.astype(int)
+
+    # -- API -----------------------------------------------------------------
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> TierClassifier:
+        """Learn the tier tree.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_customers, n_features)
+            Customer features: numeric columns and (dataframes only)
+            categorical columns.
+        y : array-like of shape (n_customers,)
+            Grade of each customer.
+        sample_weight : array-like of shape (n_customers,), optional
+            Customer weights.
+
+        Returns
+        -------
+        self : TierClassifier
+            The fitted classifier.
+        """
+        classes, pos = self._classes(y)
+        frame = as_pandas(X)
+        self.categories_ = {}
+        if frame is not None:
+            if frame.shape[0] == 0:
+                raise EmptyDataError("TierClassifier: the feature table has 0 rows.")
+            if frame.shape[0] != pos.size:
+                raise InvalidValueError(
+                    f"X has {frame.shape[0]} rows but y has {pos.size} labels; one grade per "
+                    "customer."
+                )
+            cat_cols = self._categorical_columns(frame)
+            w0 = _check_sample_weight(sample_weight, np.zeros((pos.size, 1)))
+            self.categories_ = self._learn_categories(frame, cat_cols, pos, w0)
+        Xf = self._prepare(X, reset=True)
+        if Xf.shape[0] != pos.size:
+            raise InvalidValueError(
+                f"X has {Xf.shape[0]} rows but y has {pos.size} labels; one grade per customer."
+            )
+        sw = _check_sample_weight(sample_weight, Xf)
+        names = (
+            [str(c) for c in self.feature_names_in_]
+            if hasattr(self, "feature_names_in_")
+            else [f"x{j}" for j in range(Xf.shape[1])]
+        )
+        cst = self._monotonic(names)
+        params = {
+            "max_depth": self.max_depth,
+            "min_samples_leaf": self.min_samples_leaf,
+            "min_samples_split": self.min_samples_split,
+            "ccp_alpha": self.ccp_alpha,
+            "random_state": self.random_state,
+        }
+        k = classes.size
+        if cst is None:
+            tree: Any = DecisionTreeClassifier(criterion=self.criterion, **params)
+            tree.fit(Xf, pos, sample_weight=sw)
+        else:
+            tree = DecisionTreeRegressor(monotonic_cst=cst, **params)
+            tree.fit(Xf, (k - 1 - pos).astype(np.float64), sample_weight=sw)
+        tt, _ = from_sklearn(tree, Xf, pos, sw, k)
+        leaves = tt.leaves()
+        if cst is None:
+            fallback = np.zeros((tt.n_nodes, k))
+            fallback[:, tree.classes_] = tree.tree_.value[:, 0, :]
+            use = np.where(tt.weight.sum(axis=1, keepdims=True) > 0, tt.weight, fallback)
+            tt.label[leaves] = np.argmax(use[leaves], axis=1)
+        else:
+            value = tree.tree_.value[leaves, 0, 0]
+            rank = np.clip(np.floor(value + 0.5), 0, k - 1).astype(np.intp)
+            tt.label[leaves] = k - 1 - rank
+        if self.merge_leaves:
+            tt = merge_same_label(tt)
+        self.estimator_ = tree
+        self.classes_ = classes
+        self.categorical_features_ = list(self.categories_)
+        self.feature_importances_ = np.asarray(tree.feature_importances_, dtype=np.float64)
+        self.tree_structure_ = tt
+        self.n_leaves_ = int(tt.leaves().size)
+        self.depth_ = tt.depth()
+        self._feature_names = names
+        return self
+
+    def _leaves(self, X: Any) -> np.ndarray:
+        Xf = self._prepare(X, reset=False)
+        tree: TierTree = self.tree_structure_
+        return tree.apply(Xf)
+
+    def apply(self, X: Any) -> np.ndarray:
+        """Index of the leaf (rule) each customer falls in.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like
+            Customer features, with the columns seen in ``fit`` (any order).
+
+        Returns
+        -------
+        ndarray of int of shape (n_customers,)
+            Node index in ``export_rules(format="dict")["tree"]``.
+        """
+        check_is_fitted(self)
+        return self._leaves(X)
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Grade of each customer.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like
+            Customer features, with the columns seen in ``fit`` (any order).
+
+        Returns
+        -------
+        ndarray of shape (n_customers,)
+            Grade labels.
+        """
+        check_is_fitted(self)
+        leaf = self._leaves(X)
+        return np.asarray(self.classes_[self.tree_structure_.label[leaf]])
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Share of each grade among the training customers of the customer's leaf.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like
+            Customer features, with the columns seen in ``fit``.
+
+        Returns
+        -------
+        ndarray of shape (n_customers, n_grades)
+            Columns in the order of ``classes_`` (best grade first).
+        """
+        check_is_fitted(self)
+        leaf = self._leaves(X)
+        return np.asarray(self.tree_structure_.proba()[leaf])
+
+    def get_n_leaves(self) -> int:
+        """Number of leaves (rules).
+
+        Returns
+        -------
+        int
+            ``n_leaves_``.
+        """
+        check_is_fitted(self)
+        return self.n_leaves_
+
+    def export_rules(self, format: str = "text", *, else_value: Any = None) -> Any:
+        """The tree as rules: readable text, JSON, a dict, or a SQL ``CASE`` expression.
+
+        Parameters
+        ----------
+        format : {"text", "json", "dict", "sql"}, default="text"
+            ``"text"``: one line per leaf, ``IF ... THEN grade  (n=..., ..% grade)``.
+            ``"json"``: a JSON string of ``"dict"``. ``"dict"``: grades,
+            features, category encodings, the tree (nested nodes, for
+            drawing) and the flat rules. ``"sql"``: a ``CASE`` expression,
+            one ``WHEN`` per leaf, that returns the grade.
+        else_value : str or None, default=None
+            SQL only: the value of the ``ELSE`` branch (reached only by rows
+            with NULL features); ``None`` gives ``NULL``.
+
+        Returns
+        -------
+        str or dict
+            The rules.
+
+        Notes
+        -----
+        Thresholds are printed as the shortest decimal that reads back as
+        the exact float64 threshold (``repr``); in SQL they carry an
+        exponent (``42.5e0``) so every engine reads them as a double, not
+        as a rounded decimal. A category not seen in ``fit`` follows
+        ``NOT IN`` branches, as in ``predict``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from custseg.tiers import TierClassifier
+        >>> X = np.array([[1.0], [2.0], [3.0], [4.0]])
+        >>> clf = TierClassifier(max_depth=1).fit(X, ["B", "B", "A", "A"])
+        >>> print(clf.export_rules("sql"))
+        CASE
+          WHEN x0 > 2.5e0 THEN 'A'
+          WHEN x0 <= 2.5e0 THEN 'B'
+        END
+        """
+        check_is_fitted(self)
+        return export(self, format, else_value=else_value)

@@ -1,0 +1,119 @@
+"""Helpers shared by the tier modules: grade lists, frame handling, finite checks."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..exceptions import (
+    ColumnMismatchError,
+    InvalidDtypeError,
+    InvalidValueError,
+    MissingColumnError,
+    NullValueError,
+)
+
+DEFAULT_GRADES: tuple[str, ...] = ("A", "B", "C", "D")
+
+
+def as_pandas(X: Any) -> pd.DataFrame | None:
+    """Return ``X`` as a pandas DataFrame when it is a dataframe, else ``None``.
+
+    polars and pyarrow tables are converted (copied) to pandas.
+    """
+    if isinstance(X, pd.DataFrame):
+        return X
+    module = type(X).__module__.split(".")[0]
+    if module in {"polars", "pyarrow"}:
+        import narwhals.stable.v2 as nw
+
+        frame = nw.from_native(X, eager_only=True)
+        return frame.to_pandas()
+    return None
+
+
+def check_grades(grades: Any, name: str = "grades") -> tuple[Any, ...]:
+    """Validate a list of grade labels (best first): at least two, no duplicates."""
+    if isinstance(grades, str) or not isinstance(grades, Sequence | np.ndarray):
+        raise InvalidValueError(
+            f"{name} must be a list of at least 2 grade labels, best first "
+            f"(for example ('A', 'B', 'C', 'D')); got {grades!r}."
+        )
+    out = tuple(grades)
+    if len(out) < 2:
+        raise InvalidValueError(
+            f"{name} must hold at least 2 grade labels, best first; got {len(out)}: {out!r}."
+        )
+    if len(set(out)) != len(out):
+        dup = sorted({str(g) for g in out if out.count(g) > 1})
+        raise InvalidValueError(f"{name} has duplicate labels {dup}; each grade must be unique.")
+    return out
+
+
+def missing_columns_error(
+    missing: list[str], available: list[str], what: str
+) -> MissingColumnError:
+    hints = []
+    for name in missing:
+        match = difflib.get_close_matches(name, available, n=1, cutoff=0.5)
+        if match:
+            hints.append(f"'{name}' -> did you mean '{match[0]}'?")
+    hint = (" " + " ".join(hints)) if hints else ""
+    return MissingColumnError(
+        f"{what}: column(s) {missing} not found; available columns: {available}.{hint}"
+    )
+
+
+def column_diff_error(seen: list[str], got: list[str], what: str) -> ColumnMismatchError:
+    """A ColumnMismatchError showing a difflib diff of the fitted and given columns."""
+    diff = "\n".join(
+        difflib.unified_diff(
+            seen, got, fromfile="columns at fit", tofile="columns now", lineterm=""
+        )
+    )
+    missing = [c for c in seen if c not in got]
+    extra = [c for c in got if c not in seen]
+    return ColumnMismatchError(
+        f"{what}: the columns differ from those seen in fit (missing: {missing}, "
+        f"unexpected: {extra}).\n{diff}"
+    )
+
+
+def check_numeric_column(values: pd.Series, column: str, what: str) -> np.ndarray:
+    """Return a numeric column as float64, with clear errors for text and NaN/inf."""
+    if isinstance(values.dtype, pd.CategoricalDtype) or not (
+        pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype)
+    ):
+        raise InvalidDtypeError(
+            f"{what}: column '{column}' has dtype {values.dtype}; a numeric dtype was expected."
+        )
+    arr = values.to_numpy(dtype=np.float64, na_value=np.nan)
+    check_finite(arr.reshape(-1, 1), [column], what)
+    return arr
+
+
+def check_finite(matrix: np.ndarray, names: Sequence[str], what: str) -> None:
+    names = [str(n) for n in names]
+    """Raise NullValueError / InvalidValueError naming columns with NaN or inf values."""
+    nan = np.isnan(matrix)
+    if nan.any():
+        counts = nan.sum(axis=0)
+        bad = {names[int(j)]: int(counts[j]) for j in np.flatnonzero(counts)}
+        rows = np.flatnonzero(nan.any(axis=1))[:5].tolist()
+        raise NullValueError(
+            f"{what}: NaN (missing) values in feature column(s) {bad} (count of bad rows per "
+            f"column; first bad row positions {rows}). Complete features are expected: "
+            "impute or drop those rows first."
+        )
+    inf = np.isinf(matrix)
+    if inf.any():
+        counts = inf.sum(axis=0)
+        bad = {names[int(j)]: int(counts[j]) for j in np.flatnonzero(counts)}
+        raise InvalidValueError(
+            f"{what}: infinite (inf) values in feature column(s) {bad} (count of bad rows per "
+            "column). Finite features are expected."
+        )
