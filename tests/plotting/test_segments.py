@@ -20,7 +20,7 @@ from custseg.plotting import (
     plot_segment_sizes,
     plot_silhouette,
 )
-from custseg.segments import KMeansSegmenter
+from custseg.segments import KMeansSegmenter, LifecycleStager, segment_migration
 
 TABLE = pd.DataFrame({
     "customer_id": list("abcdef"),
@@ -122,12 +122,25 @@ def test_snake_plot_errors(ax):
 
 # ---------------------------------------------------------------------- lifecycle
 def test_lifecycle_counts_and_labels(ax):
-    data = pd.DataFrame({"lifecycle_stage": ["new", "active", "active", "lost", "active"]})
-    plot_lifecycle(data, order=["new", "active", "at risk", "lost"], ax=ax)
+    data = pd.DataFrame({"lifecycle": ["new", "active", "active", "lost", "active"]})
+    plot_lifecycle(data, "lifecycle", order=["new", "active", "at risk", "lost"], ax=ax)
     np.testing.assert_array_equal(ax.containers[0].datavalues, [1, 3, 0, 1])
     assert _ticks(ax.get_xticklabels()) == ["new", "active", "at risk", "lost"]
     assert [t.get_text() for t in ax.texts] == ["1\n20.0%", "3\n60.0%", "0\n0.0%", "1\n20.0%"]
     assert ax.get_ylabel() == "customers"
+
+
+def test_lifecycle_from_stager_in_lifecycle_order(ax):
+    log = pd.DataFrame({
+        "customer_id": ["a", "a", "b", "b", "c", "d", "d"],
+        "date": pd.to_datetime(["2024-01-01", "2024-03-20", "2024-01-05", "2024-02-01",
+                                "2024-03-25", "2023-06-01", "2023-07-01"]),
+        "amount": [10.0, 20.0, 5.0, 5.0, 30.0, 8.0, 9.0]})
+    stager = LifecycleStager(active_days=30, churn_days=90, observation_date="2024-03-31")
+    stages = stager.fit_transform(log, customers=["a", "b", "c", "d", "e", "f"])
+    plot_lifecycle(stages, ax=ax)
+    assert _ticks(ax.get_xticklabels()) == ["prospect", "new", "active", "dormant", "churned"]
+    np.testing.assert_array_equal(ax.containers[0].datavalues, [2, 1, 1, 1, 1])
 
 
 def test_lifecycle_from_series_largest_first(ax):
@@ -149,6 +162,16 @@ def test_migration_counts_and_shares(ax):
     np.testing.assert_allclose(other.images[0].get_array(), [[0.75, 0.25, 0], [0, 0.5, 0.5]])
     assert [t.get_text() for t in other.texts][:2] == ["75%", "25%"]
     assert other.figure.axes[1].get_ylabel() == "share of row"
+
+
+def test_migration_from_segment_migration(ax):
+    before = pd.Series({"a": "A", "b": "A", "c": "B"})
+    after = pd.Series({"a": "A", "b": "B", "d": "B"})
+    moves = segment_migration(before, after)
+    plot_migration(moves, normalize=True, ax=ax)
+    np.testing.assert_allclose(ax.images[0].get_array(), moves.shares.to_numpy())
+    assert _ticks(ax.get_yticklabels()) == [str(i) for i in moves.counts.index]
+    assert "(gone)" in _ticks(ax.get_xticklabels())
 
 
 def test_migration_crosstab_and_errors(ax):

@@ -256,7 +256,7 @@ def plot_segment_profile(
 
 def plot_lifecycle(
     data: Any,
-    stage_col: str = "lifecycle_stage",
+    stage_col: str = "stage",
     *,
     order: Sequence[Any] | None = None,
     ax: Axes | None = None,
@@ -267,12 +267,15 @@ def plot_lifecycle(
     Parameters
     ----------
     data : dataframe or array-like
-        One row per customer with a lifecycle stage column, or just the stages.
-    stage_col : str, default="lifecycle_stage"
+        One row per customer with a lifecycle stage column (the output of
+        :class:`custseg.segments.LifecycleStager`), or just the stages.
+    stage_col : str, default="stage"
         Column holding the stage.
     order : sequence, optional
-        Stages from left to right. Default: the categorical order if the column
-        is categorical (the lifecycle order), else largest first. Stages listed
+        Stages from left to right. Default: the lifecycle order
+        (:data:`custseg.segments.STAGES`: prospect, new, active, dormant,
+        churned) when every value is one of those stages, else the categorical
+        order if the column is categorical, else largest first. Stages listed
         in ``order`` but absent from the data get an empty bar.
     ax : matplotlib Axes, optional
         Axes to draw on; a new figure is made when None.
@@ -299,8 +302,13 @@ def plot_lifecycle(
     >>> ax.containers[0].datavalues.tolist()
     [1.0, 2.0, 1.0, 0.0]
     """
+    from ..segments import STAGES
+
     labels, _ = _labels_and_frame(data, stage_col, [], "plot_lifecycle")
     require_rows(len(labels), "data")
+    present = set(labels.dropna().unique().tolist())
+    if order is None and present <= set(STAGES):
+        order = [s for s in STAGES if s in present]
     levels = _ordered_levels(labels, order, stage_col)
     counts = labels.value_counts().reindex(levels, fill_value=0)
     total = counts.sum()
@@ -330,14 +338,16 @@ def plot_migration(
 
     Parameters
     ----------
-    counts : DataFrame
-        A square or rectangular table of counts: rows are the segments at the
-        first date, columns the segments at the second (for example the output
-        of :func:`custseg.segments.segment_migration`, or ``pd.crosstab(before,
+    counts : Migration or DataFrame
+        The result of :func:`custseg.segments.segment_migration` (its
+        ``counts`` are drawn, including the ``"(new)"`` row and ``"(gone)"``
+        column), or any table of counts: rows are the segments at the first
+        date, columns the segments at the second (``pd.crosstab(before,
         after)``). The index and column names, when set, label the axes.
     normalize : bool, default=False
         Show each row as shares of its total (where the customers of a segment
-        went) instead of counts.
+        went; ``Migration.shares``) instead of counts. A row without customers
+        is all 0.
     annotate : bool, default=True
         Write the value in each cell.
     fmt : str, optional
@@ -364,7 +374,7 @@ def plot_migration(
     >>> ax.images[0].get_array().tolist()
     [[0.8, 0.2], [0.1, 0.9]]
     """
-    table = to_pandas(counts, "counts")
+    table = to_pandas(getattr(counts, "counts", counts), "counts")
     require_rows(len(table), "counts")
     try:
         grid = table.to_numpy(dtype=float)
