@@ -1,0 +1,478 @@
+"""The ``custseg`` command line: a thin shell over :class:`custseg.pipeline.CustomerSegmentation`.
+
+Commands
+--------
+``custseg segment INPUT``
+    Fit on a transaction file and write one row per customer (features, RFM
+    segment, lifecycle stage, K-means segment, tier, churn risk) as CSV or
+    parquet.
+``custseg report INPUT -o report.html``
+    The same, summarised in a self-contained HTML report.
+``custseg fit INPUT -o model.joblib`` / ``custseg predict MODEL INPUT -o out.csv``
+    Fit once, save the model, apply it to later extracts.
+``custseg demo [--output DIR]``
+    The whole job on the bundled CDNOW data.
+
+Errors are printed as one line on stderr with exit code 2 (``--debug`` shows
+the traceback). Progress goes to stderr only when stderr is a terminal.
+
+Examples
+--------
+>>> from custseg.cli import main
+>>> main(["segment", "no-such-file.csv"])
+2
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn, TextIO
+
+__all__ = ["build_parser", "main"]
+
+EXIT_OK, EXIT_ERROR = 0, 2
+TABLE_SUFFIXES = (".csv", ".parquet", ".pq")
+
+_EPILOG_MAIN = """\
+examples:
+  custseg demo --output demo-output
+  custseg segment orders.csv -o customers.parquet --as-of 2024-06-30
+  custseg segment orders.csv --customer-col client --time-col ordered_at --amount-col total
+  custseg report orders.parquet -o report.html
+  custseg fit orders.csv -o model.joblib --observation-date 2024-03-31
+  custseg predict model.joblib orders.csv -o customers.csv --as-of 2024-06-30
+
+Run "custseg COMMAND --help" for the options of a command."""
+
+_EPILOG = {
+    "segment": """\
+examples:
+  custseg segment orders.csv                      # CSV to stdout
+  custseg segment orders.csv -o customers.parquet --as-of 2024-06-30
+  custseg segment export.csv --sep ";" --customer-col client --time-col day \\
+      --time-format %d/%m/%Y --amount-col total -o customers.csv""",
+    "report": """\
+examples:
+  custseg report orders.csv -o report.html
+  custseg report orders.parquet -o report.html --as-of 2024-06-30 --title "Q2 customers\"""",
+    "fit": """\
+examples:
+  custseg fit orders.csv -o model.joblib
+  custseg fit orders.csv -o model.joblib --observation-date 2024-03-31 --random-state 0""",
+    "predict": """\
+examples:
+  custseg predict model.joblib orders.csv -o customers.csv
+  custseg predict model.joblib orders.csv -o customers.parquet --as-of 2024-06-30
+
+MODEL is unpickled: loading a pickle runs code, so only use model files you
+made yourself or got from a source you trust.""",
+    "demo": """\
+examples:
+  custseg demo                          # writes ./demo-output
+  custseg demo --output /tmp/cdnow --sample""",
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line (exit code 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        sys.stderr.write(f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+        raise SystemExit(EXIT_ERROR)
+
+
+class _Progress:
+    """Progress lines on stderr, only when stderr is a terminal."""
+
+    def __init__(self, stream: TextIO, enabled: bool | None = None) -> None:
+        self.stream = stream
+        self.enabled = stream.isatty() if enabled is None else enabled
+        self.start = time.perf_counter()
+
+    def __call__(self, message: str) -> None:
+        if self.enabled:
+            elapsed = time.perf_counter() - self.start
+            self.stream.write(f"custseg [{elapsed:6.1f}s] {message}\n")
+            self.stream.flush()
+
+
+def _add_columns(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("columns of the transaction file")
+    g.add_argument("--customer-col", default="customer_id", metavar="NAME",
+                   help="customer id column (default: %(default)s)")
+    g.add_argument("--time-col", default="date", metavar="NAME",
+                   help="timestamp column (default: %(default)s)")
+    g.add_argument("--amount-col", default="amount", metavar="NAME",
+                   help="amount column, in currency units (default: %(default)s)")
+    g.add_argument("--order-col", metavar="NAME", help="order id column (optional)")
+    g.add_argument("--quantity-col", metavar="NAME", help="quantity column (optional)")
+    g.add_argument("--product-col", metavar="NAME", help="product id column (optional)")
+    g.add_argument("--time-format", metavar="FMT",
+                   help="strftime format of text timestamps, e.g. %%Y%%m%%d "
+                        "(default: ISO 8601)")
+    g.add_argument("--sep", default=",", metavar="CHAR",
+                   help="CSV field separator (default: %(default)r)")
+
+
+def _add_model(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("model")
+    g.add_argument("--churn-horizon-days", type=int, default=90, metavar="DAYS",
+                   help="days without purchase that count as churn (default: %(default)s)")
+    g.add_argument("--n-clusters", default="auto", metavar="K",
+                   help="number of K-means segments, or 'auto' (default: %(default)s)")
+    g.add_argument("--random-state", type=int, default=0, metavar="SEED",
+                   help="seed of K-means and the churn model (default: %(default)s)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the ``custseg`` argument parser.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        The parser of the ``custseg`` command and its sub-commands.
+
+    Examples
+    --------
+    >>> from custseg.cli import build_parser
+    >>> args = build_parser().parse_args(["segment", "log.csv", "--as-of", "2024-06-30"])
+    >>> args.command, args.input, args.as_of
+    ('segment', 'log.csv', '2024-06-30')
+    """
+    fmt = argparse.RawDescriptionHelpFormatter
+    parser = _Parser(
+        prog="custseg",
+        description="Customer segmentation from a transaction log: RFM segments, lifecycle "
+                    "stages, K-means segments, A/B/C/D tiers, churn risk and a playbook.",
+        epilog=_EPILOG_MAIN, formatter_class=fmt,
+    )
+    parser.add_argument("--debug", action="store_true",
+                        help="show the full traceback of an error")
+    parser.add_argument("--threads", type=int, default=1, metavar="N",
+                        help="threads of the compiled numeric code (default: %(default)s; "
+                             "more helps on large data on an otherwise idle machine)")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True,
+                                parser_class=_Parser)
+
+    def add(name: str, help: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help, description=help, epilog=_EPILOG[name],
+                           formatter_class=fmt)
+        p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                       help="show the full traceback of an error")
+        return p
+
+    p = add("segment", "Write one row per customer: features, segments, tier and churn risk.")
+    p.add_argument("input", metavar="INPUT", help="transaction file (.csv or .parquet)")
+    p.add_argument("-o", "--output", metavar="FILE", default="-",
+                   help="output .csv or .parquet file (default: CSV on stdout)")
+    p.add_argument("--as-of", metavar="DATE",
+                   help="date of the table; later transactions are ignored "
+                        "(default: the last transaction)")
+    _add_columns(p)
+    _add_model(p)
+
+    p = add("report", "Write a self-contained HTML report for business readers.")
+    p.add_argument("input", metavar="INPUT", help="transaction file (.csv or .parquet)")
+    p.add_argument("-o", "--output", metavar="FILE", required=True, help="output .html file")
+    p.add_argument("--as-of", metavar="DATE", help="date of the report (default: last transaction)")
+    p.add_argument("--title", default="Customer segmentation report", help="report title")
+    p.add_argument("--table", metavar="FILE",
+                   help="also write the customer table (.csv or .parquet)")
+    _add_columns(p)
+    _add_model(p)
+
+    p = add("fit", "Fit the segmentation model on a transaction file and save it.")
+    p.add_argument("input", metavar="INPUT", help="transaction file (.csv or .parquet)")
+    p.add_argument("-o", "--output", metavar="MODEL", required=True,
+                   help="model file to write (e.g. model.joblib)")
+    p.add_argument("--observation-date", metavar="DATE",
+                   help="fit as of this date; later transactions are ignored "
+                        "(default: the last transaction)")
+    _add_columns(p)
+    _add_model(p)
+
+    p = add("predict", "Apply a saved model to a transaction file.")
+    p.add_argument("model", metavar="MODEL", help="model file written by 'custseg fit'")
+    p.add_argument("input", metavar="INPUT", help="transaction file (.csv or .parquet)")
+    p.add_argument("-o", "--output", metavar="FILE", default="-",
+                   help="output .csv or .parquet file (default: CSV on stdout)")
+    p.add_argument("--as-of", metavar="DATE", help="date of the table (default: last transaction)")
+    p.add_argument("--sep", default=",", metavar="CHAR",
+                   help="CSV field separator (default: %(default)r)")
+
+    p = add("demo", "Run the whole job on the bundled CDNOW data.")
+    p.add_argument("--output", metavar="DIR", default="demo-output",
+                   help="output folder (default: %(default)s)")
+    p.add_argument("--sample", action="store_true",
+                   help="use the 1-in-10 sample (2,357 customers) instead of all 23,570")
+    return parser
+
+
+def _version() -> str:
+    import importlib.metadata
+
+    try:
+        return importlib.metadata.version("custseg")
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover
+        return "unknown"
+
+
+# ---------------------------------------------------------------------- helpers
+def _date(value: str | None, option: str) -> Any:
+    if value is None:
+        return None
+    from .io import parse_date
+
+    parse_date(value, name=option)
+    return value
+
+
+def _check_output(path: str, suffixes: tuple[str, ...], option: str = "-o") -> None:
+    if path == "-":
+        return
+    if Path(path).suffix.lower() not in suffixes:
+        from .exceptions import InvalidValueError
+
+        raise InvalidValueError(
+            f"{option} {path}: unknown output format '{Path(path).suffix}'; "
+            f"expected one of {', '.join(suffixes)}."
+        )
+    folder = Path(path).resolve().parent
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{option} {path}: folder {folder} does not exist.")
+
+
+def _read(args: argparse.Namespace, customer_col: str) -> Any:
+    from .io import read_transactions
+
+    path = Path(args.input)
+    kwargs: dict[str, Any] = {}
+    if path.suffix.lower() not in (".parquet", ".pq"):
+        kwargs["sep"] = args.sep
+    return read_transactions(path, customer_col=customer_col, **kwargs)
+
+
+def _model(args: argparse.Namespace, observation_date: Any = None) -> Any:
+    from .pipeline import CustomerSegmentation
+
+    n_clusters: Any = args.n_clusters
+    if n_clusters != "auto":
+        try:
+            n_clusters = int(n_clusters)
+        except ValueError:
+            from .exceptions import InvalidValueError
+
+            raise InvalidValueError(
+                f"--n-clusters {args.n_clusters!r} must be a whole number or 'auto'."
+            ) from None
+    kmeans: Any = None
+    if n_clusters != "auto":
+        from .segments import KMeansSegmenter
+
+        kmeans = KMeansSegmenter(n_clusters=n_clusters)
+    return CustomerSegmentation(
+        customer_col=args.customer_col, time_col=args.time_col, amount_col=args.amount_col,
+        order_col=args.order_col, quantity_col=args.quantity_col,
+        product_col=args.product_col, time_format=args.time_format,
+        observation_date=observation_date, kmeans=kmeans,
+        churn_horizon_days=args.churn_horizon_days, random_state=args.random_state,
+    )
+
+
+def _write_table(table: Any, path: str, stdout: TextIO) -> None:
+    if path == "-":
+        table.to_csv(stdout, index=False)
+        return
+    if Path(path).suffix.lower() in (".parquet", ".pq"):
+        table.to_parquet(path, index=False)
+    else:
+        table.to_csv(path, index=False)
+
+
+def _fit_predict(args: argparse.Namespace, progress: _Progress) -> tuple[Any, Any]:
+    as_of = _date(args.as_of, "--as-of")
+    progress(f"reading {args.input}")
+    log = _read(args, args.customer_col)
+    model = _model(args, observation_date=as_of)
+    progress(f"fitting on {len(log):,} transactions (features, segments, tiers, churn)")
+    model.fit(log)
+    progress("scoring customers")
+    table = model.predict(log, as_of=as_of)
+    return model, table
+
+
+# ---------------------------------------------------------------------- commands
+def _cmd_segment(args: argparse.Namespace, progress: _Progress, out: TextIO) -> int:
+    _check_output(args.output, TABLE_SUFFIXES)
+    _, table = _fit_predict(args, progress)
+    progress(f"writing {len(table):,} customers to {args.output}")
+    _write_table(table, args.output, out)
+    return EXIT_OK
+
+
+def _cmd_report(args: argparse.Namespace, progress: _Progress, out: TextIO) -> int:
+    _check_output(args.output, (".html", ".htm"))
+    if args.table:
+        _check_output(args.table, TABLE_SUFFIXES, "--table")
+    model, table = _fit_predict(args, progress)
+    from .report import write_report
+
+    progress(f"writing the report to {args.output}")
+    write_report(args.output, table, model=model, title=args.title)
+    if args.table:
+        _write_table(table, args.table, out)
+    print(f"report written to {Path(args.output).resolve()}", file=out)
+    return EXIT_OK
+
+
+def _cmd_fit(args: argparse.Namespace, progress: _Progress, out: TextIO) -> int:
+    folder = Path(args.output).resolve().parent
+    if not folder.is_dir():
+        raise FileNotFoundError(f"-o {args.output}: folder {folder} does not exist.")
+    observation_date = _date(args.observation_date, "--observation-date")
+    progress(f"reading {args.input}")
+    log = _read(args, args.customer_col)
+    model = _model(args, observation_date=observation_date)
+    progress(f"fitting on {len(log):,} transactions")
+    model.fit(log)
+    from .persistence import save
+
+    save(model, args.output)
+    print(f"model written to {Path(args.output).resolve()} "
+          f"({model.n_customers_:,} customers as of {model.observation_date_.date()})", file=out)
+    return EXIT_OK
+
+
+def _cmd_predict(args: argparse.Namespace, progress: _Progress, out: TextIO) -> int:
+    _check_output(args.output, TABLE_SUFFIXES)
+    as_of = _date(args.as_of, "--as-of")
+    from .exceptions import ModelFileError
+    from .persistence import load, read_metadata
+
+    meta = read_metadata(args.model)
+    if not meta["class"].endswith("CustomerSegmentation"):
+        raise ModelFileError(
+            f"{args.model} holds a {meta['class']}, not a model written by 'custseg fit'."
+        )
+    progress(f"loading {args.model}")
+    model = load(args.model)
+    progress(f"reading {args.input}")
+    log = _read(args, model.customer_col)
+    progress("scoring customers")
+    table = model.predict(log, as_of=as_of)
+    progress(f"writing {len(table):,} customers to {args.output}")
+    _write_table(table, args.output, out)
+    return EXIT_OK
+
+
+def _cmd_demo(args: argparse.Namespace, progress: _Progress, out: TextIO) -> int:
+    from .datasets import load_cdnow
+    from .pipeline import CustomerSegmentation
+    from .report import report_figures, write_report
+
+    folder = Path(args.output)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "plots").mkdir(exist_ok=True)
+    progress("loading the bundled CDNOW log")
+    log = load_cdnow(sample=args.sample)
+    progress(f"fitting on {len(log):,} transactions of {log['customer_id'].nunique():,} "
+             "customers")
+    model = CustomerSegmentation(random_state=0).fit(log)
+    progress("scoring customers")
+    table = model.predict(log)
+    progress(f"writing the outputs to {folder}")
+    table.to_csv(folder / "customers.csv", index=False)
+    figs = report_figures(table, model=model)
+    for name, fig in figs.items():
+        fig.savefig(folder / "plots" / f"{name}.png", dpi=100)
+    write_report(folder / "report.html", table, model=model,
+                 title="CDNOW customers: segmentation report")
+    from .persistence import save
+
+    save(model, folder / "model.joblib")
+    where = folder.resolve()
+    print(f"custseg demo: {len(table):,} CDNOW customers as of "
+          f"{str(table.attrs.get('as_of', ''))[:10]}", file=out)
+    print(f"  output folder: {where}", file=out)
+    print(f"  customer table: {where / 'customers.csv'}", file=out)
+    print(f"  report:         {where / 'report.html'}", file=out)
+    print(f"  plots:          {where / 'plots'} ({len(figs)} PNG files)", file=out)
+    print(f"  model:          {where / 'model.joblib'}", file=out)
+    return EXIT_OK
+
+
+_COMMANDS = {
+    "segment": _cmd_segment,
+    "report": _cmd_report,
+    "fit": _cmd_fit,
+    "predict": _cmd_predict,
+    "demo": _cmd_demo,
+}
+
+
+def _one_line(err: BaseException) -> str:
+    text = str(err.args[0]) if isinstance(err, KeyError) and err.args else str(err)
+    text = " ".join(text.split())
+    from .exceptions import CustsegError
+
+    if isinstance(err, CustsegError | FileNotFoundError):
+        return text or type(err).__name__
+    return f"{type(err).__name__}: {text}" if text else type(err).__name__
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``custseg`` command line.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Arguments without the program name; default: ``sys.argv[1:]``.
+
+    Returns
+    -------
+    int
+        Exit code: 0 on success, 2 on an error (one line on stderr).
+
+    Examples
+    --------
+    >>> from custseg.cli import main
+    >>> main(["report", "missing.csv", "-o", "report.html"])
+    2
+    """
+    args = build_parser().parse_args(argv)
+    debug = bool(getattr(args, "debug", False))
+    progress = _Progress(sys.stderr)
+    if args.threads < 1:
+        sys.stderr.write(f"custseg: error: --threads {args.threads} must be at least 1\n")
+        return EXIT_ERROR
+    from threadpoolctl import threadpool_limits
+
+    with warnings.catch_warnings(), threadpool_limits(limits=args.threads):
+        if not debug:
+            warnings.showwarning = _show_warning
+        try:
+            return _COMMANDS[args.command](args, progress, sys.stdout)
+        except KeyboardInterrupt:  # pragma: no cover - interactive
+            sys.stderr.write("custseg: interrupted\n")
+            return 130
+        except Exception as err:
+            if debug:
+                raise
+            sys.stderr.write(f"custseg {args.command}: error: {_one_line(err)}\n")
+            return EXIT_ERROR
+
+
+def _show_warning(message: Any, category: Any, filename: str, lineno: int,
+                  file: Any = None, line: Any = None) -> None:
+    text = " ".join(str(message).split())
+    sys.stderr.write(f"custseg: warning: {text}\n")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

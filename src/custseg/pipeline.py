@@ -1,0 +1,603 @@
+"""One model from a transaction log to the per-customer segmentation table.
+
+:class:`CustomerSegmentation` chains custseg's stages with the library's
+defaults: per-customer features, RFM segments, lifecycle stages, K-means
+segments, A/B/C/D value tiers, churn risk and the playbook's recommended
+action. ``fit`` learns every stage from one transaction log; ``predict``
+applies them to a log (the same one, or a later extract) as of any date and
+returns one row per customer. The fitted model saves and loads as one file
+(:func:`custseg.persistence.save`); the ``custseg`` command line is a thin
+shell over it.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from numbers import Integral, Real
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import polars as pl
+from sklearn.base import BaseEstimator, clone
+
+from ._sklearn_compat import HasMethods, Interval, StrOptions, _fit_context, check_is_fitted
+from .base import TransactionInputMixin
+from .exceptions import ColumnMismatchError, EmptyDataError, InvalidValueError
+from .features import btyd_summary, customer_features
+from .io import check_transactions
+from .io._validate import AMOUNT, CID, ORDER, PRODUCT, QTY, TIME
+
+__all__ = ["CustomerSegmentation"]
+
+DEFAULT_KMEANS_FEATURES = ("recency_days", "frequency", "monetary_total")
+# The silhouette of each candidate k is computed on this many customers (O(n^2) cost).
+SILHOUETTE_SAMPLE_SIZE = 3000
+TIER_RULE_FEATURES = ("recency_days", "frequency", "monetary_total")
+# Parameters of the stages that the pipeline sets to its own values (one source of truth).
+_SHARED_PARAMS = ("customer_col", "time_col", "amount_col", "order_col", "occasion", "returns",
+                  "time_format")
+RISK_BANDS = ("low", "medium", "high")
+
+
+def _part_constraint() -> list[Any]:
+    return [HasMethods(["fit"]), StrOptions({"drop"}), None]
+
+
+def _default(part: str) -> Any:
+    """Return the library's default estimator for a stage (stages sit below: import here)."""
+    if part == "kmeans":
+        from .segments import KMeansSegmenter
+
+        return KMeansSegmenter(silhouette_sample_size=SILHOUETTE_SAMPLE_SIZE)
+    if part == "tiers":
+        from .tiers import ValueGrader
+
+        return ValueGrader()
+    if part == "tier_rules":
+        from .tiers import TierClassifier
+
+        return TierClassifier(max_depth=4)
+    if part == "rfm":
+        from .segments import RFMScorer
+
+        return RFMScorer()
+    if part == "lifecycle":
+        from .segments import LifecycleStager
+
+        return LifecycleStager()
+    if part == "churn":
+        from .churn import ChurnPredictor
+
+        return ChurnPredictor()
+    if part == "playbook":
+        from .segments import Playbook
+
+        return Playbook()
+    raise AssertionError(part)  # pragma: no cover
+
+
+class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
+    """Transaction log in, one row per customer out: features, segments, tier, churn risk.
+
+    The whole custseg flow as one estimator, with the library's defaults for
+    every stage; each stage is a parameter (pass your own configured
+    estimator, or ``"drop"`` to leave it out).
+
+    ``fit(transactions)``:
+
+    1. validates the log and computes the per-customer features
+       (:func:`custseg.features.customer_features`) as of ``observation_date``;
+    2. learns the RFM score edges (``rfm``), the lifecycle thresholds
+       (``lifecycle``), the K-means segments on ``kmeans_features``
+       (``kmeans``) and the tier cut points (``tiers``) from these features;
+    3. trains the churn model (``churn``) on a time split *inside* the
+       training log, so no future leaks in: features as of
+       ``cutoff = observation_date - churn_horizon_days`` and the label
+       "no purchase in the ``churn_horizon_days`` after the cutoff"
+       (:func:`custseg.churn.churn_labels`).
+
+    ``predict(transactions, as_of=...)`` computes the features as of
+    ``as_of`` and applies every fitted stage: the churn probability is that
+    of no purchase in the ``churn_horizon_days`` after ``as_of``.
+
+    Parameters
+    ----------
+    customer_col, time_col, amount_col : str
+        Column names of the customer id, timestamp and amount.
+    order_col, quantity_col, product_col : str, optional
+        Optional order id, quantity and product columns.
+    observation_date : date-like, optional
+        The "as of" date of ``fit``; transactions after it are left out.
+        Default: the last timestamp of the training log.
+    occasion : {"day", "order", "row"}, default="day"
+        What counts as one purchase (see :func:`custseg.features.rfm`).
+    returns : {"net", "drop", "error"}, default="net"
+        Policy for negative amounts (refunds).
+    time_format : str, optional
+        ``strftime`` format of a text timestamp column.
+    rfm : estimator, "drop" or None, default=None
+        RFM scorer; ``None`` means :class:`custseg.segments.RFMScorer` with its
+        defaults (five levels, the 11-name segment map).
+    lifecycle : estimator, "drop" or None, default=None
+        Lifecycle stager; ``None`` means :class:`custseg.segments.LifecycleStager`.
+    kmeans : estimator, "drop" or None, default=None
+        Clusterer; ``None`` means :class:`custseg.segments.KMeansSegmenter`
+        (automatic k over 2..10, silhouette on a sample of 3,000 customers).
+    kmeans_features : tuple of str, default=("recency_days", "frequency", "monetary_total")
+        Feature columns the clusterer sees.
+    tiers : estimator, "drop" or None, default=None
+        Tier grader; ``None`` means :class:`custseg.tiers.ValueGrader` (A/B/C/D
+        as quartiles of the recency-frequency-monetary value score).
+    tier_rules : classifier, "drop" or None, default=None
+        Classifier that learns readable rules reproducing the tiers from
+        ``recency_days``, ``frequency`` and ``monetary_total`` (for the report
+        and for SQL); ``None`` means :class:`custseg.tiers.TierClassifier`
+        with ``max_depth=4``. The ``tier`` column itself comes from ``tiers``.
+    churn : classifier, "drop" or None, default=None
+        Churn classifier with ``predict_proba``; ``None`` means
+        :class:`custseg.churn.ChurnPredictor`.
+    churn_horizon_days : int, default=90
+        Length, in days, of the period without purchase that counts as churn.
+    churn_risk_thresholds : tuple of (float, float), default=(0.5, 0.8)
+        Churn probabilities at which the risk band turns from low to medium
+        and from medium to high.
+    playbook : Playbook, "drop" or None, default=None
+        Maps the RFM segment (or, without RFM, the lifecycle stage, else the
+        tier) of each customer to a recommended action; ``None`` means
+        :class:`custseg.segments.Playbook` with its default actions.
+    random_state : int, RandomState instance or None, default=None
+        Seed passed to the stages that draw random numbers (K-means, the churn
+        model) when their own ``random_state`` is ``None``.
+
+    Notes
+    -----
+    The stages' column and policy parameters (``customer_col``, ``time_col``,
+    ``amount_col``, ``order_col``, ``occasion``, ``returns``,
+    ``time_format``), when they have them, are set to the pipeline's values, and
+    the lifecycle stager's observation date to the date of ``fit`` or
+    ``predict``. Float features are rounded to 9 decimals so that results are
+    reproducible bit for bit (polars' parallel sums may differ in the last bit
+    between runs).
+
+    Attributes
+    ----------
+    observation_date_ : datetime.datetime
+        The resolved observation date of ``fit``.
+    churn_cutoff_ : datetime.datetime
+        The cutoff of the churn training split (``observation_date_`` minus the
+        horizon); absent when churn is dropped.
+    churn_features_ : list of str
+        Feature columns of the churn model.
+    churn_rate_ : float
+        Share of training customers labelled churned.
+    rfm_, lifecycle_, kmeans_, tiers_, tier_rules_, churn_ : estimator or None
+        The fitted stages (``None`` for a dropped stage).
+    playbook_ : Playbook or None
+        The playbook used (``None`` when dropped).
+    feature_names_in_ : ndarray of str
+        Columns of the transaction log seen in ``fit``.
+    n_features_in_ : int
+        Number of those columns.
+    n_customers_ : int
+        Customers in the training log.
+
+    See Also
+    --------
+    custseg.persistence.save : Save the fitted model as one file.
+    custseg.report.render_report : The HTML report of the table ``predict`` returns.
+
+    Examples
+    --------
+    >>> from custseg.datasets import load_cdnow
+    >>> from custseg.pipeline import CustomerSegmentation
+    >>> log = load_cdnow(sample=True)
+    >>> model = CustomerSegmentation(random_state=0).fit(log[log["date"] <= "1997-09-30"])
+    >>> table = model.predict(log, as_of="1998-06-30")
+    >>> len(table) == log["customer_id"].nunique()
+    True
+    >>> table["tier"].cat.categories.tolist()
+    ['A', 'B', 'C', 'D']
+    """
+
+    _parameter_constraints: dict[str, list[Any]] = {
+        "customer_col": [str],
+        "time_col": [str],
+        "amount_col": [str],
+        "order_col": [str, None],
+        "quantity_col": [str, None],
+        "product_col": [str, None],
+        "observation_date": "no_validation",  # type: ignore[dict-item]
+        "occasion": [StrOptions({"day", "order", "row"})],
+        "returns": [StrOptions({"net", "drop", "error"})],
+        "time_format": [str, None],
+        "rfm": _part_constraint(),
+        "lifecycle": _part_constraint(),
+        "kmeans": _part_constraint(),
+        "kmeans_features": [tuple, list],
+        "tiers": _part_constraint(),
+        "tier_rules": [HasMethods(["fit", "predict"]), StrOptions({"drop"}), None],
+        "churn": [HasMethods(["fit", "predict_proba"]), StrOptions({"drop"}), None],
+        "churn_horizon_days": [Interval(Integral, 1, None, closed="left")],
+        "churn_risk_thresholds": [tuple, list],
+        "playbook": [HasMethods(["actions_for"]), StrOptions({"drop"}), None],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(
+        self,
+        *,
+        customer_col: str = "customer_id",
+        time_col: str = "date",
+        amount_col: str = "amount",
+        order_col: str | None = None,
+        quantity_col: str | None = None,
+        product_col: str | None = None,
+        observation_date: Any = None,
+        occasion: str = "day",
+        returns: str = "net",
+        time_format: str | None = None,
+        rfm: Any = None,
+        lifecycle: Any = None,
+        kmeans: Any = None,
+        kmeans_features: tuple[str, ...] = DEFAULT_KMEANS_FEATURES,
+        tiers: Any = None,
+        tier_rules: Any = None,
+        churn: Any = None,
+        churn_horizon_days: int = 90,
+        churn_risk_thresholds: tuple[float, float] = (0.5, 0.8),
+        playbook: Any = None,
+        random_state: Any = None,
+    ) -> None:
+        self.customer_col = customer_col
+        self.time_col = time_col
+        self.amount_col = amount_col
+        self.order_col = order_col
+        self.quantity_col = quantity_col
+        self.product_col = product_col
+        self.observation_date = observation_date
+        self.occasion = occasion
+        self.returns = returns
+        self.time_format = time_format
+        self.rfm = rfm
+        self.lifecycle = lifecycle
+        self.kmeans = kmeans
+        self.kmeans_features = kmeans_features
+        self.tiers = tiers
+        self.tier_rules = tier_rules
+        self.churn = churn
+        self.churn_horizon_days = churn_horizon_days
+        self.churn_risk_thresholds = churn_risk_thresholds
+        self.playbook = playbook
+        self.random_state = random_state
+
+    # ------------------------------------------------------------------ the log
+    def _columns(self) -> dict[str, Any]:
+        return {
+            "customer_col": self.customer_col,
+            "time_col": self.time_col,
+            "amount_col": self.amount_col,
+            "order_col": self.order_col,
+            "quantity_col": self.quantity_col,
+            "product_col": self.product_col,
+        }
+
+    def _log(self, transactions: Any, as_of: Any) -> tuple[pl.DataFrame, dt.datetime, Any]:
+        """Validate once; return the log (caller's names, parsed times) cut at ``as_of``."""
+        tx = check_transactions(
+            transactions, observation_date=as_of, returns=self.returns, future="drop",
+            time_format=self.time_format, **self._columns(),
+        )
+        rename = {CID: self.customer_col, TIME: self.time_col, AMOUNT: self.amount_col}
+        for internal, col in ((ORDER, self.order_col), (QTY, self.quantity_col),
+                              (PRODUCT, self.product_col)):
+            if col is not None:
+                rename[internal] = col
+        collected = tx.frame.collect()
+        native = collected.to_native()
+        log = native if isinstance(native, pl.DataFrame) else collected.to_polars()
+        log = log.rename(rename)
+        if log.height == 0:
+            raise EmptyDataError(
+                f"no transaction in column '{self.time_col}' is on or before "
+                f"{tx.observation_date.date()}; the first is on {tx.min_time.date()}."
+            )
+        as_of_dt = tx.observation_date
+        if tx.date_only:
+            as_of_dt = dt.datetime.combine(as_of_dt.date(), dt.time())
+        return log, as_of_dt, tx
+
+    def _feature_kwargs(self) -> dict[str, Any]:
+        return dict(occasion=self.occasion, returns=self.returns, **self._columns())
+
+    def _features(self, log: pl.DataFrame, as_of: dt.datetime) -> pd.DataFrame:
+        feats = customer_features(log, observation_date=as_of, future="drop",
+                                  **self._feature_kwargs())
+        out = feats.to_pandas()
+        # polars' parallel sums may differ in the last bit between runs; round the float
+        # features so that the table (and what the stages learn from it) is reproducible.
+        floats = out.select_dtypes("float").columns
+        out[floats] = out[floats].round(9)
+        return out
+
+    # ------------------------------------------------------------------ stages
+    def _stage(self, part: str) -> Any:
+        value = getattr(self, part)
+        if isinstance(value, str) and value == "drop":
+            return None
+        if part == "playbook":
+            return _default(part) if value is None else value
+        est = _default(part) if value is None else clone(value)
+        params = est.get_params(deep=False)
+        shared = {k: getattr(self, k) for k in _SHARED_PARAMS if k in params}
+        if self.random_state is not None and "random_state" in params \
+                and params["random_state"] is None:
+            shared["random_state"] = self.random_state
+        return est.set_params(**shared)
+
+    def _check_kmeans_features(self, feats: pd.DataFrame) -> list[str]:
+        cols = list(self.kmeans_features)
+        missing = [c for c in cols if c not in feats.columns]
+        if missing or not cols:
+            raise InvalidValueError(
+                f"kmeans_features={tuple(self.kmeans_features)!r}: {missing or 'empty'} "
+                f"not among the customer features {list(feats.columns[1:])}."
+            )
+        return cols
+
+    @staticmethod
+    def _numeric(feats: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
+        X = feats[cols].astype("float64")
+        if "recency_days" in X.columns and "tenure_days" in feats.columns:
+            # Customers whose only rows are refunds have no purchase: count their
+            # whole tenure as recency.
+            X["recency_days"] = X["recency_days"].fillna(feats["tenure_days"])
+        return X.fillna(0.0)
+
+    def _check_thresholds(self) -> tuple[float, float]:
+        th = tuple(self.churn_risk_thresholds)
+        if (
+            len(th) != 2
+            or not all(isinstance(t, Real) for t in th)
+            or not 0.0 < th[0] < th[1] < 1.0
+        ):
+            raise InvalidValueError(
+                f"churn_risk_thresholds={self.churn_risk_thresholds!r} must be two "
+                "increasing probabilities strictly between 0 and 1, e.g. (0.5, 0.8)."
+            )
+        return float(th[0]), float(th[1])
+
+    def _churn_table(self, log: pl.DataFrame, as_of: dt.datetime) -> pd.DataFrame:
+        """Churn-model features as of ``as_of``: those of churn_labels at its cutoff."""
+        kw = self._feature_kwargs()
+        feats = customer_features(log, observation_date=as_of, future="drop", **kw)
+        btyd_kw = {k: v for k, v in kw.items() if k not in ("quantity_col", "product_col")}
+        btyd = btyd_summary(log, observation_date=as_of, future="drop", unit="D", **btyd_kw)
+        btyd = btyd.rename({c: f"{c}_cal" for c in btyd.columns if c != self.customer_col})
+        table = feats.drop("first_purchase", "last_purchase").join(
+            btyd, on=self.customer_col, how="inner"
+        )
+        return table.sort(self.customer_col).to_pandas()
+
+    def _fit_churn(self, est: Any, log: pl.DataFrame, end: dt.datetime) -> None:
+        from .churn import churn_labels
+
+        cutoff = end - dt.timedelta(days=int(self.churn_horizon_days))
+        first = log[self.time_col].min()
+        if cutoff < first:  # type: ignore[operator]
+            raise InvalidValueError(
+                f"churn_horizon_days={self.churn_horizon_days} puts the churn training "
+                f"cutoff on {cutoff.date()}, before the first transaction "
+                f"({first.date()}); use a shorter horizon or a longer log "  # type: ignore[union-attr]
+                "(or churn='drop')."
+            )
+        labelled = churn_labels(log, cutoff, int(self.churn_horizon_days), unit="D",
+                                **self._feature_kwargs()).to_pandas()
+        y = labelled["churned"].astype(bool).to_numpy()
+        X = labelled.drop(columns=[self.customer_col, "churned"])
+        if len(np.unique(y)) < 2:
+            raise InvalidValueError(
+                f"every one of the {len(y)} customers at the churn cutoff {cutoff.date()} "
+                f"is {'churned' if y[0] else 'retained'} over the next "
+                f"{self.churn_horizon_days} days; the churn model needs both. Use another "
+                "churn_horizon_days, or churn='drop'."
+            )
+        est.fit(X, y)
+        self.churn_cutoff_ = cutoff
+        self.churn_features_ = list(X.columns)
+        self.churn_rate_ = float(y.mean())
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, transactions: Any, y: Any = None) -> CustomerSegmentation:
+        """Learn every stage from a transaction log.
+
+        Parameters
+        ----------
+        transactions : dataframe or lazy frame
+            The transaction log (pandas, polars, pyarrow, polars LazyFrame,
+            DuckDB relation), with the columns named by the parameters.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : CustomerSegmentation
+            The fitted model.
+        """
+        self._check_thresholds()
+        log, obs, tx = self._log(transactions, self.observation_date)
+        feats = self._features(log, obs)
+        km_cols = self._check_kmeans_features(feats) if self.kmeans != "drop" else []
+
+        rfm = self._stage("rfm")
+        if rfm is not None:
+            rfm.fit(feats)
+        lifecycle = self._stage("lifecycle")
+        if lifecycle is not None:
+            lifecycle.set_params(observation_date=obs, future="drop").fit(log)
+        kmeans = self._stage("kmeans")
+        if kmeans is not None:
+            kmeans.fit(self._numeric(feats, km_cols))
+        tiers = self._stage("tiers")
+        tier_rules = self._stage("tier_rules") if tiers is not None else None
+        if tiers is not None:
+            tiers.fit(feats)
+            if tier_rules is not None:
+                rule_X = self._numeric(feats, list(TIER_RULE_FEATURES))
+                tier_rules.fit(rule_X, np.asarray(tiers.predict(feats), dtype=object))
+        churn = self._stage("churn")
+        if churn is not None:
+            self._fit_churn(churn, log, obs)
+
+        self.rfm_ = rfm
+        self.lifecycle_ = lifecycle
+        self.kmeans_ = kmeans
+        self.tiers_ = tiers
+        self.tier_rules_ = tier_rules
+        self.churn_ = churn
+        self.playbook_ = self._stage("playbook")
+        self.observation_date_ = obs
+        self.n_customers_ = len(feats)
+        self.feature_names_in_ = np.asarray(tx.info.columns, dtype=object)
+        self.n_features_in_ = len(tx.info.columns)
+        return self
+
+    # ------------------------------------------------------------------ predict
+    def predict(self, transactions: Any, as_of: Any = None) -> Any:
+        """Return the per-customer table as of a date.
+
+        Parameters
+        ----------
+        transactions : dataframe or lazy frame
+            A transaction log with the columns seen in ``fit`` (for example a
+            later extract of the same log). Transactions after ``as_of`` are
+            left out.
+        as_of : date-like, optional
+            The date of the table: recency, lifecycle stage and churn risk are
+            measured at it. A calendar day covers the whole day. Default: the
+            last timestamp of ``transactions``.
+
+        Returns
+        -------
+        DataFrame
+            pandas for pandas (and lazy) input, polars for polars, pyarrow for
+            pyarrow. One row per customer with a transaction on or before
+            ``as_of``, sorted by customer id; the id column keeps its name.
+            Columns: the customer features
+            (:func:`custseg.features.customer_features`), then, for every stage
+            that is not dropped: ``kmeans_segment`` (0 = most valuable) and
+            ``kmeans_segment_name``; ``value_score`` and ``tier`` (ordered
+            categorical, best first); ``churn_probability`` (of no purchase in
+            the ``churn_horizon_days`` after ``as_of``) and ``churn_risk``
+            (``low``/``medium``/``high``). ``table.attrs["as_of"]`` holds the
+            resolved date (pandas only).
+        """
+        check_is_fitted(self)
+        log, as_of_dt, tx = self._log(transactions, as_of)
+        self._check_columns(tx.info.columns)
+        table = self._predict_table(log, as_of_dt)
+        table.attrs["as_of"] = as_of_dt.isoformat()
+        kind = tx.info.kind
+        if kind == "polars":
+            return pl.from_pandas(table)
+        if kind == "pyarrow":
+            import pyarrow as pa
+
+            return pa.Table.from_pandas(table, preserve_index=False)
+        return table
+
+    def _check_columns(self, columns: tuple[str, ...]) -> None:
+        seen = [str(c) for c in self.feature_names_in_]
+        needed = [c for c in self._columns().values() if c is not None]
+        missing = [c for c in needed if c not in columns]
+        if missing:  # pragma: no cover - check_transactions raises first
+            raise ColumnMismatchError(
+                f"columns {missing} seen in fit are missing; fit saw {seen}, got {list(columns)}."
+            )
+
+    def _predict_table(self, log: pl.DataFrame, as_of: dt.datetime) -> pd.DataFrame:
+        feats = self._features(log, as_of)
+        table = feats.copy()
+        ids = table[self.customer_col].to_numpy()
+        if self.rfm_ is not None:
+            scores = self.rfm_.transform(feats)
+            scores = scores.to_pandas() if hasattr(scores, "to_pandas") else scores
+            for col in ("r_score", "f_score", "m_score", "rfm_cell", "rfm_score"):
+                table[col] = scores[col].to_numpy()
+            if "segment" in scores.columns:
+                names = list(dict.fromkeys(self.rfm_.cell_names_.values()))
+                table["rfm_segment"] = pd.Categorical(
+                    scores["segment"].to_numpy(), categories=names
+                )
+        if self.lifecycle_ is not None:
+            from .segments import STAGES
+
+            stager = copy.copy(self.lifecycle_).set_params(observation_date=as_of)
+            stages = stager.transform(log)
+            stages = stages.to_pandas() if hasattr(stages, "to_pandas") else stages
+            stage_of = pd.Series(stages["stage"].to_numpy(),
+                                 index=stages[self.customer_col].to_numpy())
+            table["lifecycle_stage"] = pd.Categorical(
+                stage_of.reindex(ids).to_numpy(), categories=list(STAGES), ordered=True
+            )
+        if self.kmeans_ is not None:
+            X = self._numeric(feats, list(self.kmeans_features))
+            labels = np.asarray(self.kmeans_.predict(X))
+            table["kmeans_segment"] = labels
+            seg_names = getattr(self.kmeans_, "segment_names_", None)
+            if seg_names is not None:
+                table["kmeans_segment_name"] = pd.Categorical(
+                    np.asarray(seg_names, dtype=object)[labels],
+                    categories=list(dict.fromkeys(seg_names)),
+                )
+        if self.tiers_ is not None:
+            scorer = getattr(self.tiers_, "scorer_", None)
+            if scorer is not None:
+                scores = scorer.transform(feats)
+                table["value_score"] = np.asarray(scores["value_score"], dtype=float)
+            tier = self.tiers_.predict(feats)
+            table["tier"] = pd.Categorical(
+                np.asarray(tier, dtype=object),
+                categories=list(self.tiers_.grades_), ordered=True,
+            )
+        if self.churn_ is not None:
+            churn_X = self._churn_table(log, as_of)
+            have = [c for c in churn_X.columns if c != self.customer_col]
+            if have != self.churn_features_:
+                raise ColumnMismatchError(  # pragma: no cover - same builders at fit and predict
+                    f"churn features {have} differ from those seen in fit {self.churn_features_}."
+                )
+            proba = self.churn_.predict_proba(churn_X[self.churn_features_])
+            classes = list(self.churn_.classes_)
+            p = np.asarray(proba)[:, classes.index(True) if True in classes else -1]
+            churn_prob = pd.Series(p, index=churn_X[self.customer_col].to_numpy())
+            p_all = churn_prob.reindex(table[self.customer_col].to_numpy()).to_numpy()
+            table["churn_probability"] = p_all
+            low, high = self._check_thresholds()
+            band = np.where(p_all >= high, 2, np.where(p_all >= low, 1, 0))
+            table["churn_risk"] = pd.Categorical.from_codes(
+                band.astype(np.int64), dtype=pd.CategoricalDtype(list(RISK_BANDS), ordered=True)
+            )
+        if self.playbook_ is not None:
+            group = next((c for c in ("rfm_segment", "lifecycle_stage", "tier")
+                          if c in table.columns), None)
+            if group is not None:
+                group_labels: pd.Series = table[group].astype(object)
+                found = {n: self.playbook_.actions_for(n)
+                         for n in group_labels.dropna().unique()}
+                table["action"] = group_labels.map(
+                    lambda n: found[n].action if n in found else None
+                )
+                table["action_priority"] = group_labels.map(
+                    lambda n: found[n].priority if n in found else None
+                )
+        return table.reset_index(drop=True)
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.requires_fit = True
+        tags.non_deterministic = False
+        return tags
+
