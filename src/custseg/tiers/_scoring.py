@@ -163,6 +163,11 @@ class ValueScorer(TransformerMixin, BaseEstimator):
 
     def _matrix(self, X: Any, frame: pd.DataFrame | None, criteria: list[Any]) -> np.ndarray:
         if frame is not None:
+            missing = [str(c) for c in criteria if c not in frame.columns]
+            if missing:
+                raise missing_columns_error(
+                    missing, [str(c) for c in frame.columns], "ValueScorer criteria"
+                )
             cols = [check_numeric_column(frame[c], str(c), "ValueScorer") for c in criteria]
             return np.column_stack(cols) if cols else np.empty((len(frame), 0))
         return np.asarray(X, dtype=np.float64)[:, criteria]

@@ -1,0 +1,235 @@
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer
+
+from custseg.exceptions import (
+    ColumnMismatchError,
+    InvalidValueError,
+    MissingColumnError,
+    NullValueError,
+)
+from custseg.tiers import TierClassifier, grade
+
+from .conftest import make_b2b
+
+NUM = ["monetary_total", "frequency", "recency_days"]
+
+
+def test_classes_in_grade_order():
+    X = np.arange(8.0).reshape(-1, 1)
+    y_ordered = grade(np.arange(8.0))  # ordered categorical, categories D < C < B < A
+    clf = TierClassifier().fit(X, y_ordered)
+    assert clf.classes_.tolist() == ["A", "B", "C", "D"]
+    clf = TierClassifier(grades=["gold", "silver", "bronze"]).fit(
+        X, ["bronze"] * 3 + ["silver"] * 3 + ["gold"] * 2
+    )
+    assert clf.classes_.tolist() == ["gold", "silver", "bronze"]
+    assert clf.predict_proba(X).shape == (8, 3)
+    np.testing.assert_array_equal(clf.predict(X), ["bronze"] * 3 + ["silver"] * 3 + ["gold"] * 2)
+
+
+def test_grades_absent_from_a_fold_keep_their_column():
+    X = np.arange(6.0).reshape(-1, 1)
+    clf = TierClassifier(grades=list("ABCD")).fit(X, list("AABBCC"))
+    proba = clf.predict_proba(X)
+    assert proba.shape == (6, 4)
+    np.testing.assert_allclose(proba[:, 3], 0.0)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+
+
+def test_unknown_grade_labels_are_named():
+    X = np.arange(6.0).reshape(-1, 1)
+    with pytest.raises(InvalidValueError, match=r"unknown grade label\(s\) \{'E': 2\}"):
+        TierClassifier(grades=list("ABCD")).fit(X, list("AABBEE"))
+
+
+def test_only_one_grade_present():
+    X = np.arange(4.0).reshape(-1, 1)
+    with pytest.raises(InvalidValueError, match=r"only one class \(grade\).*\['B'\]"):
+        TierClassifier(grades=list("ABC")).fit(X, list("BBBB"))
+    with pytest.raises(ValueError, match="one class"):
+        TierClassifier().fit(X, [1, 1, 1, 1])
+
+
+def test_missing_grade_labels():
+    X = np.arange(4.0).reshape(-1, 1)
+    with pytest.raises(NullValueError, match="1 missing"):
+        TierClassifier().fit(X, pd.Series(["A", None, "B", "B"]))
+
+
+def test_nan_features_are_named(b2b):
+    X, y = b2b
+    bad = X.copy()
+    bad.loc[[3, 7], "monetary_total"] = np.nan
+    with pytest.raises(NullValueError, match=r"\{'monetary_total': 2\}.*\[3, 7\]"):
+        TierClassifier().fit(bad, y)
+    clf = TierClassifier(random_state=0).fit(X, y)
+    with pytest.raises(NullValueError, match="monetary_total"):
+        clf.predict(bad)
+    bad_cat = X.copy()
+    bad_cat.loc[5, "industry"] = None
+    with pytest.raises(NullValueError, match=r"categorical column 'industry': 1 row"):
+        clf.predict(bad_cat)
+    inf = X.assign(frequency=X["frequency"].astype(float))
+    inf.loc[0, "frequency"] = np.inf
+    with pytest.raises(InvalidValueError, match="inf"):
+        TierClassifier().fit(inf, y)
+
+
+def test_columns_at_predict_must_match_fit_and_the_error_shows_the_diff(b2b):
+    X, y = b2b
+    clf = TierClassifier(random_state=0).fit(X, y)
+    with pytest.raises(ColumnMismatchError, match=r"(?s)missing: \['region'\].*-region"):
+        clf.predict(X.drop(columns="region"))
+    renamed = X.rename(columns={"monetary_total": "monetary"})
+    with pytest.raises(ColumnMismatchError, match=r"(?s)unexpected: \['monetary'\].*\+monetary"):
+        clf.predict(renamed)
+    # the same columns in another order are fine
+    np.testing.assert_array_equal(clf.predict(X[X.columns[::-1]]), clf.predict(X))
+
+
+def test_input_not_mutated(b2b):
+    X, y = b2b
+    X0, y0 = X.copy(), y.copy()
+    TierClassifier(random_state=0).fit(X, y).predict(X)
+    pd.testing.assert_frame_equal(X, X0)
+    pd.testing.assert_series_equal(y, y0)
+
+
+def test_categorical_rules_name_categories(b2b):
+    X, y = b2b
+    clf = TierClassifier(max_depth=3, random_state=0).fit(X, y)
+    assert set(clf.categorical_features_) == {"industry", "size band", "region"}
+    text = clf.export_rules()
+    assert "industry IN ('ICT', 'SaaS')" in text or "industry NOT IN ('ICT', 'SaaS')" in text
+    assert "industry_" not in text
+    # categories are ordered best first by mean grade
+    assert clf.categories_["industry"][:2] in (["ICT", "SaaS"], ["SaaS", "ICT"])
+    assert clf.score(X, y) > 0.6
+
+
+def test_unseen_category_goes_to_the_lower_graded_side(b2b):
+    X, y = b2b
+    clf = TierClassifier(max_depth=3, random_state=0).fit(X, y)
+    seen_worst = X.assign(industry=clf.categories_["industry"][-1])
+    unseen = X.assign(industry="Space mining")
+    np.testing.assert_array_equal(clf.predict(unseen), clf.predict(seen_worst))
+
+
+def test_merge_leaves_keeps_predictions_and_cuts_rules(b2b):
+    X, y = b2b
+    merged = TierClassifier(max_depth=6, random_state=0).fit(X, y)
+    full = TierClassifier(max_depth=6, random_state=0, merge_leaves=False).fit(X, y)
+    np.testing.assert_array_equal(merged.predict(X), full.predict(X))
+    assert merged.n_leaves_ < full.n_leaves_ == full.estimator_.get_n_leaves()
+    assert merged.get_n_leaves() == len(merged.export_rules("dict")["rules"])
+    # predict_proba of a merged leaf is the pooled share of its leaves; argmax still agrees
+    np.testing.assert_array_equal(
+        merged.classes_[merged.predict_proba(X).argmax(axis=1)], merged.predict(X)
+    )
+
+
+def test_ccp_alpha_prunes(b2b):
+    X, y = b2b
+    small = TierClassifier(max_depth=6, ccp_alpha=0.01, random_state=0).fit(X, y)
+    big = TierClassifier(max_depth=6, random_state=0).fit(X, y)
+    assert small.n_leaves_ < big.n_leaves_
+
+
+def test_feature_importances(b2b):
+    X, y = b2b
+    clf = TierClassifier(random_state=0).fit(X, y)
+    imp = pd.Series(clf.feature_importances_, index=clf.feature_names_in_)
+    assert imp.sum() == pytest.approx(1.0)
+    assert imp["region"] < imp["monetary_total"]  # region plays no part in the grades
+
+
+def test_pipeline_and_grid_search(b2b):
+    X, y = b2b
+    pipe = make_pipeline(FunctionTransformer(lambda d: d.copy()), TierClassifier(random_state=0))
+    search = GridSearchCV(pipe, {"tierclassifier__max_depth": [2, 4]}, cv=3).fit(X, y)
+    assert search.best_params_["tierclassifier__max_depth"] in (2, 4)
+    assert search.predict(X).shape == (len(X),)
+    scores = cross_val_score(TierClassifier(random_state=0), X[NUM].to_numpy(), y, cv=3)
+    assert scores.mean() > 0.4
+
+
+@pytest.mark.parametrize(
+    ("cst", "exc", "match"),
+    [
+        ({"monetary": 1}, MissingColumnError, "monetary_total"),
+        ({"industry": 1}, InvalidValueError, "categorical"),
+        ({"frequency": 2}, InvalidValueError, "-1, 0 or 1"),
+        ([1, 1], InvalidValueError, "2 values"),
+    ],
+)
+def test_monotonic_cst_errors(b2b, cst, exc, match):
+    X, y = b2b
+    with pytest.raises(exc, match=match):
+        TierClassifier(monotonic_cst=cst).fit(X, y)
+
+
+# -- monotonic constraints: raising monetary alone never lowers a grade ------
+
+
+@pytest.fixture(scope="module")
+def monotonic_model():
+    X, y = make_b2b(n=800, random_state=1)
+    cst = {"monetary_total": 1, "frequency": 1, "recency_days": -1}
+    return X, TierClassifier(max_depth=5, monotonic_cst=cst, random_state=0).fit(X, y)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    row=st.integers(0, 799),
+    bumps=st.lists(st.floats(0, 5000, allow_nan=False), min_size=1, max_size=8),
+    freq_bump=st.integers(0, 20),
+)
+def test_more_monetary_never_lowers_the_grade(monotonic_model, row, bumps, freq_bump):
+    X, clf = monotonic_model
+    base = X.iloc[[row]]
+    steps = np.cumsum([0.0, *bumps])
+    variants = pd.concat([base] * len(steps), ignore_index=True)
+    variants["monetary_total"] = base["monetary_total"].iloc[0] + steps
+    variants["frequency"] = base["frequency"].iloc[0] + freq_bump
+    pos = pd.Index(clf.classes_).get_indexer(clf.predict(variants))  # 0 = best
+    assert np.all(np.diff(pos) <= 0)
+
+
+def test_monotonic_over_a_grid(monotonic_model):
+    X, clf = monotonic_model
+    grid = np.linspace(0, X["monetary_total"].max() * 1.2, 200)
+    for row in range(0, 800, 40):
+        variants = pd.concat([X.iloc[[row]]] * grid.size, ignore_index=True)
+        variants["monetary_total"] = grid
+        pos = pd.Index(clf.classes_).get_indexer(clf.predict(variants))
+        assert np.all(np.diff(pos) <= 0)
+        variants["recency_days"] = variants["recency_days"] + 100  # staler: never better
+        later = pd.Index(clf.classes_).get_indexer(clf.predict(variants))
+        assert np.all(later >= pos)
+
+
+def test_constraints_remove_a_non_monotone_pattern_the_plain_tree_learns():
+    # Customers spending 400-600 were graded D (say, heavy returns): a plain tree learns it.
+    rng = np.random.default_rng(3)
+    X = pd.DataFrame(
+        {"monetary_total": rng.uniform(0, 1000, 2000), "frequency": rng.integers(1, 9, 2000)}
+    )
+    y = np.where(X["monetary_total"] > 700, "A", np.where(X["monetary_total"] > 300, "B", "C"))
+    y = np.where(X["monetary_total"].between(400, 600), "D", y)
+    grid = pd.DataFrame({"monetary_total": np.linspace(0, 1000, 501), "frequency": 4})
+    plain = TierClassifier(max_depth=4, random_state=0).fit(X, y)
+    pos = pd.Index(plain.classes_).get_indexer(plain.predict(grid))
+    assert np.any(np.diff(pos) > 0)  # the unconstrained tree does lower the grade
+    mono = TierClassifier(max_depth=4, monotonic_cst={"monetary_total": 1}, random_state=0)
+    mono.fit(X, y)
+    pos = pd.Index(mono.classes_).get_indexer(mono.predict(grid))
+    assert np.all(np.diff(pos) <= 0)
+    assert len(set(pos)) >= 2
