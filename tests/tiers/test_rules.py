@@ -140,8 +140,9 @@ def test_thresholds_are_exact_float64_midpoints():
     thresholds = sorted(
         c["value"] for r in clf.export_rules("dict")["rules"] for c in r["conditions"]
     )
-    assert (81.16 + 81.18) / 2 in thresholds  # not the float32 midpoint 81.17000198364258
-    assert "81.17000198364258" not in clf.export_rules()
+    # the float64 midpoint, not the float32 one (81.17000198364258)
+    assert 81.17 in thresholds and 81.16 < 81.17 < 81.18
+    assert "monetary_total > 81.17 THEN A" in clf.export_rules()
 
 
 def test_json_rules_and_tree_for_drawing(b2b):
@@ -173,3 +174,22 @@ def test_export_format_error(b2b):
     clf = TierClassifier(random_state=0).fit(X, y)
     with pytest.raises(InvalidValueError, match="format"):
         clf.export_rules("yaml")
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "expected"),
+    [
+        (81.16, 81.18, 81.17),
+        (101.35, 101.39, 101.37),  # float64 midpoint prints as 101.36999999999999
+        (3.0, 4.0, 3.5),
+        (10.0, 1000.0, 500.0),  # 5 from the midpoint 505: within 5% of the gap
+        (100.0, 112.0, 106.0),  # 1e2 would leave the interval
+        (1.0, np.nextafter(1.0, 2.0), 1.0),  # no float64 in between: the lower value
+    ],
+)
+def test_short_midpoint(low, high, expected):
+    from custseg.tiers._tree import short_midpoint
+
+    got = short_midpoint(low, high)
+    assert got == expected
+    assert low <= got < high

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils import column_or_1d
 from sklearn.utils.multiclass import check_classification_targets
 
@@ -29,6 +29,7 @@ from ._common import (
     column_diff_error,
     missing_columns_error,
 )
+from ._isotonic import monotone_leaf_labels
 from ._rules import export
 from ._tree import TierTree, from_sklearn, merge_same_label
 
@@ -65,8 +66,7 @@ class TierClassifier(ClassifierMixin, BaseEstimator):
         Cost-complexity pruning strength (scikit-learn's minimal
         cost-complexity pruning); larger values give fewer leaves.
     criterion : {"gini", "entropy", "log_loss"}, default="gini"
-        Split quality of the unconstrained tree. With ``monotonic_cst``
-        the tree is a regression tree on the grade rank (squared error).
+        Split quality measure of the tree.
     grades : sequence or None, default=None
         Grade labels, best first. ``None``: the categories of an ordered
         categorical ``y`` (best = highest, as :func:`grade` returns), the
@@ -79,10 +79,13 @@ class TierClassifier(ClassifierMixin, BaseEstimator):
     monotonic_cst : dict of {column: int} or array-like of int or None, default=None
         ``1``: raising this feature alone never gives a worse grade;
         ``-1``: raising it never gives a better grade (recency); ``0``: no
-        constraint. Grades are ordinal, so with constraints the tree is a
-        regression tree on the grade rank (scikit-learn supports monotonic
-        constraints for regression trees only) and a leaf predicts its
-        rounded mean rank; ``predict_proba`` still gives the leaf's grade
+        constraint. scikit-learn's trees take monotonic constraints only for
+        regression and binary targets, so grades get an ordinal treatment:
+        the tree is grown as usual, then its leaves are relabelled with the
+        monotone labelling (in every constrained feature, over the whole
+        feature space, not only the training data) that misclassifies the
+        fewest training customers, found exactly by a totally unimodular
+        linear program. ``predict_proba`` still gives the leaf's grade
         shares, whose argmax can then differ from ``predict``.
     merge_leaves : bool, default=True
         Collapse splits whose two sides predict the same grade. The
@@ -94,8 +97,9 @@ class TierClassifier(ClassifierMixin, BaseEstimator):
     ----------
     classes_ : ndarray of shape (n_grades,)
         Grade labels, best first.
-    estimator_ : DecisionTreeClassifier or DecisionTreeRegressor
-        The fitted scikit-learn tree (on encoded features, before merging).
+    estimator_ : DecisionTreeClassifier
+        The fitted scikit-learn tree (on encoded features, before threshold
+        refinement, monotone relabelling and merging).
     feature_importances_ : ndarray of shape (n_features_in_,)
         Impurity-based importance of each input column.
     categories_ : dict of {str: list of str}
@@ -394,23 +398,16 @@ class TierClassifier(ClassifierMixin, BaseEstimator):
             "random_state": self.random_state,
         }
         k = classes.size
-        if cst is None:
-            tree: Any = DecisionTreeClassifier(criterion=self.criterion, **params)
-            tree.fit(Xf, pos, sample_weight=sw)
-        else:
-            tree = DecisionTreeRegressor(monotonic_cst=cst, **params)
-            tree.fit(Xf, (k - 1 - pos).astype(np.float64), sample_weight=sw)
+        tree = DecisionTreeClassifier(criterion=self.criterion, **params)
+        tree.fit(Xf, pos, sample_weight=sw)
         tt, _ = from_sklearn(tree, Xf, pos, sw, k)
         leaves = tt.leaves()
-        if cst is None:
-            fallback = np.zeros((tt.n_nodes, k))
-            fallback[:, tree.classes_] = tree.tree_.value[:, 0, :]
-            use = np.where(tt.weight.sum(axis=1, keepdims=True) > 0, tt.weight, fallback)
-            tt.label[leaves] = np.argmax(use[leaves], axis=1)
-        else:
-            value = tree.tree_.value[leaves, 0, 0]
-            rank = np.clip(np.floor(value + 0.5), 0, k - 1).astype(np.intp)
-            tt.label[leaves] = k - 1 - rank
+        fallback = np.zeros((tt.n_nodes, k))
+        fallback[:, tree.classes_] = tree.tree_.value[:, 0, :]
+        use = np.where(tt.weight.sum(axis=1, keepdims=True) > 0, tt.weight, fallback)
+        tt.label[leaves] = np.argmax(use[leaves], axis=1)
+        if cst is not None:
+            monotone_leaf_labels(tt, cst, k)
         if self.merge_leaves:
             tt = merge_same_label(tt)
         self.estimator_ = tree

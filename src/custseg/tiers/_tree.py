@@ -79,13 +79,31 @@ def from_sklearn(
     return tt, leaf
 
 
+def short_midpoint(low: float, high: float) -> float:
+    """A threshold between two neighbouring values, printed as briefly as possible.
+
+    The midpoint of ``low`` and ``high``, rounded to the fewest significant
+    digits that keep it strictly between them and within 5% of the gap from
+    the midpoint (``101.37`` rather than ``101.36999999999999``); ``low``
+    itself when no float64 lies strictly between.
+    """
+    mid = low / 2.0 + high / 2.0
+    if not low < mid < high:
+        return low
+    for digits in range(1, 18):
+        cand = float(f"{mid:.{digits}g}")
+        if low < cand < high and abs(cand - mid) <= 0.05 * (high - low):
+            return cand
+    return mid
+
+
 def refine_thresholds(tt: TierTree, X: np.ndarray) -> None:
     """Move each threshold to the exact float64 midpoint of the training values around it.
 
     scikit-learn fits on float32 copies, so its thresholds are midpoints of
     float32 values (``81.17000198364258``). The training customers on each
-    side stay on the same side; the printed threshold becomes the midpoint of
-    the nearest float64 values on either side (``81.175``).
+    side stay on the same side; the threshold becomes the (shortly printed)
+    midpoint of the nearest float64 values on either side (``81.17``).
     """
     members: dict[int, np.ndarray] = {0: np.arange(X.shape[0])}
     for i in range(tt.n_nodes):  # parents come before children
@@ -98,10 +116,7 @@ def refine_thresholds(tt: TierTree, X: np.ndarray) -> None:
         if go_left.any() and (~go_left).any():
             low = float(values[go_left].max())
             high = float(values[~go_left].min())
-            mid = low / 2.0 + high / 2.0
-            if not low < mid < high:
-                mid = low
-            tt.threshold[i] = mid
+            tt.threshold[i] = short_midpoint(low, high)
         members[int(tt.left[i])] = idx[go_left]
         members[int(tt.right[i])] = idx[~go_left]
 
