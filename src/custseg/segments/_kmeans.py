@@ -13,6 +13,7 @@ from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, pairwise_distances_argmin
 from sklearn.utils import check_random_state
+from threadpoolctl import threadpool_limits
 
 from .._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted, validate_data
 from ..exceptions import InvalidValueError
@@ -24,24 +25,13 @@ _NAME_THRESHOLD = 0.5  # |z| of a segment centre above which a feature enters it
 _SILHOUETTE_CHUNK = 256
 
 
-def silhouette_sampled(Z: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """Silhouette value of every row of ``Z`` (euclidean), in O(n^2) time, chunked memory.
-
-    Same definition as :func:`sklearn.metrics.silhouette_samples` (a row alone in
-    its cluster scores 0) but computed with matrix products, several times
-    faster; the caller samples ``Z`` first when it is large.
-    """
-    Z = np.asarray(Z, dtype=np.float64)
-    _, lab = np.unique(labels, return_inverse=True)
-    n, k = len(Z), int(lab.max()) + 1
-    counts = np.bincount(lab, minlength=k).astype(np.float64)
-    onehot = np.zeros((n, k))
-    onehot[np.arange(n), lab] = 1.0
-    sq = np.einsum("ij,ij->i", Z, Z)
-    sums = np.empty((n, k))
+def _silhouette_sums(Z32: np.ndarray, sq: np.ndarray, onehot: np.ndarray,
+                     sums: np.ndarray) -> None:
+    """Fill ``sums[i, c]``: the sum of distances from row i to the rows of cluster c."""
+    n = len(Z32)
     for start in range(0, n, _SILHOUETTE_CHUNK):
         stop = min(start + _SILHOUETTE_CHUNK, n)
-        d2 = Z[start:stop] @ Z.T  # in place below: memory traffic dominates
+        d2 = Z32[start:stop] @ Z32.T  # in place below: memory traffic dominates
         d2 *= -2.0
         d2 += sq[None, :]
         d2 += sq[start:stop, None]
@@ -49,6 +39,29 @@ def silhouette_sampled(Z: np.ndarray, labels: np.ndarray) -> np.ndarray:
         d2[np.arange(stop - start), np.arange(start, stop)] = 0.0
         np.sqrt(d2, out=d2)
         sums[start:stop] = d2 @ onehot
+
+
+def silhouette_sampled(Z: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Silhouette value of every row of ``Z`` (euclidean), in O(n^2) time, chunked memory.
+
+    Same definition as :func:`sklearn.metrics.silhouette_samples` (a row alone in
+    its cluster scores 0) but computed with matrix products in float32 (agreeing
+    with scikit-learn to about 1e-5), several times faster; the caller samples
+    ``Z`` first when it is large.
+    """
+    Z64 = np.asarray(Z, dtype=np.float64)
+    Z64 = Z64 - Z64.mean(axis=0)  # centring keeps float32 distances accurate
+    Z32 = Z64.astype(np.float32)
+    _, lab = np.unique(labels, return_inverse=True)
+    n, k = len(Z32), int(lab.max()) + 1
+    counts = np.bincount(lab, minlength=k).astype(np.float64)
+    onehot = np.zeros((n, k), dtype=np.float32)
+    onehot[np.arange(n), lab] = 1.0
+    sq = np.einsum("ij,ij->i", Z32, Z32)
+    sums = np.empty((n, k))
+    # Thin products (few features): BLAS threads cost more than they save here.
+    with threadpool_limits(limits=1, user_api="blas"):
+        _silhouette_sums(Z32, sq, onehot, sums)
     own = counts[lab]
     with np.errstate(divide="ignore", invalid="ignore"):
         a = sums[np.arange(n), lab] / np.maximum(own - 1.0, 1.0)
@@ -181,7 +194,7 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
         rows; the chosen k is then refitted on all rows, starting from the
         sample's centres. ``None`` searches on all rows. A fixed ``n_clusters``
         always fits all rows.
-    silhouette_sample_size : int or None, default=10_000
+    silhouette_sample_size : int or None, default=5_000
         The silhouette costs O(n^2); it is computed on a random sample of at most
         this many rows (of the rows being scored). ``None`` uses every row.
     order_by : str, int or None, default=None
@@ -302,7 +315,7 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
         max_iter: int = 300,
         tol: float = 1e-4,
         search_sample_size: int | None = 100_000,
-        silhouette_sample_size: int | None = 10_000,
+        silhouette_sample_size: int | None = 5_000,
         order_by: str | int | None = None,
         revenue_feature: str | int | None = "auto",
         random_state: Any = None,
@@ -414,20 +427,24 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
             algorithm=self.algorithm, random_state=seed,
         )
 
-    def _score(self, Z: np.ndarray, labels: np.ndarray, sil_idx: np.ndarray) -> dict[str, float]:
+    def _score(
+        self, Z: np.ndarray, labels: np.ndarray, sil_idx: np.ndarray
+    ) -> tuple[dict[str, float], np.ndarray | None]:
+        """Scores of one labelling, and the silhouette of every row of the sample."""
+        nan = {"silhouette": np.nan, "calinski_harabasz": np.nan, "davies_bouldin": np.nan}
         n_distinct = len(np.unique(labels))
         if n_distinct < 2 or n_distinct >= len(Z):
-            return {"silhouette": np.nan, "calinski_harabasz": np.nan, "davies_bouldin": np.nan}
+            return nan, None
         sil_labels = labels[sil_idx]
+        values = None
         if 2 <= len(np.unique(sil_labels)) < len(sil_idx):
-            sil = float(silhouette_sampled(Z[sil_idx], sil_labels).mean())
-        else:
-            sil = np.nan
-        return {
-            "silhouette": sil,
+            values = silhouette_sampled(Z[sil_idx], sil_labels)
+        scores = {
+            "silhouette": np.nan if values is None else float(values.mean()),
             "calinski_harabasz": float(calinski_harabasz_score(Z, labels)),
             "davies_bouldin": float(davies_bouldin_score(Z, labels)),
         }
+        return scores, values
 
     def _silhouette_index(self, n: int, rng: np.random.RandomState) -> np.ndarray:
         size = self.silhouette_sample_size
@@ -510,7 +527,7 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
 
         if self.n_clusters == "auto":
             k_lo, k_hi = self._k_bounds(n)
-            labels, centers, n_iter, inertia, table, rule, sil_idx, Z_sil = self._search(
+            labels, centers, n_iter, inertia, table, rule, sil_idx, sil_values = self._search(
                 Z, k_lo, k_hi, rng, seed
             )
         else:
@@ -523,11 +540,11 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
             labels, centers = km.labels_, km.cluster_centers_
             n_iter, inertia = int(km.n_iter_), float(km.inertia_)
             sil_idx = self._silhouette_index(n, rng)
-            row: dict[str, Any] = {"k": k, "inertia": inertia, **self._score(Z, labels, sil_idx)}
+            scores, sil_values = self._score(Z, labels, sil_idx)
+            row: dict[str, Any] = {"k": k, "inertia": inertia, **scores}
             row.update(elbow_distance=np.nan, n_scored=n, n_silhouette=len(sil_idx), chosen=True)
             table = pd.DataFrame([row]).set_index("k")
             rule = f"fixed n_clusters={k}"
-            Z_sil = Z[sil_idx]
 
         order = self._value_order(X, labels, centers, names)
         remap = np.empty(len(order), dtype=np.int64)
@@ -537,9 +554,7 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
 
         self._set_profile(X, Z, labels, centers, names)
         sil_labels = labels[sil_idx]
-        if len(np.unique(sil_labels)) >= 2 and len(np.unique(sil_labels)) < len(sil_idx):
-            sil_values = silhouette_sampled(Z_sil, sil_labels)
-        else:
+        if sil_values is None:  # silhouette undefined (a single segment in the sample)
             sil_values = np.full(len(sil_idx), np.nan)
         # Tables are kept as arrays (safe to save with skops) and rebuilt on access.
         self._silhouette_state = _to_state(
@@ -564,6 +579,7 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
         Zs = Z[search_idx] if search_idx is not None else Z
         sil_idx_s = self._silhouette_index(len(Zs), rng)
         rows, fits = [], {}
+        sil_cache: dict[int, np.ndarray | None] = {}
         for k in range(k_lo, k_hi + 1):
             with warnings.catch_warnings():
                 # a k above the number of distinct rows: scored NaN below
@@ -575,7 +591,8 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
                 row.update(silhouette=np.nan, calinski_harabasz=np.nan, davies_bouldin=np.nan)
                 row["inertia"] = np.nan
             else:
-                row.update(self._score(Zs, km.labels_, sil_idx_s))
+                scores, sil_cache[k] = self._score(Zs, km.labels_, sil_idx_s)
+                row.update(scores)
             row.update(n_scored=len(Zs), n_silhouette=len(sil_idx_s))
             rows.append(row)
         table = pd.DataFrame(rows).set_index("k")
@@ -599,12 +616,21 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
             labels, centers = km.labels_, km.cluster_centers_
             n_iter, inertia = int(km.n_iter_), float(km.inertia_)
             sil_idx = self._silhouette_index(n, rng)
-            Z_sil = Z[sil_idx]
+            sil_values = self._score_silhouette_only(Z, labels, sil_idx)
         else:
             labels, centers = best.labels_, best.cluster_centers_
             n_iter, inertia = int(best.n_iter_), float(best.inertia_)
-            sil_idx, Z_sil = sil_idx_s, Z[sil_idx_s]
-        return labels, centers, n_iter, inertia, table, rule, sil_idx, Z_sil
+            sil_idx, sil_values = sil_idx_s, sil_cache.get(chosen)
+        return labels, centers, n_iter, inertia, table, rule, sil_idx, sil_values
+
+    @staticmethod
+    def _score_silhouette_only(
+        Z: np.ndarray, labels: np.ndarray, sil_idx: np.ndarray
+    ) -> np.ndarray | None:
+        sil_labels = labels[sil_idx]
+        if 2 <= len(np.unique(sil_labels)) < len(sil_idx):
+            return silhouette_sampled(Z[sil_idx], sil_labels)
+        return None
 
     def _value_order(
         self, X: np.ndarray, labels: np.ndarray, centers: np.ndarray, names: list[str]

@@ -1,0 +1,300 @@
+"""Tests of KMeansSegmenter: auto-k, value order, profile, names, large-n path, sklearn glue."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import polars as pl
+import pytest
+from sklearn.base import clone
+from sklearn.metrics import adjusted_rand_score, silhouette_samples, silhouette_score
+from sklearn.model_selection import GridSearchCV, KFold
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer
+
+from custseg.datasets import load_cdnow
+from custseg.exceptions import InvalidValueError
+from custseg.features import rfm
+from custseg.segments import KMeansSegmenter
+from custseg.segments._kmeans import _knee, silhouette_sampled
+from tests.segments._helpers import blobs, planted_log
+
+RFM_COLS = ["recency_days", "frequency", "monetary_total"]
+
+
+@pytest.fixture(scope="module")
+def cdnow_rfm() -> pd.DataFrame:
+    return rfm(load_cdnow(), observation_date="1998-06-30")
+
+
+# --- acceptance: planted groups ---------------------------------------------------------
+
+def test_auto_k_finds_the_planted_groups_of_a_synthetic_log():
+    log, truth = planted_log()
+    feats = rfm(log, observation_date="2022-12-31")
+    y = feats["customer_id"].map(truth).to_numpy()
+    seg = KMeansSegmenter(k_range=(2, 8), random_state=0).fit(feats[["frequency", "monetary_mean"]])
+    assert seg.n_clusters_ == 4
+    assert adjusted_rand_score(y, seg.labels_) >= 0.9
+    # every k tried has every score; exactly the chosen one is flagged
+    scores = seg.k_scores_
+    assert scores.index.tolist() == list(range(2, 9))
+    score_cols = ["silhouette", "calinski_harabasz", "davies_bouldin", "inertia"]
+    assert scores[score_cols].notna().all().all()
+    assert scores["chosen"].sum() == 1 and scores.index[scores["chosen"]][0] == 4
+    assert scores["silhouette"].idxmax() == 4
+    # names come from the profile: the frequent big spenders are segment 0
+    assert seg.segment_names_[0] == "high value, frequent"
+    assert seg.segment_names_[-1] == "low value, infrequent"
+
+
+@pytest.mark.parametrize(
+    "rule", ["silhouette", "calinski_harabasz", "davies_bouldin", "elbow", "vote"]
+)
+def test_every_selection_rule_is_recorded(rule):
+    seg = KMeansSegmenter(k_range=(2, 6), k_selection=rule, random_state=0).fit(blobs())
+    table = seg.k_scores_
+    chosen = table.index[table["chosen"]].tolist()
+    assert chosen == [seg.n_clusters_]
+    if rule == "silhouette":
+        assert seg.n_clusters_ == table["silhouette"].idxmax()
+    elif rule == "calinski_harabasz":
+        assert seg.n_clusters_ == table["calinski_harabasz"].idxmax()
+    elif rule == "davies_bouldin":
+        assert seg.n_clusters_ == table["davies_bouldin"].idxmin()
+    elif rule == "elbow":
+        assert seg.n_clusters_ == table["elbow_distance"].idxmax()
+    assert seg.n_clusters_ == 3  # three clear blobs: every rule agrees
+    assert f"k={seg.n_clusters_} of k=2..6" in seg.k_selection_rule_
+
+
+def test_knee_of_a_hand_made_curve():
+    ks = np.arange(2, 8, dtype=float)
+    inertia = np.array([100.0, 40.0, 12.0, 10.0, 9.0, 8.0])
+    knee, dist = _knee(ks, inertia)
+    assert ks[knee] == 4
+    assert dist[0] == pytest.approx(0.0) and dist[-1] == pytest.approx(0.0)
+    assert _knee(ks[:2], inertia[:2])[0] is None
+
+
+def test_own_silhouette_matches_sklearn():
+    rng = np.random.RandomState(3)
+    Z = rng.normal(size=(400, 4)) * 50 + 1000  # large offset: float32 path stays accurate
+    labels = rng.randint(0, 5, size=400)
+    labels[0] = 7  # a singleton cluster scores 0
+    ours = silhouette_sampled(Z, labels)
+    np.testing.assert_allclose(ours, silhouette_samples(Z, labels), atol=1e-5)
+    assert ours[0] == 0.0
+
+
+def test_silhouette_is_sampled_on_large_data():
+    X = np.tile(blobs(300), (20, 1)) + np.random.RandomState(0).normal(0, 0.05, (6000, 2))
+    seg = KMeansSegmenter(n_clusters=3, silhouette_sample_size=500, random_state=0).fit(X)
+    assert seg.k_scores_.loc[3, "n_silhouette"] == 500
+    sil = seg.silhouette_samples_
+    assert len(sil) == 500 and set(sil["segment"]) == {0, 1, 2}
+    # the same score, on another sample of the preprocessed matrix, agrees closely
+    full = silhouette_score(seg._preprocess(X), seg.labels_, sample_size=3000, random_state=0)
+    assert seg.k_scores_.loc[3, "silhouette"] == pytest.approx(full, abs=0.05)
+
+
+# --- acceptance: CDNOW stability (fast version; the full one is in the benchmark) ----------
+
+def test_cdnow_auto_k_scores_every_k_refits_identically_and_is_stable(cdnow_rfm):
+    X = cdnow_rfm[RFM_COLS]
+    params = {"k_range": (2, 6), "search_sample_size": 8000, "silhouette_sample_size": 2000}
+    fits = [KMeansSegmenter(random_state=rs, **params).fit(X) for rs in range(5)]
+    for seg in fits:
+        assert seg.k_scores_.index.tolist() == [2, 3, 4, 5, 6]
+        scores = seg.k_scores_[["silhouette", "calinski_harabasz", "davies_bouldin"]]
+        assert scores.notna().all().all()
+        assert len(seg.labels_) == len(X)
+    again = KMeansSegmenter(random_state=0, **params).fit(X)
+    np.testing.assert_array_equal(again.labels_, fits[0].labels_)
+    pd.testing.assert_frame_equal(again.k_scores_, fits[0].k_scores_)
+    aris = [adjusted_rand_score(a.labels_, b.labels_) for a, b in itertools.combinations(fits, 2)]
+    assert min(aris) >= 0.9, aris
+    # segment 0 is the most valuable: highest spend, most purchases, most recent
+    prof = fits[0].profile_
+    assert prof["monetary_total_mean"].idxmax() == 0
+    assert prof["recency_days_mean"].idxmin() == 0
+    assert prof["revenue_share"].sum() == pytest.approx(1.0)
+    assert prof["size"].sum() == len(X)
+
+
+# --- order, profile and names ---------------------------------------------------------------
+
+def test_labels_are_ordered_by_value_whatever_the_row_order():
+    X = blobs()
+    perm = np.random.RandomState(1).permutation(len(X))
+    a = KMeansSegmenter(n_clusters=3, random_state=0).fit(X)
+    b = KMeansSegmenter(n_clusters=3, random_state=5).fit(X[perm])
+    np.testing.assert_array_equal(a.labels_[perm], b.labels_)
+    # composite value: mean of scaled centre coordinates, highest first
+    assert np.all(np.diff(a.cluster_centers_.mean(axis=1)) < 0)
+    assert a.predict([[6.0, 6.0]])[0] == 0 and a.predict([[0.0, 0.0]])[0] == 2
+
+
+def test_order_by_a_feature_and_recency_counts_negatively():
+    df = pd.DataFrame({
+        "recency_days": np.r_[np.full(50, 10.0), np.full(50, 300.0)],
+        "monetary_total": np.r_[np.full(50, 20.0), np.full(50, 500.0)],
+    })
+    df += np.random.RandomState(0).normal(0, 1, df.shape)
+    by_default = KMeansSegmenter(n_clusters=2, log_transform=False, random_state=0).fit(df)
+    # recent and cheap vs lapsed and rich: recency counts negatively, so the composite value
+    # ties (broken by the centre coordinates); ordering by a named feature decides
+    by_money = KMeansSegmenter(n_clusters=2, order_by="monetary_total", random_state=0).fit(df)
+    assert by_money.profile_.loc[0, "monetary_total_mean"] > 400
+    by_recency = KMeansSegmenter(n_clusters=2, order_by=0, random_state=0).fit(df)
+    assert by_recency.profile_.loc[0, "recency_days_mean"] > 250
+    assert set(by_default.labels_) == {0, 1}
+    assert by_money.segment_names_ == ["high value, lapsed", "low value, recent"]
+
+
+def test_profile_columns_and_values_by_hand():
+    X = pd.DataFrame({"frequency": [1.0, 1.0, 2.0, 10.0, 12.0, 14.0],
+                      "monetary_total": [10.0, 12.0, 14.0, 100.0, 120.0, 200.0]})
+    seg = KMeansSegmenter(n_clusters=2, random_state=0).fit(X)
+    prof = seg.profile_
+    assert list(prof.columns) == [
+        "name", "size", "share", "revenue_share", "frequency_mean", "frequency_median",
+        "monetary_total_mean", "monetary_total_median",
+    ]
+    assert prof["size"].tolist() == [3, 3]
+    assert prof.loc[0, "frequency_mean"] == pytest.approx(12.0)
+    assert prof.loc[0, "monetary_total_median"] == pytest.approx(120.0)
+    assert prof.loc[1, "monetary_total_mean"] == pytest.approx(12.0)
+    assert prof.loc[0, "revenue_share"] == pytest.approx(420.0 / 456.0)
+    assert prof["name"].tolist() == seg.segment_names_ == [
+        "high value, frequent", "low value, infrequent"]
+    assert seg.feature_names_in_.tolist() == ["frequency", "monetary_total"]
+
+
+def test_log_transform_auto_picks_skewed_non_negative_columns():
+    rng = np.random.RandomState(0)
+    X = np.c_[rng.lognormal(0, 1.5, 500), rng.normal(0, 1, 500), rng.uniform(0, 1, 500)]
+    seg = KMeansSegmenter(n_clusters=2, random_state=0).fit(X)
+    assert seg.log_features_.tolist() == [True, False, False]
+    assert KMeansSegmenter(n_clusters=2, log_transform=True).fit(X).log_features_.all()
+    off = KMeansSegmenter(n_clusters=2, log_transform=False, scaling=None).fit(X)
+    assert not off.log_features_.any()
+    np.testing.assert_array_equal(off.preprocess_scale_, np.ones(3))
+
+
+def test_robust_scaling_uses_median_and_iqr():
+    X = np.c_[np.arange(1.0, 101.0), np.arange(1.0, 101.0) * 2]
+    seg = KMeansSegmenter(n_clusters=2, log_transform=False, scaling="robust").fit(X)
+    np.testing.assert_allclose(seg.preprocess_center_, [50.5, 101.0])
+    np.testing.assert_allclose(seg.preprocess_scale_, [49.5, 99.0])
+
+
+def test_duplicate_names_get_the_segment_number():
+    X = np.r_[np.zeros(20), np.full(20, 0.1), np.full(20, 10.0)].reshape(-1, 1)
+    X = X + np.random.RandomState(0).normal(0, 0.01, X.shape)
+    seg = KMeansSegmenter(n_clusters=3, log_transform=False, random_state=0).fit(X)
+    assert seg.segment_names_ == ["high x0", "low x0 (1)", "low x0 (2)"]
+
+
+# --- large n ------------------------------------------------------------------------------
+
+def test_large_n_path_searches_on_a_sample_then_fits_all_rows():
+    X = np.tile(blobs(300), (10, 1)) + np.random.RandomState(0).normal(0, 0.2, (3000, 2))
+    seg = KMeansSegmenter(k_range=(2, 5), search_sample_size=600, random_state=0).fit(X)
+    assert seg.n_clusters_ == 3
+    assert (seg.k_scores_["n_scored"] == 600).all()
+    assert "sample of 600 of 3,000 rows" in seg.k_selection_rule_
+    assert len(seg.labels_) == 3000
+    np.testing.assert_array_equal(seg.predict(X), seg.labels_)
+
+
+def test_minibatch_algorithm_finds_the_same_segments():
+    X = blobs(600)
+    full = KMeansSegmenter(n_clusters=3, random_state=0).fit(X)
+    mini = KMeansSegmenter(n_clusters=3, algorithm="minibatch", random_state=0).fit(X)
+    assert adjusted_rand_score(full.labels_, mini.labels_) == pytest.approx(1.0)
+    np.testing.assert_array_equal(full.labels_, mini.labels_)  # same value order
+
+
+# --- sklearn integration -------------------------------------------------------------------
+
+def test_pipeline_gridsearch_clone_and_polars_input():
+    X = blobs()
+    pipe = Pipeline([("shift", FunctionTransformer(lambda a: a + 10.0)),
+                     ("seg", KMeansSegmenter(k_range=(2, 4), random_state=0))])
+    pipe.fit(X)
+    assert pipe.named_steps["seg"].n_clusters_ == 3
+    assert pipe.predict(X[:5]).shape == (5,)
+
+    def silhouette(est, X, y=None):
+        return silhouette_score(X, est.predict(X))
+
+    grid = GridSearchCV(KMeansSegmenter(random_state=0), {"n_clusters": [2, 3, 4]},
+                        scoring=silhouette, cv=KFold(3, shuffle=True, random_state=0)).fit(X)
+    assert grid.best_params_ == {"n_clusters": 3}
+    params = clone(grid.best_estimator_).get_params()
+    assert params["n_clusters"] == 3 and params["random_state"] == 0
+
+    df = pl.DataFrame({"a": X[:, 0], "b": X[:, 1]})
+    seg = KMeansSegmenter(n_clusters=3, random_state=0).fit(df)
+    assert seg.feature_names_in_.tolist() == ["a", "b"]
+    assert seg.profile_.columns[-1] == "b_median"
+
+
+def test_score_is_minus_the_inertia():
+    X = blobs()
+    seg = KMeansSegmenter(n_clusters=3, random_state=0).fit(X)
+    assert seg.score(X) == pytest.approx(-seg.inertia_)
+
+
+def test_caller_data_is_not_modified():
+    X = blobs() + 5.0
+    before = X.copy()
+    KMeansSegmenter(k_range=(2, 4), log_transform=True, random_state=0).fit(X)
+    np.testing.assert_array_equal(X, before)
+
+
+# --- bad input ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("params", "match"),
+    [
+        ({"k_range": (1, 4)}, r"k_range=\(1, 4\) must satisfy 2 <= smallest"),
+        ({"k_range": (5, 3)}, r"k_range=\(5, 3\)"),
+        ({"k_range": ("a", 3)}, "must be a pair of integers"),
+        ({"order_by": "nope"}, "order_by='nope' is not a feature name"),
+        ({"revenue_feature": 9}, "revenue_feature=9 is not a column index"),
+    ],
+)
+def test_bad_parameters_name_the_parameter(params, match):
+    X = pd.DataFrame(blobs(), columns=["a", "b"])
+    with pytest.raises(InvalidValueError, match=match):
+        KMeansSegmenter(random_state=0, **params).fit(X)
+
+
+def test_bad_parameter_values_use_sklearn_validation():
+    with pytest.raises(ValueError, match="k_selection"):
+        KMeansSegmenter(k_selection="best").fit(blobs())
+    with pytest.raises(ValueError, match="n_clusters"):
+        KMeansSegmenter(n_clusters=0).fit(blobs())
+
+
+def test_too_few_rows_for_auto_k():
+    with pytest.raises(InvalidValueError, match="needs at least 5 rows to score k=4"):
+        KMeansSegmenter(k_range=(4, 6)).fit(np.arange(8.0).reshape(4, 2))
+
+
+def test_too_few_distinct_rows_are_scored_nan_not_crashing():
+    X = np.repeat([[0.0, 0.0], [5.0, 5.0], [0.0, 5.0]], 10, axis=0)
+    seg = KMeansSegmenter(k_range=(2, 6), random_state=0).fit(X)
+    assert seg.n_clusters_ == 3
+    assert seg.k_scores_.loc[[4, 5, 6], "silhouette"].isna().all()
+
+
+def test_predict_with_other_columns_fails_clearly():
+    X = pd.DataFrame(blobs(), columns=["a", "b"])
+    seg = KMeansSegmenter(n_clusters=2, random_state=0).fit(X)
+    with pytest.raises(ValueError, match="feature names"):
+        seg.predict(pd.DataFrame(blobs(), columns=["a", "c"]))
