@@ -233,3 +233,53 @@ def test_constraints_remove_a_non_monotone_pattern_the_plain_tree_learns():
     pos = pd.Index(mono.classes_).get_indexer(mono.predict(grid))
     assert np.all(np.diff(pos) <= 0)
     assert len(set(pos)) >= 2
+
+
+def test_polars_input_gives_the_same_model(b2b):
+    pl = pytest.importorskip("polars")
+    X, y = b2b
+    Xp = pl.from_pandas(X.assign(region=X["region"].astype(str)))
+    a = TierClassifier(random_state=0).fit(X.assign(region=X["region"].astype(str)), y)
+    b = TierClassifier(random_state=0).fit(Xp, y)
+    assert a.export_rules() == b.export_rules()
+    np.testing.assert_array_equal(
+        b.predict(Xp), a.predict(X.assign(region=X["region"].astype(str)))
+    )
+
+
+def test_sample_weight_equals_repeating_rows(b2b):
+    X, y = b2b
+    w = np.where(np.arange(len(X)) % 3 == 0, 2, 1)
+    weighted = TierClassifier(max_depth=3, random_state=0).fit(X, y, sample_weight=w)
+    idx = np.repeat(np.arange(len(X)), w)
+    repeated = TierClassifier(max_depth=3, random_state=0).fit(
+        X.iloc[idx].reset_index(drop=True), y.iloc[idx].reset_index(drop=True)
+    )
+    assert weighted.categories_ == repeated.categories_
+    np.testing.assert_allclose(weighted.predict_proba(X), repeated.predict_proba(X))
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 10_000), depth=st.integers(2, 6))
+def test_monotone_on_random_noisy_data(seed, depth):
+    rng = np.random.default_rng(seed)
+    n = 300
+    X = pd.DataFrame(
+        {
+            "monetary_total": rng.lognormal(4, 1, n),
+            "recency_days": rng.integers(0, 365, n).astype(float),
+            "segment": rng.choice(["x", "y", "z"], n),
+        }
+    )
+    latent = np.log(X["monetary_total"]) - X["recency_days"] / 150 + rng.normal(0, 1.5, n)
+    y = np.asarray(["D", "C", "B", "A"])[pd.qcut(latent, 4, labels=False)]
+    cst = {"monetary_total": 1, "recency_days": -1}
+    clf = TierClassifier(max_depth=depth, monotonic_cst=cst, random_state=0).fit(X, y)
+    grid = np.quantile(X["monetary_total"], np.linspace(0, 1, 60))
+    for row in rng.choice(n, 10, replace=False):
+        v = pd.concat([X.iloc[[row]]] * grid.size, ignore_index=True)
+        v["monetary_total"] = grid
+        pos = pd.Index(clf.classes_).get_indexer(clf.predict(v))
+        assert np.all(np.diff(pos) <= 0)
+        v["recency_days"] = v["recency_days"] + rng.uniform(0, 200)
+        assert np.all(pd.Index(clf.classes_).get_indexer(clf.predict(v)) >= pos)

@@ -36,6 +36,8 @@ def eval_rules(rules: dict, frame: pd.DataFrame) -> np.ndarray:
                 ok &= col.to_numpy(dtype=float) <= c["value"]
             elif c["op"] == ">":
                 ok &= col.to_numpy(dtype=float) > c["value"]
+            elif c["op"] == "=":
+                ok &= col.to_numpy() == c["value"]
             elif c["op"] == "in":
                 ok &= col.astype(str).isin(c["values"]).to_numpy()
             else:
@@ -193,3 +195,17 @@ def test_short_midpoint(low, high, expected):
     got = short_midpoint(low, high)
     assert got == expected
     assert low <= got < high
+
+
+def test_boolean_and_pandas_category_columns_in_sql():
+    X, y = make_b2b(n=800, random_state=6)
+    X["key_account"] = X["industry"].isin(["ICT", "SaaS"])  # bool, as informative as industry
+    X = X.drop(columns="industry")
+    X["size band"] = X["size band"].astype("category")
+    clf = TierClassifier(max_depth=4, random_state=0).fit(X, y)
+    assert clf.boolean_features_ == ["key_account"]
+    text = clf.export_rules()
+    assert "key_account = TRUE" in text or "key_account = FALSE" in text
+    sql = clf.export_rules("sql")
+    np.testing.assert_array_equal(run_sql(X, sql), clf.predict(X))
+    np.testing.assert_array_equal(eval_rules(clf.export_rules("dict"), X), clf.predict(X))

@@ -110,6 +110,8 @@ class TierClassifier(ClassifierMixin, BaseEstimator):
         does the same.
     categorical_features_ : list of str
         The categorical columns.
+    boolean_features_ : list of str
+        Boolean columns (used as 0/1; their rules read ``flag = TRUE``).
     n_leaves_ : int
         Number of leaves (rules) after merging.
     depth_ : int
@@ -367,7 +369,9 @@ class TierClassifier(ClassifierMixin, BaseEstimator):
         classes, pos = self._classes(y)
         frame = as_pandas(X)
         self.categories_ = {}
+        boolean: list[str] = []
         if frame is not None:
+            boolean = [str(c) for c in frame.columns if pd.api.types.is_bool_dtype(frame[c].dtype)]
             if frame.shape[0] == 0:
                 raise EmptyDataError("TierClassifier: the feature table has 0 rows.")
             if frame.shape[0] != pos.size:
@@ -413,6 +417,7 @@ class TierClassifier(ClassifierMixin, BaseEstimator):
         self.estimator_ = tree
         self.classes_ = classes
         self.categorical_features_ = list(self.categories_)
+        self.boolean_features_ = [c for c in boolean if c not in self.categories_]
         self.feature_importances_ = np.asarray(tree.feature_importances_, dtype=np.float64)
         self.tree_structure_ = tt
         self.n_leaves_ = int(tt.leaves().size)

@@ -59,8 +59,13 @@ def sql_label(value: Any) -> str:
     return _quote_str(str(value))
 
 
-def _conditions(cond: Condition, names: list[str], cats: dict[str, list[str]]) -> list[dict]:
+def _conditions(
+    cond: Condition, names: list[str], cats: dict[str, list[str]], booleans: set[str]
+) -> list[dict]:
     name = names[cond.feature]
+    if name in booleans and (cond.low is None) != (cond.high is None):
+        # thresholds of a 0/1 column lie in [0, 1): "<= t" is False, "> t" is True
+        return [{"feature": name, "op": "=", "value": cond.low is not None}]
     if name in cats:
         categories = cats[name]
         codes = np.arange(len(categories))
@@ -82,6 +87,8 @@ def _conditions(cond: Condition, names: list[str], cats: dict[str, list[str]]) -
 
 def _cond_text(c: dict, sql: bool) -> str:
     feature = sql_identifier(c["feature"]) if sql else c["feature"]
+    if c["op"] == "=":
+        return f"{feature} = {'TRUE' if c['value'] else 'FALSE'}"
     if c["op"] in {"in", "not in"}:
         values = ", ".join(_quote_str(v) for v in c["values"])
         return f"{feature} {c['op'].upper()} ({values})"
@@ -97,6 +104,7 @@ def to_dict(clf: Any) -> dict[str, Any]:
     tt: TierTree = clf.tree_structure_
     names: list[str] = list(clf._feature_names)
     cats: dict[str, list[str]] = clf.categories_
+    booleans = set(getattr(clf, "boolean_features_", []))
     classes = [_py(c) for c in clf.classes_.tolist()]
     proba = tt.proba()
 
@@ -131,7 +139,7 @@ def to_dict(clf: Any) -> dict[str, Any]:
 
     rules = []
     for leaf, path in leaf_paths(tt).items():
-        conds = [c for cond in path for c in _conditions(cond, names, cats)]
+        conds = [c for cond in path for c in _conditions(cond, names, cats, booleans)]
         label_pos = int(tt.label[leaf])
         rules.append(
             {
