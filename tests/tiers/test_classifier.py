@@ -283,3 +283,24 @@ def test_monotone_on_random_noisy_data(seed, depth):
         assert np.all(np.diff(pos) <= 0)
         v["recency_days"] = v["recency_days"] + rng.uniform(0, 200)
         assert np.all(pd.Index(clf.classes_).get_indexer(clf.predict(v)) >= pos)
+
+
+def test_id_and_date_columns_are_caught():
+    from custseg.datasets import load_cdnow
+    from custseg.exceptions import DataWarning, InvalidDtypeError
+    from custseg.features import rfm
+
+    feats = rfm(load_cdnow(sample=True), observation_date="1998-06-30")
+    y = np.where(feats["monetary_total"] > feats["monetary_total"].median(), "A", "B")
+    with pytest.raises(InvalidDtypeError, match=r"\['first_purchase', 'last_purchase'\]"):
+        TierClassifier().fit(feats, y)
+    with pytest.warns(DataWarning, match="customer_id.*customer id"):
+        TierClassifier().fit(feats[["customer_id", "frequency", "monetary_total"]], y)
+
+
+def test_a_pruned_tree_can_be_a_single_rule():
+    X = pd.DataFrame({"a": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]})
+    clf = TierClassifier(ccp_alpha=1.0).fit(X, list("AABBBB"))
+    assert clf.n_leaves_ == 1 and clf.depth_ == 0
+    assert clf.export_rules() == "IF TRUE THEN B  (n=6, 67% B)"
+    assert clf.export_rules("sql") == "CASE\n  WHEN TRUE THEN 'B'\nEND"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from numbers import Integral, Real
 from typing import Any
 
@@ -20,7 +21,13 @@ from .._sklearn_compat import (
     check_is_fitted,
     validate_data,
 )
-from ..exceptions import EmptyDataError, InvalidValueError, NullValueError
+from ..exceptions import (
+    DataWarning,
+    EmptyDataError,
+    InvalidDtypeError,
+    InvalidValueError,
+    NullValueError,
+)
 from ._common import (
     as_pandas,
     check_finite,
@@ -252,6 +259,18 @@ class TierClassifier(ClassifierMixin, BaseEstimator):
     # -- features ------------------------------------------------------------
     def _categorical_columns(self, frame: pd.DataFrame) -> list[str]:
         names = [str(c) for c in frame.columns]
+        dates = [
+            str(c)
+            for c in frame.columns
+            if pd.api.types.is_datetime64_any_dtype(frame[c].dtype)
+            or pd.api.types.is_timedelta64_dtype(frame[c].dtype)
+        ]
+        if dates:
+            raise InvalidDtypeError(
+                f"TierClassifier: column(s) {dates} hold dates or durations; drop them or turn "
+                "them into numbers (for example days since the last purchase, as "
+                "recency_days) first."
+            )
         if self.categorical_features == "auto":
             return [str(c) for c in frame.columns if _is_categorical_dtype(frame[c].dtype)]
         missing = [c for c in self.categorical_features if c not in names]
@@ -290,6 +309,15 @@ class TierClassifier(ClassifierMixin, BaseEstimator):
         out = {}
         for col in cat_cols:
             vals = self._category_values(frame, col)
+            n_distinct = len(set(vals.tolist()))
+            if len(vals) >= 20 and n_distinct == len(vals):
+                warnings.warn(
+                    f"TierClassifier: categorical column '{col}' has a different value in each "
+                    f"of the {len(vals)} rows; is it a customer id? Drop id columns from the "
+                    "features.",
+                    DataWarning,
+                    stacklevel=4,
+                )
             table = pd.DataFrame({"c": vals, "wr": w * pos, "w": w, "n": 1})
             agg = table.groupby("c", sort=True).sum()
             mean = np.where(agg["w"] > 0, agg["wr"] / agg["w"].where(agg["w"] > 0, 1.0), np.inf)
