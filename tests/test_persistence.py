@@ -62,23 +62,67 @@ def _instances(cls: type) -> list[Any]:
     return list(make()) if make is not None else [cls()]
 
 
-def _fit(est: Any) -> tuple[Any, Any]:
-    """Fit ``est`` on data it accepts; return it and the input to predict on."""
-    if isinstance(est, TransactionInputMixin):
-        return est.fit(LOG), LOG
+def _candidate_data() -> list[tuple[str, Any, Any]]:
+    """Inputs an estimator may take, tried in order: (name, X, y)."""
+    from custseg.features import btyd_summary, calibration_holdout, customer_features
+
     X, y = _numeric_data()
-    if is_classifier(est):
-        return est.fit(X, y), X
-    if is_regressor(est):
-        return est.fit(X, X[:, 0]), X
-    return est.fit(X), X
+    split = calibration_holdout(LOG, "1997-09-30", unit="W").features
+    churned = split["churned"].to_numpy()
+    btyd = btyd_summary(LOG, observation_date="1997-09-30", unit="W", future="drop")
+    feats = customer_features(LOG, observation_date="1997-09-30", future="drop")
+    numeric_feats = feats.drop(columns=["first_purchase", "last_purchase"]).fillna(0.0)
+    return [
+        ("transaction log", LOG, None),
+        ("numeric array, binary target", X, (y == 0).astype(int)),
+        ("numeric array, 3 classes", X, y),
+        ("customer features", feats, churned),
+        ("numeric customer features", numeric_feats.drop(columns="customer_id"), churned),
+        ("BTYD summary", btyd, churned),
+    ]
+
+
+CANDIDATES = _candidate_data()
+
+
+def _fit(est: Any) -> tuple[Any, Any]:
+    """Fit ``est`` on the first candidate input it accepts; return it and that input."""
+    params = est.get_params(deep=False)
+    if "horizon" in params and params["horizon"] is None:
+        est.set_params(horizon=39)
+    errors = []
+    for name, X, y in CANDIDATES:
+        if name == "transaction log" and not isinstance(est, TransactionInputMixin):
+            continue
+        try:
+            if y is not None and (is_classifier(est) or is_regressor(est)):
+                target = y if is_classifier(est) else np.asarray(y, dtype=float)
+                return est.fit(X, target), X
+            return est.fit(X), X
+        except (ValueError, KeyError, TypeError) as err:
+            errors.append(f"{name}: {err}")
+    raise AssertionError(f"{type(est).__name__} accepts none of the inputs: {errors}")
+
+
+# Methods compared before and after saving, with their extra arguments.
+METHODS: dict[str, dict[str, Any]] = {
+    "predict": {},
+    "predict_proba": {},
+    "transform": {},
+    "score_samples": {},
+    "decision_function": {},
+    "probability_alive": {},  # BG/NBD
+    "expected_purchases": {"horizon": 39},
+    "probability_no_purchase": {"horizon": 39},
+    "expected_average_spend": {},  # Gamma-Gamma
+}
 
 
 def _outputs(est: Any, X: Any) -> dict[str, Any]:
     out = {}
-    for method in ("predict", "predict_proba", "transform", "score_samples", "decision_function"):
+    for method, kwargs in METHODS.items():
         if hasattr(est, method):
-            out[method] = getattr(est, method)(X)
+            out[method] = getattr(est, method)(X, **kwargs)
     assert out, f"{type(est).__name__} has no prediction method to compare"
     return out
 
@@ -112,12 +156,22 @@ def test_every_estimator_round_trips_with_identical_outputs(estimator, tmp_path)
 
 
 def test_numeric_estimators_round_trip_through_the_safe_format(tmp_path):
+    import skops.io as sio
+
     checked = 0
     for name, cls in all_estimators(numeric_only=True):
         for est in _instances(cls):
             fitted, X = _fit(est)
             path = save(fitted, tmp_path / f"{name}.skops")
-            loaded = load_safe(path)
+            # Types beyond skops' audited defaults and custseg's own must be trusted
+            # explicitly (e.g. the tree predictor of HistGradientBoosting).
+            found = sio.get_untrusted_types(data=sio.dumps(fitted))
+            extra = [t for t in found if not t.startswith("custseg.")]
+            assert all(t.startswith(("sklearn.", "numpy.", "scipy.")) for t in extra), extra
+            if extra:
+                with pytest.raises(UntrustedTypeError, match="untrusted type"):
+                    load_safe(path)
+            loaded = load_safe(path, trusted=extra)
             for method, value in _outputs(fitted, X).items():
                 _assert_same(value, _outputs(loaded, X)[method])
             checked += 1

@@ -255,7 +255,15 @@ def _read(args: argparse.Namespace, customer_col: str) -> Any:
     kwargs: dict[str, Any] = {}
     if path.suffix.lower() not in (".parquet", ".pq"):
         kwargs["sep"] = args.sep
-    return read_transactions(path, customer_col=customer_col, **kwargs)
+    log = read_transactions(path, customer_col=customer_col, **kwargs)
+    if len(log) == 0:
+        from .exceptions import EmptyDataError
+
+        raise EmptyDataError(
+            f"transaction file {path} has a header ({', '.join(map(str, log.columns))}) "
+            "but 0 rows; expected at least one transaction."
+        )
+    return log
 
 
 def _model(args: argparse.Namespace, observation_date: Any = None) -> Any:

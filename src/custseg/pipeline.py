@@ -41,6 +41,17 @@ _SHARED_PARAMS = ("customer_col", "time_col", "amount_col", "order_col", "occasi
 RISK_BANDS = ("low", "medium", "high")
 
 
+def _rounded(frame: pd.DataFrame) -> pd.DataFrame:
+    """Round float columns to 9 decimals, in place.
+
+    polars' parallel sums may differ in the last bit between runs; rounding makes the
+    features, and what the stages learn from them, reproducible bit for bit.
+    """
+    floats = frame.select_dtypes("float").columns
+    frame[floats] = frame[floats].round(9)
+    return frame
+
+
 def _part_constraint() -> list[Any]:
     return [HasMethods(["fit"]), StrOptions({"drop"}), None]
 
@@ -314,12 +325,7 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
     def _features(self, log: pl.DataFrame, as_of: dt.datetime) -> pd.DataFrame:
         feats = customer_features(log, observation_date=as_of, future="drop",
                                   **self._feature_kwargs())
-        out = feats.to_pandas()
-        # polars' parallel sums may differ in the last bit between runs; round the float
-        # features so that the table (and what the stages learn from it) is reproducible.
-        floats = out.select_dtypes("float").columns
-        out[floats] = out[floats].round(9)
-        return out
+        return _rounded(feats.to_pandas())
 
     # ------------------------------------------------------------------ stages
     def _stage(self, part: str) -> Any:
@@ -378,7 +384,7 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
         table = feats.drop("first_purchase", "last_purchase").join(
             btyd, on=self.customer_col, how="inner"
         )
-        return table.sort(self.customer_col).to_pandas()
+        return _rounded(table.sort(self.customer_col).to_pandas())
 
     def _fit_churn(self, est: Any, log: pl.DataFrame, end: dt.datetime) -> None:
         from .churn import churn_labels
@@ -392,8 +398,8 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
                 f"({first.date()}); use a shorter horizon or a longer log "  # type: ignore[union-attr]
                 "(or churn='drop')."
             )
-        labelled = churn_labels(log, cutoff, int(self.churn_horizon_days), unit="D",
-                                **self._feature_kwargs()).to_pandas()
+        labelled = _rounded(churn_labels(log, cutoff, int(self.churn_horizon_days), unit="D",
+                                         **self._feature_kwargs()).to_pandas())
         y = labelled["churned"].astype(bool).to_numpy()
         X = labelled.drop(columns=[self.customer_col, "churned"])
         if len(np.unique(y)) < 2:
@@ -507,6 +513,16 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
             return pa.Table.from_pandas(table, preserve_index=False)
         return table
 
+    def _rfm_segment_names(self) -> list[str]:
+        """Segment names in the order of the segment map (best first in the default map)."""
+        from .segments import DEFAULT_SEGMENT_MAP
+
+        used = list(dict.fromkeys(self.rfm_.cell_names_.values()))
+        seg_map = self.rfm_.segment_map
+        seg_map = DEFAULT_SEGMENT_MAP if isinstance(seg_map, str) else seg_map
+        ordered = [n for n in (seg_map or {}) if n in used]
+        return ordered + [n for n in used if n not in ordered]
+
     def _check_columns(self, columns: tuple[str, ...]) -> None:
         seen = [str(c) for c in self.feature_names_in_]
         needed = [c for c in self._columns().values() if c is not None]
@@ -526,9 +542,8 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
             for col in ("r_score", "f_score", "m_score", "rfm_cell", "rfm_score"):
                 table[col] = scores[col].to_numpy()
             if "segment" in scores.columns:
-                names = list(dict.fromkeys(self.rfm_.cell_names_.values()))
                 table["rfm_segment"] = pd.Categorical(
-                    scores["segment"].to_numpy(), categories=names
+                    scores["segment"].to_numpy(), categories=self._rfm_segment_names()
                 )
         if self.lifecycle_ is not None:
             from .segments import STAGES

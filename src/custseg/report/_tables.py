@@ -39,12 +39,12 @@ def ordered_levels(labels: pd.Series) -> list[Any]:
 def group_summary(df: pd.DataFrame, col: str) -> pd.DataFrame:
     """One row per level of ``col``: size, revenue share, RFM means, churn and action."""
     levels = ordered_levels(df[col])
-    groups = df.groupby(df[col].astype(object), sort=False, dropna=True)
+    keys = df[col].astype(object)
     n_total = len(df)
     revenue_total = float(df[REVENUE].clip(lower=0).sum()) if REVENUE in df.columns else 0.0
     rows = []
     for level in levels:
-        g = groups.get_group(level)
+        g = df[keys == level]
         row: dict[str, Any] = {"group": level, "customers": len(g),
                                "share of customers": len(g) / n_total}
         if REVENUE in df.columns:

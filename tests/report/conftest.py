@@ -1,0 +1,18 @@
+"""A fitted pipeline and its customer table, shared by the report tests."""
+
+from __future__ import annotations
+
+import pytest
+from threadpoolctl import threadpool_limits
+
+from custseg.datasets import load_cdnow
+from custseg.pipeline import CustomerSegmentation
+
+
+@pytest.fixture(scope="session")
+def fitted_and_table():
+    log = load_cdnow(sample=True)
+    with threadpool_limits(limits=1):
+        model = CustomerSegmentation(random_state=0).fit(log)
+        table = model.predict(log)
+    return model, table

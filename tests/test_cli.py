@@ -1,0 +1,237 @@
+"""Tests of the custseg command line, run as a subprocess like a user would."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from custseg.cli import _Progress, build_parser, main
+from custseg.datasets import load_cdnow
+
+BIN = Path(sys.executable).parent / "custseg"
+COMMAND = [str(BIN)] if BIN.exists() else [sys.executable, "-m", "custseg.cli"]
+ENV = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONWARNINGS": "ignore"}
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([*COMMAND, *map(str, args)], capture_output=True, text=True,
+                          env=ENV, cwd=cwd, timeout=300)
+
+
+N_CUSTOMERS = 1000
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    # In-process fits: OpenMP spinning on the busy shared machine slows them 10x.
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        yield
+
+
+
+@pytest.fixture(scope="module")
+def log_csv(tmp_path_factory) -> Path:
+    # The first 1,000 customers of the CDNOW sample (subprocess tests should stay quick).
+    log = load_cdnow(sample=True).drop(columns=["master_id"])
+    log = log[log["customer_id"] <= f"{N_CUSTOMERS:04d}"]
+    path = tmp_path_factory.mktemp("cli") / "log.csv"
+    log.assign(date=log["date"].dt.strftime("%Y-%m-%d")).to_csv(path, index=False)
+    return path
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess, *needles: str) -> str:
+    assert result.returncode == 2, (result.returncode, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    for needle in needles:
+        assert needle in lines[0], (needle, lines[0])
+    return lines[0]
+
+
+# --- help ------------------------------------------------------------------------------
+
+def test_help_lists_commands_and_examples():
+    result = run("--help")
+    assert result.returncode == 0
+    for word in ("segment", "report", "fit", "predict", "demo", "examples:",
+                 "custseg segment orders.csv"):
+        assert word in result.stdout
+
+
+@pytest.mark.parametrize("command", ["segment", "report", "fit", "predict", "demo"])
+def test_every_command_has_help_with_examples(command, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main([command, "--help"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    assert "examples:" in out and f"custseg {command}" in out
+
+
+# --- commands --------------------------------------------------------------------------
+
+def test_segment_writes_one_row_per_customer(log_csv, tmp_path):
+    out = tmp_path / "customers.parquet"
+    result = run("segment", log_csv, "-o", out, "--as-of", "1998-06-30")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""  # no progress: stderr is not a terminal
+    table = pd.read_parquet(out)
+    assert len(table) == N_CUSTOMERS and table["customer_id"].is_unique
+    assert table["customer_id"].iloc[0] == "0001"  # ids stay text
+    for col in ("recency_days", "frequency", "monetary_total", "rfm_segment", "lifecycle_stage",
+                "kmeans_segment", "tier", "churn_probability", "churn_risk", "action"):
+        assert col in table.columns
+    assert str(table["last_purchase"].max().date()) <= "1998-06-30"
+
+
+def test_segment_column_flags_and_stdout(tmp_path):
+    log = load_cdnow(sample=True).drop(columns=["master_id"])
+    log = log[(log["date"] <= "1997-06-30") & (log["customer_id"] <= "1000")]
+    log = log.rename(columns={"customer_id": "client", "date": "day", "amount": "total"})
+    src = tmp_path / "renamed.csv"
+    log.assign(day=log["day"].dt.strftime("%d/%m/%Y")).to_csv(src, sep=";", index=False)
+    result = run("segment", src, "--sep", ";", "--customer-col", "client", "--time-col", "day",
+                 "--amount-col", "total", "--time-format", "%d/%m/%Y",
+                 "--churn-horizon-days", "60", "--n-clusters", "3")
+    assert result.returncode == 0, result.stderr
+    table = pd.read_csv(io.StringIO(result.stdout), dtype={"client": str})
+    assert table.columns[0] == "client" and len(table) == log["client"].nunique()
+    assert table["kmeans_segment"].nunique() == 3
+    assert table["last_purchase"].max().startswith("1997-06-30")
+
+
+def test_fit_then_predict_equals_segment(log_csv, tmp_path):
+    model = tmp_path / "model.joblib"
+    fit = run("fit", log_csv, "-o", model, "--observation-date", "1997-09-30")
+    assert fit.returncode == 0, fit.stderr
+    assert "model written to" in fit.stdout and "as of 1997-09-30" in fit.stdout
+    out = tmp_path / "pred.csv"
+    pred = run("predict", model, log_csv, "-o", out, "--as-of", "1997-09-30")
+    assert pred.returncode == 0, pred.stderr
+    # The same table as the pipeline run in this process with the CLI's defaults.
+    from custseg.io import read_transactions
+    from custseg.pipeline import CustomerSegmentation
+
+    log = read_transactions(log_csv)
+    expected = CustomerSegmentation(observation_date="1997-09-30", random_state=0).fit(log)
+    buffer = io.StringIO()
+    expected.predict(log, as_of="1997-09-30").to_csv(buffer, index=False)
+    buffer.seek(0)
+    pd.testing.assert_frame_equal(pd.read_csv(out), pd.read_csv(buffer))
+
+
+def test_report_writes_self_contained_html(log_csv, tmp_path):
+    out = tmp_path / "report.html"
+    table = tmp_path / "table.csv"
+    result = run("report", log_csv, "-o", out, "--title", "Sample <customers>",
+                 "--table", table)
+    assert result.returncode == 0, result.stderr
+    assert f"report written to {out}" in result.stdout
+    page = out.read_text(encoding="utf-8")
+    assert "<title>Sample &lt;customers&gt;</title>" in page
+    assert "data:image/png;base64," in page
+    assert "http://" not in page and "https://" not in page
+    assert len(pd.read_csv(table)) == N_CUSTOMERS
+
+
+def test_demo_on_the_sample(tmp_path):
+    result = run("demo", "--output", "out", "--sample", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    folder = (tmp_path / "out").resolve()
+    assert f"output folder: {folder}" in result.stdout
+    assert len(pd.read_csv(folder / "customers.csv")) == 2357
+    assert (folder / "report.html").stat().st_size > 10_000
+    pngs = sorted(p.name for p in (folder / "plots").glob("*.png"))
+    assert {"rfm_segments.png", "tiers.png", "lifecycle.png", "churn_risk.png"} <= set(pngs)
+    assert all((folder / "plots" / p).read_bytes()[:4] == b"\x89PNG" for p in pngs)
+
+
+# --- bad input: exit code 2 and one line naming the problem ---------------------------
+
+def test_missing_file(tmp_path):
+    assert_one_line_error(run("segment", tmp_path / "nope.csv"), "not found", "nope.csv")
+
+
+def test_wrong_column_name(log_csv):
+    line = assert_one_line_error(run("segment", log_csv, "--amount-col", "amt"),
+                                 "column 'amt'", "Did you mean 'amount'?")
+    assert "Available columns" in line
+
+
+def test_unparseable_as_of(log_csv):
+    assert_one_line_error(run("segment", log_csv, "--as-of", "30/06/1998x"),
+                          "--as-of='30/06/1998x' is not a date")
+
+
+def test_unparseable_dates_in_the_file(tmp_path):
+    path = tmp_path / "bad_dates.csv"
+    path.write_text("customer_id,date,amount\na,2024-01-01,5\nb,yesterday,3\nc,2024-13-45,1\n")
+    assert_one_line_error(run("segment", path), "column 'date'", "2 of 3 rows",
+                          "do not parse as timestamps")
+
+
+@pytest.mark.parametrize(("content", "needle"), [
+    ("", "is empty (0 bytes)"),
+    ("customer_id,date,amount\n", "has a header (customer_id, date, amount) but 0 rows"),
+])
+def test_empty_file(tmp_path, content, needle):
+    path = tmp_path / "empty.csv"
+    path.write_text(content)
+    assert_one_line_error(run("segment", path), needle)
+
+
+def test_other_errors_in_process(log_csv, tmp_path, capsys):
+    def error(argv):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert len(err.strip().splitlines()) == 1, err
+        return err
+
+    assert "unknown output format '.xlsx'" in error(
+        ["segment", str(log_csv), "-o", str(tmp_path / "out.xlsx")])
+    assert "not a custseg model file" in error(["predict", str(log_csv), str(log_csv)])
+    assert "folder" in error(["fit", str(log_csv), "-o", str(tmp_path / "no" / "m.joblib")])
+    assert "--n-clusters 'many'" in error(["segment", str(log_csv), "--n-clusters", "many"])
+    assert error(["segment", str(tmp_path / "nope.csv")]).startswith(
+        "custseg segment: error: transaction file not found")
+    assert "--threads 0" in error(["--threads", "0", "demo"])
+    with pytest.raises(SystemExit) as exc:
+        main(["segment"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "the following arguments are required: INPUT" in err
+
+
+def test_debug_raises_with_the_traceback(tmp_path):
+    with pytest.raises(FileNotFoundError, match="transaction file not found"):
+        main(["--debug", "segment", str(tmp_path / "nope.csv")])
+    with pytest.raises(FileNotFoundError):
+        main(["segment", str(tmp_path / "nope.csv"), "--debug"])
+
+
+# --- progress --------------------------------------------------------------------------
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_only_on_a_terminal():
+    tty, pipe = _Terminal(), io.StringIO()
+    _Progress(tty)("fitting")
+    _Progress(pipe)("fitting")
+    assert "fitting" in tty.getvalue() and tty.getvalue().startswith("custseg [")
+    assert pipe.getvalue() == ""
+
+
+def test_parser_defaults():
+    args = build_parser().parse_args(["demo"])
+    assert args.output == "demo-output" and args.threads == 1 and not args.sample
