@@ -46,8 +46,8 @@ def test_auto_k_finds_the_planted_groups_of_a_synthetic_log():
     assert scores["chosen"].sum() == 1 and scores.index[scores["chosen"]][0] == 4
     assert scores["silhouette"].idxmax() == 4
     # names come from the profile: the frequent big spenders are segment 0
-    assert seg.segment_names_[0] == "high value, frequent"
-    assert seg.segment_names_[-1] == "low value, infrequent"
+    assert seg.segment_names_[0] == "frequent, big baskets"
+    assert seg.segment_names_[-1] == "infrequent, small baskets"
 
 
 @pytest.mark.parametrize(

@@ -47,7 +47,8 @@ def require_columns(frame: nw.DataFrame[Any], columns: dict[str, str], argname: 
         return
     parts = []
     for param, col in missing:
-        close = difflib.get_close_matches(col, available, n=1)
+        close = [a for a in available if col.lower() in a.lower()]
+        close = close or difflib.get_close_matches(col, available, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         parts.append(f"{param}={col!r}{hint}")
     raise MissingColumnError(

@@ -23,6 +23,8 @@ __all__ = ["KMeansSegmenter", "silhouette_sampled"]
 _SELECTIONS = ("silhouette", "calinski_harabasz", "davies_bouldin", "elbow", "vote")
 _NAME_THRESHOLD = 0.5  # |z| of a segment centre above which a feature enters its name
 _SILHOUETTE_CHUNK = 256
+_MOMENT_ROWS = 100_000  # rows used for the skewness and the naming statistics
+_MEDIAN_ROWS = 200_000  # rows used for the segment medians of the profile
 
 
 def _silhouette_sums(Z32: np.ndarray, sq: np.ndarray, onehot: np.ndarray,
@@ -106,11 +108,13 @@ def _feature_word(name: str, z: float) -> tuple[int, str] | None:
         return 2, ("lapsed" if high else "recent")
     if "frequency" in low_name or "purchases" in low_name or "orders" in low_name:
         return 1, ("frequent" if high else "infrequent")
+    if any(w in low_name for w in ("order_value", "monetary_mean", "basket", "aov")):
+        return 3, ("big baskets" if high else "small baskets")
     if any(w in low_name for w in ("monetary", "spend", "revenue", "value", "amount", "clv")):
         return 0, ("high value" if high else "low value")
     if "tenure" in low_name:
-        return 3, ("long-standing" if high else "short tenure")
-    return 4, f"{'high' if high else 'low'} {name}"
+        return 4, ("long-standing" if high else "short tenure")
+    return 5, f"{'high' if high else 'low'} {name}"
 
 
 def _to_state(frame: pd.DataFrame) -> dict[str, Any]:
@@ -172,8 +176,9 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
     log_transform : bool or "auto", default="auto"
         Apply ``sign(x) * log1p(|x|)`` before scaling: to every column
         (``True``), to none (``False``), or (``"auto"``) to the columns that are
-        non-negative with a skewness above 1 in the training data, such as
-        purchase counts and spend. ``log_features_`` records the choice.
+        non-negative with a skewness above 1 in the training data (measured on
+        at most 100,000 evenly spaced rows), such as purchase counts and spend.
+        ``log_features_`` records the choice.
     scaling : {"standard", "robust"} or None, default="standard"
         Centre and scale every column after the log: mean and standard
         deviation (``"standard"``), median and inter-quartile range
@@ -183,7 +188,9 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
         ``"minibatch"`` runs :class:`sklearn.cluster.MiniBatchKMeans`, faster and
         slightly less accurate on millions of rows.
     n_init : int, default=3
-        Number of k-means++ initialisations of every fit; the best is kept.
+        Number of k-means++ initialisations of the final fit; the best is kept.
+        While choosing k, each candidate is fitted and scored from one
+        initialisation (the chosen k is then refitted with ``n_init``).
     max_iter : int, default=300
         Maximum number of iterations of one k-means run.
     tol : float, default=1e-4
@@ -192,8 +199,8 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
         The large-n path. With ``n_clusters="auto"`` and more rows than this,
         every candidate k is fitted and scored on a random sample of this many
         rows; the chosen k is then refitted on all rows, starting from the
-        sample's centres. ``None`` searches on all rows. A fixed ``n_clusters``
-        always fits all rows.
+        sample's centres. A fixed ``n_clusters`` always fits all rows and scores
+        the result on such a sample. ``None`` searches and scores on all rows.
     silhouette_sample_size : int or None, default=5_000
         The silhouette costs O(n^2); it is computed on a random sample of at most
         this many rows (of the rows being scored). ``None`` uses every row.
@@ -240,13 +247,18 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
         One row per segment (index ``segment``): ``name``, ``size``, ``share`` of
         customers, ``revenue_share`` (when a revenue feature is known), then
         ``<feature>_mean`` and ``<feature>_median`` of every feature in its
-        original units.
+        original units. Means are exact; medians too up to 200,000 rows, and
+        computed on 200,000 evenly spaced rows beyond.
     segment_names_ : list of str
         One name per segment, such as ``"high value, frequent, recent"``: the
         features whose segment centre lies more than half a standard deviation
-        from the overall mean (in the preprocessed space), value first, then
-        frequency, recency and the others; ``"average"`` when none does.
-        Duplicates get the segment number appended.
+        from the overall mean (in the preprocessed space), at most three, value
+        first, then frequency, recency, basket size, tenure and the others;
+        ``"average"`` when none does. Features are recognised by name
+        (``monetary``/``spend``: value, ``frequency``/``purchases``: frequent,
+        ``recency``: recent/lapsed, ``order_value``: baskets, ``tenure``);
+        other features read ``"high <name>"``. Duplicate names get the segment
+        number appended.
     log_features_ : ndarray of bool of shape (n_features_in_,)
         Columns that were log-transformed.
     preprocess_center_, preprocess_scale_ : ndarray of shape (n_features_in_,)
@@ -376,21 +388,25 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
             )
         return lo, hi
 
-    def _fit_preprocess(self, X: np.ndarray) -> None:
+    def _fit_preprocess(self, X: np.ndarray) -> np.ndarray:
+        """Learn the log columns and the scaling; return the preprocessed training matrix."""
         n_features = X.shape[1]
         if self.log_transform == "auto":
-            mins = X.min(axis=0)
-            mean = X.mean(axis=0)
-            std = X.std(axis=0)
+            # skewness on at most _MOMENT_ROWS evenly spaced rows (deterministic, fast)
+            S = X[:: max(1, len(X) // _MOMENT_ROWS)].astype(np.float64)
+            mean = S.mean(axis=0)
+            std = S.std(axis=0)
             with np.errstate(divide="ignore", invalid="ignore"):
-                skew = np.where(std > 0, ((X - mean) ** 3).mean(axis=0) / std**3, 0.0)
-            self.log_features_ = (mins >= 0) & (skew > 1.0)
+                skew = np.where(std > 0, ((S - mean) ** 3).mean(axis=0) / std**3, 0.0)
+            self.log_features_ = (X.min(axis=0) >= 0) & (skew > 1.0)
         else:
             self.log_features_ = np.full(n_features, bool(self.log_transform))
         L = self._log(X)
         if self.scaling == "standard":
             center = L.mean(axis=0)
-            scale = L.std(axis=0)
+            # one pass, no n x p temporary; exact enough unless |mean| / std > 1e6
+            mean_sq = np.einsum("ij,ij->j", L, L) / len(L)
+            scale = np.sqrt(np.maximum(mean_sq - center**2, 0.0))
         elif self.scaling == "robust":
             center = np.median(L, axis=0)
             q75, q25 = np.percentile(L, [75, 25], axis=0)
@@ -401,21 +417,29 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
         scale = np.where(scale > 0, scale, 1.0)
         self.preprocess_center_ = np.asarray(center, dtype=np.float64)
         self.preprocess_scale_ = np.asarray(scale, dtype=np.float64)
+        return self._center_scale(L)
 
     def _log(self, X: np.ndarray) -> np.ndarray:
-        L = np.array(X, dtype=np.float64, copy=True)
-        if self.log_features_.any():
-            cols = self.log_features_
-            L[:, cols] = np.sign(L[:, cols]) * np.log1p(np.abs(L[:, cols]))
+        """A float64 C-ordered copy of ``X``, logged (k-means then works on it in place)."""
+        L = np.array(X, dtype=np.float64, order="C", copy=True)
+        for j in np.flatnonzero(self.log_features_):
+            col = L[:, j]
+            if col.min() >= 0:
+                np.log1p(col, out=col)
+            else:
+                np.copysign(np.log1p(np.abs(col)), col, out=col)
         return L
 
-    def _preprocess(self, X: np.ndarray) -> np.ndarray:
-        L = self._log(X)
+    def _center_scale(self, L: np.ndarray) -> np.ndarray:
         L -= self.preprocess_center_
         L /= self.preprocess_scale_
         return L
 
+    def _preprocess(self, X: np.ndarray) -> np.ndarray:
+        return self._center_scale(self._log(X))
+
     def _kmeans(self, k: int, seed: int, init: Any = "k-means++", n_init: int | None = None) -> Any:
+        # copy_x=False: the matrix is our own preprocessed copy, k-means may centre it in place
         n_init = self.n_init if n_init is None else n_init
         if self.algorithm == "minibatch":
             return MiniBatchKMeans(
@@ -424,7 +448,7 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
             )
         return KMeans(
             n_clusters=k, init=init, n_init=n_init, max_iter=self.max_iter, tol=self.tol,
-            algorithm=self.algorithm, random_state=seed,
+            algorithm=self.algorithm, random_state=seed, copy_x=False,
         )
 
     def _score(
@@ -522,8 +546,7 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
         names = self._feature_names(n_features)
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(np.iinfo(np.int32).max))
-        self._fit_preprocess(X)
-        Z = self._preprocess(X)
+        Z = self._fit_preprocess(X)
 
         if self.n_clusters == "auto":
             k_lo, k_hi = self._k_bounds(n)
@@ -539,10 +562,17 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
             km = self._kmeans(k, seed).fit(Z)
             labels, centers = km.labels_, km.cluster_centers_
             n_iter, inertia = int(km.n_iter_), float(km.inertia_)
-            sil_idx = self._silhouette_index(n, rng)
-            scores, sil_values = self._score(Z, labels, sil_idx)
+            size = self.search_sample_size
+            score_idx = (
+                np.sort(rng.choice(n, size=size, replace=False))
+                if size is not None and n > size else np.arange(n)
+            )
+            sub = self._silhouette_index(len(score_idx), rng)
+            sil_idx = score_idx[sub]
+            scores, sil_values = self._score(Z[score_idx], labels[score_idx], sub)
             row: dict[str, Any] = {"k": k, "inertia": inertia, **scores}
-            row.update(elbow_distance=np.nan, n_scored=n, n_silhouette=len(sil_idx), chosen=True)
+            row.update(elbow_distance=np.nan, n_scored=len(score_idx), n_silhouette=len(sub),
+                       chosen=True)
             table = pd.DataFrame([row]).set_index("k")
             rule = f"fixed n_clusters={k}"
 
@@ -584,7 +614,7 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
             with warnings.catch_warnings():
                 # a k above the number of distinct rows: scored NaN below
                 warnings.simplefilter("ignore", ConvergenceWarning)
-                km = self._kmeans(k, seed).fit(Zs)
+                km = self._kmeans(k, seed, n_init=1).fit(Zs)
             fits[k] = km
             row: dict[str, Any] = {"k": k, "inertia": float(km.inertia_)}
             if len(np.unique(km.labels_)) < k:
@@ -602,15 +632,19 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
         chosen, text = self._choose(table, knee)
         table["chosen"] = table.index == chosen
         where = (
-            f"fitted and scored on a random sample of {len(Zs):,} of {n:,} rows, "
-            "then refitted on all rows from the sample's centres"
-            if sampled else f"fitted and scored on all {n:,} rows"
+            f"fitted (one k-means++ run) and scored on a random sample of {len(Zs):,} of "
+            f"{n:,} rows; the chosen k refitted with n_init={self.n_init} on the sample, "
+            "then on all rows from the sample's centres"
+            if sampled else f"fitted (one k-means++ run) and scored on all {n:,} rows; the "
+            f"chosen k refitted with n_init={self.n_init}"
         )
         rule = (
             f"k={chosen} of k={k_lo}..{k_hi}: {text}; every k {where}; silhouette on "
             f"{len(sil_idx_s):,} rows"
         )
         best = fits[chosen]
+        if self.n_init > 1:  # the chosen k gets all its initialisations
+            best = self._kmeans(chosen, seed).fit(Zs)
         if sampled:
             km = self._kmeans(chosen, seed, init=best.cluster_centers_, n_init=1).fit(Z)
             labels, centers = km.labels_, km.cluster_centers_
@@ -620,7 +654,11 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
         else:
             labels, centers = best.labels_, best.cluster_centers_
             n_iter, inertia = int(best.n_iter_), float(best.inertia_)
-            sil_idx, sil_values = sil_idx_s, sil_cache.get(chosen)
+            sil_idx = sil_idx_s
+            sil_values = (
+                sil_cache.get(chosen) if best is fits[chosen]
+                else self._score_silhouette_only(Z, labels, sil_idx)
+            )
         return labels, centers, n_iter, inertia, table, rule, sil_idx, sil_values
 
     @staticmethod
@@ -665,22 +703,25 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
             sums = np.bincount(labels, weights=X[:, j], minlength=k)
             total = sums.sum()
             profile["revenue_share"] = sums / total if total != 0 else np.nan
-        order = np.argsort(labels, kind="stable")
-        bounds = np.searchsorted(labels[order], np.arange(k + 1))
+        # medians: exact up to _MEDIAN_ROWS rows, else on that many evenly spaced rows
+        step = max(1, len(X) // _MEDIAN_ROWS)
+        Xm, lm = X[::step], labels[::step]
         for j, name in enumerate(names):
-            col = X[order, j].astype(np.float64)
             profile[f"{name}_mean"] = np.bincount(labels, weights=X[:, j], minlength=k) / counts
             profile[f"{name}_median"] = [
-                float(np.median(col[bounds[c]:bounds[c + 1]])) for c in range(k)
+                float(np.median(Xm[lm == c, j])) if (lm == c).any() else np.nan
+                for c in range(k)
             ]
-        mean, std = Z.mean(axis=0), Z.std(axis=0)
+        S = Z[:: max(1, len(Z) // _MOMENT_ROWS)]
+        mean, std = S.mean(axis=0), S.std(axis=0)
         std = np.where(std > 0, std, 1.0)
         z = (centers - mean) / std
         seg_names: list[str] = []
         for c in range(k):
             words = [w for j, nm in enumerate(names) if (w := _feature_word(nm, z[c, j]))]
             words.sort(key=lambda w: w[0])
-            seg_names.append(", ".join(w for _, w in words[:3]) or "average")
+            unique = list(dict.fromkeys(w for _, w in words))  # two money columns: one word
+            seg_names.append(", ".join(unique[:3]) or "average")
         seen: dict[str, int] = {}
         for name in seg_names:
             seen[name] = seen.get(name, 0) + 1
