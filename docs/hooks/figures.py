@@ -74,7 +74,7 @@ def _drawers() -> dict[str, Callable[[Any], Any]]:
         "plot_segment_sizes": lambda ax: plotting.plot_segment_sizes(
             table, "segment", "monetary_total", ax=ax),
         "plot_segment_profile": lambda ax: plotting.plot_segment_profile(
-            table, "kmeans", rfm_cols + ["tenure_days"], ax=ax),
+            table, "kmeans", [*rfm_cols, "tenure_days"], ax=ax),
         "plot_k_selection": lambda ax: plotting.plot_k_selection(segmenter, ax=ax),
         "plot_silhouette": lambda ax: plotting.plot_silhouette(segmenter, ax=ax),
         "plot_lifecycle": lambda ax: plotting.plot_lifecycle(stages, ax=ax),
