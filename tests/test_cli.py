@@ -152,6 +152,8 @@ def test_demo_on_the_sample(tmp_path):
     pngs = sorted(p.name for p in (folder / "plots").glob("*.png"))
     assert {"rfm_segments.png", "tiers.png", "lifecycle.png", "churn_risk.png"} <= set(pngs)
     assert all((folder / "plots" / p).read_bytes()[:4] == b"\x89PNG" for p in pngs)
+    assert "CASE" in (folder / "tier_rules.sql").read_text()
+    assert "THEN A" in (folder / "tier_rules.txt").read_text()
 
 
 # --- bad input: exit code 2 and one line naming the problem ---------------------------

@@ -404,6 +404,10 @@ def _cmd_demo(args: argparse.Namespace, progress: _Progress, out: TextIO) -> int
     from .persistence import save
 
     save(model, folder / "model.joblib")
+    if model.tier_rules_ is not None:
+        (folder / "tier_rules.txt").write_text(model.tier_rules_.export_rules("text") + "\n")
+        (folder / "tier_rules.sql").write_text(
+            model.tier_rules_.export_rules("sql") + "\n")
     where = folder.resolve()
     print(f"custseg demo: {len(table):,} CDNOW customers as of "
           f"{str(table.attrs.get('as_of', ''))[:10]}", file=out)
@@ -412,6 +416,8 @@ def _cmd_demo(args: argparse.Namespace, progress: _Progress, out: TextIO) -> int
     print(f"  report:         {where / 'report.html'}", file=out)
     print(f"  plots:          {where / 'plots'} ({len(figs)} PNG files)", file=out)
     print(f"  model:          {where / 'model.joblib'}", file=out)
+    if model.tier_rules_ is not None:
+        print(f"  tier rules:     {where / 'tier_rules.txt'} (and .sql)", file=out)
     return EXIT_OK
 
 

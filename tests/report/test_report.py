@@ -33,6 +33,17 @@ def test_report_sections_for_a_business_reader(fitted_and_table):
         assert action in page
 
 
+def test_tier_rules_are_explained(fitted_and_table):
+    model, table = fitted_and_table
+    page = render_report(table, model=model)
+    section = page.split("Why is a customer in a tier?")[1].split("</pre>")[0]
+    X = table[["recency_days", "frequency", "monetary_total"]]
+    agree = (model.tier_rules_.predict(X) == table["tier"].astype(str)).mean()
+    assert f"for {100 * agree:.0f}% of the customers" in section
+    assert section.count("THEN") == model.tier_rules_.get_n_leaves()
+    assert "&gt;" in section  # rule text is escaped
+
+
 def test_report_is_self_contained(fitted_and_table):
     model, table = fitted_and_table
     page = render_report(table, model=model)

@@ -53,6 +53,8 @@ figure { margin: 12px 0; text-align:center; }
 figure img { max-width: 100%; height: auto; }
 figcaption { color: var(--muted); font-size: 0.9em; }
 nav a { color: var(--accent); margin-right: 14px; text-decoration: none; }
+pre.rules { background: var(--bg); border: 1px solid var(--line); border-radius: 6px;
+            padding: 10px 12px; font-size: 0.85em; overflow-x: auto; }
 footer { margin-top: 40px; color: var(--muted); font-size: 0.85em;
          border-top: 1px solid var(--line); padding-top: 10px; }
 """
@@ -87,6 +89,29 @@ def _version() -> str:
 
 def _share_text(part: float, whole: float) -> str:
     return f"{100 * part / whole:.0f}%" if whole > 0 else "n/a"
+
+
+def _tier_rules_html(df: pd.DataFrame, model: Any) -> str:
+    """The tier rules learnt by the model's decision tree, with their agreement."""
+    rules = getattr(model, "tier_rules_", None) if model is not None else None
+    if rules is None or not hasattr(rules, "export_rules"):
+        return ""
+    features = [str(c) for c in getattr(rules, "feature_names_in_", [])]
+    if not features or not set(features) <= set(df.columns):
+        return ""
+    X = df[features].astype("float64")
+    if "recency_days" in X.columns and "tenure_days" in df.columns:
+        X["recency_days"] = X["recency_days"].fillna(df["tenure_days"])
+    agree = float((pd.Series(rules.predict(X.fillna(0.0))).astype(str).to_numpy()
+                   == df[TIER].astype(str).to_numpy()).mean())
+    text = rules.export_rules("text")
+    return (
+        "<h3>Why is a customer in a tier?</h3>"
+        f"<p>These rules, learnt from the customers' recency, purchases and spend, give "
+        f"the same tier as the table for {100 * agree:.0f}% of the customers listed here. "
+        "They can be pasted into a CRM or, as SQL, into a warehouse query.</p>"
+        f'<pre class="rules">{_esc(text)}</pre>'
+    )
 
 
 def render_report(
@@ -214,7 +239,8 @@ def render_report(
             "<p>Tiers grade customers by value, A being the most valuable. Use them to "
             "decide where account managers and service effort go first.</p>"
             + _figure(figs, "tiers", "Share of customers and of spend by tier")
-            + table_html(group_summary(df, TIER), first="tier"),
+            + table_html(group_summary(df, TIER), first="tier")
+            + _tier_rules_html(df, model),
         ))
     if has(df, LIFECYCLE):
         sections.append((
