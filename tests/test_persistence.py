@@ -323,6 +323,14 @@ def test_unknown_serializer_is_refused(tmp_path):
         load(path)
 
 
+def test_object_skops_cannot_serialise_gets_a_clear_error(tmp_path):
+    # skops cannot serialise a pandas frame holding text columns.
+    frame = pd.DataFrame({"name": ["x"], "value": [1.0]})
+    with pytest.raises(InvalidValueError, match="format='skops' cannot save this dict"):
+        save({"frame": frame}, tmp_path / "x.skops")
+    assert not (tmp_path / "x.skops").exists()
+
+
 def test_save_accepts_str_paths(tmp_path):
     path = save({"x": 1}, os.fspath(tmp_path / "s.joblib"))
     assert load(os.fspath(path)) == {"x": 1}

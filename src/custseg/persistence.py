@@ -128,7 +128,7 @@ def save(obj: Any, path: str | Path, *, format: str = "auto", compress: int = 3)
     Raises
     ------
     custseg.exceptions.InvalidValueError
-        ``format`` or ``compress`` is not valid.
+        ``format`` or ``compress`` is not valid, or skops cannot serialise ``obj``.
 
     See Also
     --------
@@ -158,7 +158,15 @@ def save(obj: Any, path: str | Path, *, format: str = "auto", compress: int = 3)
     else:
         import skops.io as sio
 
-        payload = sio.dumps(obj)
+        try:
+            payload = sio.dumps(obj)
+        except (TypeError, ValueError, AttributeError) as err:
+            raise InvalidValueError(
+                f"format='skops' cannot save this {type(obj).__name__}: skops cannot "
+                f"serialise one of its parts ({type(err).__name__}: {err}). Save it with "
+                "format='joblib' (loading that runs code, so share it only with people "
+                "who trust you)."
+            ) from err
     cls = type(obj)
     metadata = {
         "format_version": FORMAT_VERSION,
