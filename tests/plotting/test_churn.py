@@ -61,6 +61,15 @@ def test_gains_curve_by_hand(ax):
     assert ax.get_ylabel() == "churners reached (%)"
 
 
+def test_gains_tied_scores_are_one_step(ax):
+    # scores 3, 3, 1, 1: the two tied pairs are contacted together, whatever the row order
+    plot_gains([0, 1, 1, 0], [3, 3, 1, 1], ax=ax)
+    np.testing.assert_allclose(ax.lines[0].get_xdata(), [0, 50, 100])
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), [0, 50, 100])
+    other = plot_gains([1, 0, 0, 1], [3, 3, 1, 1], ax=Figure().subplots())
+    np.testing.assert_allclose(other.lines[0].get_ydata(), [0, 50, 100])
+
+
 # --------------------------------------------------------------------------- lift
 def test_lift_by_hand(ax):
     plot_lift(Y, SCORE, n_bins=5, ax=ax)

@@ -5,7 +5,12 @@ import polars as pl
 import pytest
 
 from custseg.datasets import load_cdnow
-from custseg.exceptions import EmptyDataError, InvalidValueError, MissingColumnError
+from custseg.exceptions import (
+    EmptyDataError,
+    InvalidDtypeError,
+    InvalidValueError,
+    MissingColumnError,
+)
 from custseg.features import rfm
 from custseg.plotting import plot_rfm_heatmap
 
@@ -87,6 +92,15 @@ def test_new_figure_when_no_ax():
 def test_draws_only_on_the_given_axes(ax):
     plot_rfm_heatmap(SCORES, x="R", y="F", bins=None, ax=ax)
     assert plt.get_fignums() == []
+
+
+def test_text_column_is_used_value_by_value(ax):
+    table = SCORES.assign(segment=["x", "y", "x", "z", "y"])
+    plot_rfm_heatmap(table, x="segment", y="F", value=None, bins=2, ax=ax)
+    assert _ticks(ax.get_xticklabels()) == ["x", "y", "z"]
+    np.testing.assert_array_equal(ax.images[0].get_array(), [[2, 0, 1], [0, 2, 0]])
+    with pytest.raises(InvalidDtypeError, match="value column 'segment' has dtype"):
+        plot_rfm_heatmap(table, x="R", y="F", value="segment", ax=ax)
 
 
 def test_errors(ax):

@@ -29,12 +29,6 @@ def _both_classes(y: np.ndarray, what: str) -> None:
         )
 
 
-def _ranked(y: np.ndarray, s: np.ndarray) -> np.ndarray:
-    """Targets ordered from the highest score down (ties keep their input order)."""
-    order = np.argsort(-s, kind="stable")
-    return y[order]
-
-
 def plot_roc(
     y_true: Any,
     y_score: Any,
@@ -128,7 +122,9 @@ def plot_gains(
     -------
     matplotlib.axes.Axes
         Three lines: the model (x and y in percent, starting at 0, one point per
-        customer), the perfect ranking and random targeting.
+        distinct score, so that customers with tied scores are contacted
+        together and the curve does not depend on the row order), the perfect
+        ranking and random targeting.
 
     Examples
     --------
@@ -140,10 +136,14 @@ def plot_gains(
     """
     y, s = binary_target(y_true, y_score)
     _both_classes(y, "a gains curve")
-    ranked = _ranked(y, s)
+    order = np.argsort(-s, kind="stable")
+    ranked, sorted_scores = y[order], s[order]
     n, n_pos = len(y), int(y.sum())
-    x = 100.0 * np.arange(n + 1) / n
-    gains = 100.0 * np.concatenate([[0.0], np.cumsum(ranked)]) / n_pos
+    # one point per distinct score: customers with tied scores are contacted together
+    last_of_tie = np.r_[np.flatnonzero(np.diff(sorted_scores)), n - 1]
+    cum_pos = np.cumsum(ranked)[last_of_tie]
+    x = 100.0 * np.r_[0, last_of_tie + 1] / n
+    gains = 100.0 * np.r_[0, cum_pos] / n_pos
     ax = get_ax(ax)
     ax.plot(x, gains, label=label or "model", **kwargs)
     ax.plot([0, 100.0 * n_pos / n, 100], [0, 100, 100], color="green", linestyle=":",

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ..exceptions import InvalidValueError
+from ..exceptions import InvalidDtypeError, InvalidValueError
 from ._common import annotate_cells, get_ax, require_columns, require_rows, to_pandas
 
 if TYPE_CHECKING:
@@ -19,7 +19,8 @@ __all__ = ["plot_rfm_heatmap"]
 def _categories(col: pd.Series, bins: int | None) -> tuple[pd.Series, list[str]]:
     """Codes 0..n-1 of a column and their labels: the values, or quantile bins."""
     n_unique = col.nunique()
-    if bins is None or n_unique <= bins:
+    numeric = pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)
+    if bins is None or n_unique <= bins or not numeric:
         values = np.sort(col.unique())
         codes = pd.Series(np.searchsorted(values, col.to_numpy()), index=col.index)
         return codes, [format(v, "g") if isinstance(v, (int, float, np.number)) else str(v)
@@ -69,8 +70,9 @@ def plot_rfm_heatmap(
     bins : int or None, default=5
         A column with more than ``bins`` distinct values is cut into (at most)
         ``bins`` quantile bins (tied edges are merged, so heavily tied columns
-        such as ``frequency`` may get fewer); a column with fewer, or every
-        column when ``bins`` is None, is used value by value (for scores 1-5).
+        such as ``frequency`` may get fewer); a column with fewer, a
+        non-numeric column (segment names), or every column when ``bins`` is
+        None, is used value by value (for scores 1-5).
         Tick labels show the range of values in each bin.
     annotate : bool, default=True
         Write the value in each cell.
@@ -124,7 +126,12 @@ def plot_rfm_heatmap(
         label = "customers"
         fmt = fmt or ".0f"
     else:
-        keys["v"] = pd.to_numeric(df[value])
+        if not pd.api.types.is_numeric_dtype(df[value]):
+            raise InvalidDtypeError(
+                f"value column {value!r} has dtype {df[value].dtype}; expected numbers "
+                "(or value=None to count customers)."
+            )
+        keys["v"] = df[value].astype(float)
         try:
             cells = keys.groupby(["y", "x"])["v"].agg(agg)
         except (AttributeError, TypeError) as err:
