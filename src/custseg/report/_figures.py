@@ -30,9 +30,12 @@ def _new_figure(width: float = 7.0, height: float = 4.0) -> Any:
     return fig, fig.add_subplot()
 
 
-def _draw(draw: Callable[[Any], Any], width: float = 7.0, height: float = 4.0) -> Any:
+def _draw(draw: Callable[[Any], Any], width: float = 7.0, height: float = 4.0,
+          title: str | None = None) -> Any:
     fig, ax = _new_figure(width, height)
     draw(ax)
+    if title is not None:
+        ax.set_title(title)
     return fig
 
 
@@ -83,12 +86,14 @@ def report_figures(table: Any, *, model: Any = None) -> dict[str, Any]:
                 df, RFM_SEGMENT, value, order=order, ax=ax
             ),
             height=max(3.0, 0.45 * len(order) + 1.2),
+            title="RFM segments: share of customers and of spend",
         )
     if has(df, TIER):
         order = ordered_levels(df[TIER])
         figs["tiers"] = _draw(
             lambda ax: plotting.plot_segment_sizes(df, TIER, value, order=order, ax=ax),
             height=max(2.5, 0.45 * len(order) + 1.2),
+            title="Value tiers: share of customers and of spend",
         )
     if has(df, LIFECYCLE):
         figs["lifecycle"] = _draw(
@@ -101,6 +106,7 @@ def report_figures(table: Any, *, model: Any = None) -> dict[str, Any]:
         figs["churn_risk"] = _draw(
             lambda ax: plotting.plot_segment_sizes(df, CHURN_RISK, value, order=order, ax=ax),
             height=max(2.5, 0.45 * len(order) + 1.2),
+            title="Churn risk: share of customers and of spend",
         )
     if has(df, KMEANS_NAME):
         feats = [c for c in ("recency_days", "frequency", "monetary_total", "monetary_mean",

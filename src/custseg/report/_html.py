@@ -261,10 +261,15 @@ def render_report(
             + _figure(figs, "churn_risk", "Share of customers and of spend by churn risk")
             + table_html(group_summary(df, CHURN_RISK), first="churn risk")
         )
-        if high is not None and high.any() and REVENUE in df.columns:
+        reachable = high
+        if high is not None and has(df, LIFECYCLE):
+            # Customers already churned are gone; the list is about those still buying.
+            still_here = high & (df[LIFECYCLE].astype(str) != "churned")
+            reachable = still_here if still_here.any() else high
+        if reachable is not None and reachable.any() and REVENUE in df.columns:
             cols = [c for c in (customer_col, TIER, RFM_SEGMENT, LIFECYCLE, REVENUE,
                                 "frequency", CHURN_PROBABILITY, ACTION) if c in df.columns]
-            top = df.loc[high, cols].sort_values(REVENUE, ascending=False)
+            top = df.loc[reachable, cols].sort_values(REVENUE, ascending=False)
             top = top.head(max_customers_listed).rename(columns={
                 REVENUE: "spend", "frequency": "purchases",
                 CHURN_PROBABILITY: "churn probability", RFM_SEGMENT: "segment",
@@ -272,7 +277,9 @@ def render_report(
             body += (
                 f"<h3>Most valuable customers at high risk (top {len(top)})</h3>"
                 "<p>Contact these first: they spent the most and are the most likely "
-                "to stop buying.</p>" + table_html(top, numeric=(customer_col,))
+                "to stop buying"
+                + (", and they have not churned yet" if reachable is not high else "")
+                + ".</p>" + table_html(top, numeric=(customer_col,))
             )
         sections.append(("churn", "Churn risk", body))
     if has(df, KMEANS_NAME):
