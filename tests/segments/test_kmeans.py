@@ -298,3 +298,27 @@ def test_predict_with_other_columns_fails_clearly():
     seg = KMeansSegmenter(n_clusters=2, random_state=0).fit(X)
     with pytest.raises(ValueError, match="feature names"):
         seg.predict(pd.DataFrame(blobs(), columns=["a", "c"]))
+
+
+@pytest.mark.parametrize("k", [2, 3, 7])
+def test_own_cluster_indices_match_sklearn(k):
+    from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score
+
+    from custseg.segments._kmeans import _calinski_harabasz, _davies_bouldin
+
+    rng = np.random.RandomState(k)
+    Z = rng.normal(size=(600, 3)) + rng.randint(0, 3, (600, 1))
+    labels = rng.randint(0, k, 600)
+    assert _calinski_harabasz(Z, labels, k) == pytest.approx(calinski_harabasz_score(Z, labels))
+    assert _davies_bouldin(Z, labels, k) == pytest.approx(davies_bouldin_score(Z, labels))
+
+
+def test_signed_log_handles_negative_values():
+    X = np.c_[np.linspace(-100, 100, 60), np.linspace(0, 1000, 60)]
+    seg = KMeansSegmenter(n_clusters=2, log_transform=True, scaling=None).fit(X)
+    Z = seg._preprocess(X)
+    np.testing.assert_allclose(Z[:, 0], np.sign(X[:, 0]) * np.log1p(np.abs(X[:, 0])))
+    np.testing.assert_allclose(Z[:, 1], np.log1p(X[:, 1]))
+    # new data with negatives in a column that had none in fit: still the signed log
+    np.testing.assert_allclose(seg._preprocess(np.array([[1.0, -9.0]]))[0],
+                               [np.log1p(1.0), -np.log1p(9.0)])

@@ -11,7 +11,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, pairwise_distances_argmin
+from sklearn.metrics import pairwise_distances_argmin
 from sklearn.utils import check_random_state
 from threadpoolctl import threadpool_limits
 
@@ -115,6 +115,49 @@ def _feature_word(name: str, z: float) -> tuple[int, str] | None:
     if "tenure" in low_name:
         return 4, ("long-standing" if high else "short tenure")
     return 5, f"{'high' if high else 'low'} {name}"
+
+
+def _sample(rng: np.random.RandomState, n: int, size: int) -> np.ndarray:
+    """Sorted indices of ``size`` distinct rows among ``n``, drawn from ``rng``.
+
+    ``RandomState.choice(replace=False)`` shuffles all ``n`` rows; a Generator
+    seeded from ``rng`` draws the sample in O(size) instead.
+    """
+    gen = np.random.default_rng(int(rng.randint(np.iinfo(np.int32).max)))
+    return np.sort(gen.choice(n, size=size, replace=False))
+
+
+def _calinski_harabasz(Z: np.ndarray, labels: np.ndarray, k: int) -> float:
+    """Calinski-Harabasz index (as scikit-learn's), with per-cluster sums by bincount."""
+    n = len(Z)
+    counts = np.bincount(labels, minlength=k).astype(np.float64)
+    sums = np.stack([np.bincount(labels, weights=Z[:, j], minlength=k)
+                     for j in range(Z.shape[1])], axis=1)
+    means = sums / np.maximum(counts, 1.0)[:, None]
+    total = Z.mean(axis=0)
+    resid = Z - means[labels]
+    within = float(np.einsum("ij,ij->", resid, resid))
+    between = float(np.einsum("c,cj->", counts, (means - total) ** 2))
+    if within <= 0:
+        return 1.0
+    return between * (n - k) / (within * (k - 1.0))
+
+
+def _davies_bouldin(Z: np.ndarray, labels: np.ndarray, k: int) -> float:
+    """Davies-Bouldin index (as scikit-learn's), vectorised over the clusters."""
+    counts = np.bincount(labels, minlength=k).astype(np.float64)
+    sums = np.stack([np.bincount(labels, weights=Z[:, j], minlength=k)
+                     for j in range(Z.shape[1])], axis=1)
+    means = sums / np.maximum(counts, 1.0)[:, None]
+    dist = np.sqrt(np.einsum("ij,ij->i", Z - means[labels], Z - means[labels]))
+    spread = np.bincount(labels, weights=dist, minlength=k) / np.maximum(counts, 1.0)
+    gap = np.sqrt(((means[:, None, :] - means[None, :, :]) ** 2).sum(axis=2))
+    if np.allclose(spread, 0) or np.allclose(gap, 0):
+        return 0.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = (spread[:, None] + spread[None, :]) / gap
+    ratio[~np.isfinite(ratio)] = 0.0  # as scikit-learn: the diagonal and zero gaps
+    return float(ratio.max(axis=1).mean())
 
 
 def _to_state(frame: pd.DataFrame) -> dict[str, Any]:
@@ -397,7 +440,8 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
             mean = S.mean(axis=0)
             std = S.std(axis=0)
             with np.errstate(divide="ignore", invalid="ignore"):
-                skew = np.where(std > 0, ((S - mean) ** 3).mean(axis=0) / std**3, 0.0)
+                d = S - mean
+                skew = np.where(std > 0, (d * d * d).mean(axis=0) / std**3, 0.0)
             self.log_features_ = (X.min(axis=0) >= 0) & (skew > 1.0)
         else:
             self.log_features_ = np.full(n_features, bool(self.log_transform))
@@ -422,12 +466,19 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
     def _log(self, X: np.ndarray) -> np.ndarray:
         """A float64 C-ordered copy of ``X``, logged (k-means then works on it in place)."""
         L = np.array(X, dtype=np.float64, order="C", copy=True)
-        for j in np.flatnonzero(self.log_features_):
-            col = L[:, j]
-            if col.min() >= 0:
-                np.log1p(col, out=col)
-            else:
-                np.copysign(np.log1p(np.abs(col)), col, out=col)
+        cols = self.log_features_
+        if not cols.any():
+            return L
+        # a column-wise min over a C-ordered array is slow: check the whole array first
+        negative = cols & (L.min(axis=0) < 0) if L.min() < 0 else np.zeros_like(cols)
+        # whole-array passes (contiguous) restricted to the logged columns by ``where``
+        if negative.any():
+            sign = np.sign(L)
+            np.abs(L, out=L, where=negative[None, :])
+            np.log1p(L, out=L, where=cols[None, :])
+            np.multiply(L, sign, out=L, where=negative[None, :])
+        else:
+            np.log1p(L, out=L, where=cols[None, :])
         return L
 
     def _center_scale(self, L: np.ndarray) -> np.ndarray:
@@ -459,14 +510,15 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
         n_distinct = len(np.unique(labels))
         if n_distinct < 2 or n_distinct >= len(Z):
             return nan, None
+        labels = np.unique(labels, return_inverse=True)[1]  # consecutive, as scikit-learn
         sil_labels = labels[sil_idx]
         values = None
         if 2 <= len(np.unique(sil_labels)) < len(sil_idx):
             values = silhouette_sampled(Z[sil_idx], sil_labels)
         scores = {
             "silhouette": np.nan if values is None else float(values.mean()),
-            "calinski_harabasz": float(calinski_harabasz_score(Z, labels)),
-            "davies_bouldin": float(davies_bouldin_score(Z, labels)),
+            "calinski_harabasz": _calinski_harabasz(Z, labels, int(labels.max()) + 1),
+            "davies_bouldin": _davies_bouldin(Z, labels, int(labels.max()) + 1),
         }
         return scores, values
 
@@ -474,7 +526,7 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
         size = self.silhouette_sample_size
         if size is None or n <= size:
             return np.arange(n)
-        return np.sort(rng.choice(n, size=size, replace=False))
+        return _sample(rng, n, size)
 
     def _choose(self, table: pd.DataFrame, knee: int | None) -> tuple[int, str]:
         ks = table.index.to_numpy()
@@ -564,7 +616,7 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
             n_iter, inertia = int(km.n_iter_), float(km.inertia_)
             size = self.search_sample_size
             score_idx = (
-                np.sort(rng.choice(n, size=size, replace=False))
+                _sample(rng, n, size)
                 if size is not None and n > size else np.arange(n)
             )
             sub = self._silhouette_index(len(score_idx), rng)
@@ -605,7 +657,7 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
         n = len(Z)
         size = self.search_sample_size
         sampled = size is not None and n > size
-        search_idx = np.sort(rng.choice(n, size=size, replace=False)) if sampled else None
+        search_idx = _sample(rng, n, size) if size is not None and sampled else None
         Zs = Z[search_idx] if search_idx is not None else Z
         sil_idx_s = self._silhouette_index(len(Zs), rng)
         rows, fits = [], {}
@@ -706,12 +758,14 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
         # medians: exact up to _MEDIAN_ROWS rows, else on that many evenly spaced rows
         step = max(1, len(X) // _MEDIAN_ROWS)
         Xm, lm = X[::step], labels[::step]
+        medians = np.full((k, len(names)), np.nan)
+        for c in range(k):
+            rows = Xm[lm == c]
+            if len(rows):
+                medians[c] = np.median(rows, axis=0)
         for j, name in enumerate(names):
             profile[f"{name}_mean"] = np.bincount(labels, weights=X[:, j], minlength=k) / counts
-            profile[f"{name}_median"] = [
-                float(np.median(Xm[lm == c, j])) if (lm == c).any() else np.nan
-                for c in range(k)
-            ]
+            profile[f"{name}_median"] = medians[:, j]
         S = Z[:: max(1, len(Z) // _MOMENT_ROWS)]
         mean, std = S.mean(axis=0), S.std(axis=0)
         std = np.where(std > 0, std, 1.0)
