@@ -23,6 +23,7 @@ __all__ = [
     "InvalidDtypeError",
     "InvalidValueError",
     "MissingColumnError",
+    "ModelAssumptionWarning",
     "ModelFileError",
     "NegativeAmountError",
     "NullValueError",
@@ -207,5 +208,19 @@ class UntrustedTypeError(CustsegError, TypeError):
     Examples
     --------
     >>> isinstance(UntrustedTypeError("untrusted: os.system"), TypeError)
+    True
+    """
+
+
+class ModelAssumptionWarning(CustsegWarning):
+    """The data contradict an assumption of the fitted model.
+
+    For example the Gamma-Gamma spend model assumes that a customer's purchase
+    frequency and average spend are independent; a strong correlation between
+    them makes its estimates of future spend biased.
+
+    Examples
+    --------
+    >>> issubclass(ModelAssumptionWarning, CustsegWarning)
     True
     """

@@ -1,0 +1,361 @@
+"""Churn labels at a cutoff and rolling-origin time splits, free of future information."""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+from collections.abc import Iterator
+from typing import Any
+
+import narwhals.stable.v2 as nw
+import numpy as np
+import pandas as pd
+
+from ..exceptions import DataWarning, EmptyDataError, InvalidValueError
+from ..features import calibration_holdout, customer_features
+from ..io import check_transactions, parse_date
+
+__all__ = ["RollingOriginSplit", "churn_labels"]
+
+_UNIT_DAYS = {"D": 1.0, "days": 1.0, "W": 7.0, "weeks": 7.0, "h": 1.0 / 24.0, "hours": 1.0 / 24.0}
+_DROPPED = ("first_purchase", "last_purchase")
+_HOLDOUT_ONLY = ("frequency_holdout", "monetary_holdout", "duration_holdout")
+
+
+def _horizon_delta(horizon: Any, unit: str) -> dt.timedelta:
+    if unit not in _UNIT_DAYS:
+        raise InvalidValueError(f"unit={unit!r} is not one of {tuple(_UNIT_DAYS)}.")
+    if isinstance(horizon, dt.timedelta | pd.Timedelta | np.timedelta64):
+        delta = pd.Timedelta(horizon).to_pytimedelta()
+    elif isinstance(horizon, str):
+        try:
+            delta = pd.Timedelta(horizon).to_pytimedelta()
+        except ValueError as err:
+            raise InvalidValueError(
+                f"horizon={horizon!r} is not a duration; expected a number of {unit!r} units "
+                "or a timedelta such as '90D'."
+            ) from err
+    elif isinstance(horizon, int | float | np.integer | np.floating) and not isinstance(
+        horizon, bool
+    ):
+        if not np.isfinite(horizon):
+            raise InvalidValueError(f"horizon={horizon!r} must be finite.")
+        delta = dt.timedelta(days=float(horizon) * _UNIT_DAYS[unit])
+    else:
+        raise InvalidValueError(
+            f"horizon={horizon!r} must be a number of {unit!r} units or a timedelta."
+        )
+    if delta <= dt.timedelta(0):
+        raise InvalidValueError(f"horizon={horizon!r} must be positive.")
+    return delta
+
+
+def _check_window(
+    cutoff: dt.datetime, date_only: bool, delta: dt.timedelta, first: dt.datetime,
+    last: dt.datetime, time_col: str, horizon: Any,
+) -> dt.datetime:
+    """Check the cutoff and horizon against the data; return the holdout end."""
+    cut_day = cutoff.date() if date_only else cutoff
+    first_cmp = first.date() if date_only else first
+    if cut_day < first_cmp:  # type: ignore[operator]
+        raise EmptyDataError(
+            f"cutoff={cutoff.date() if date_only else cutoff} is before the first transaction "
+            f"in column '{time_col}' ({first}); no customer has any history at the cutoff. "
+            "Choose a later cutoff."
+        )
+    end = cutoff + delta
+    too_late = end.date() > last.date() if date_only else end > last
+    if too_late:
+        raise InvalidValueError(
+            f"horizon={horizon!r} after cutoff={cutoff.date() if date_only else cutoff} ends "
+            f"on {end.date() if date_only else end}, past the end of the data in column "
+            f"'{time_col}' (last transaction {last}); churn labels would count customers who "
+            "simply were not observed long enough. Choose an earlier cutoff or a shorter "
+            f"horizon (at most {last - cutoff})."
+        )
+    return end
+
+
+def churn_labels(
+    transactions: Any,
+    cutoff: Any,
+    horizon: Any,
+    *,
+    customer_col: str = "customer_id",
+    time_col: str = "date",
+    amount_col: str = "amount",
+    order_col: str | None = None,
+    quantity_col: str | None = None,
+    product_col: str | None = None,
+    unit: str = "D",
+    occasion: str = "day",
+    returns: str = "net",
+    windows: tuple[int, ...] = (30, 90, 365),
+    trend_window: int = 90,
+    time_format: str | None = None,
+) -> Any:
+    """Per-customer features at a cutoff and the churn label over the following horizon.
+
+    Features use only transactions up to ``cutoff`` (a calendar day includes the
+    whole day); the label ``churned`` is true when the customer makes no purchase
+    in the ``horizon`` after it. Adding or removing transactions after the
+    cutoff never changes a feature: only the label looks at them.
+
+    Parameters
+    ----------
+    transactions : dataframe or lazy frame
+        The transaction log; validated by :func:`custseg.io.check_transactions`.
+    cutoff : date-like
+        The moment the churn prediction is made.
+    horizon : float or timedelta
+        Length of the label window: a number of ``unit`` (``39`` with
+        ``unit="W"`` is 39 weeks) or a timedelta (``"90D"``). It must end on or
+        before the last transaction, or the labels would be incomplete.
+    customer_col, time_col, amount_col, order_col, quantity_col, product_col : str
+        Column names (see :func:`custseg.features.customer_features`).
+    unit : {"D", "W", "h"}, default="D"
+        Unit of a numeric ``horizon`` and of the BTYD columns ``recency_cal`` and
+        ``T_cal``.
+    occasion, returns, windows, trend_window, time_format
+        As in :func:`custseg.features.customer_features`.
+
+    Returns
+    -------
+    DataFrame
+        Same kind as the input, one row per customer with a purchase on or before
+        the cutoff, sorted by customer id: the columns of
+        :func:`~custseg.features.customer_features` at the cutoff (without the two
+        datetime columns, which ``recency_days`` and ``tenure_days`` encode), the
+        BTYD summary ``frequency_cal``, ``recency_cal``, ``T_cal``,
+        ``monetary_value_cal`` and the boolean label ``churned``. All columns but
+        the customer id and ``churned`` are numeric features.
+
+    Raises
+    ------
+    EmptyDataError
+        The cutoff is before the first transaction.
+    InvalidValueError
+        The horizon ends after the last transaction, or a parameter is invalid.
+
+    Warns
+    -----
+    DataWarning
+        When every customer has the same label (nothing to learn from).
+
+    See Also
+    --------
+    RollingOriginSplit : Training and test tables at several cutoffs.
+    custseg.features.calibration_holdout : The BTYD half with holdout counts.
+
+    Examples
+    --------
+    >>> from custseg.datasets import load_cdnow
+    >>> from custseg.churn import churn_labels
+    >>> table = churn_labels(load_cdnow(sample=True), "1997-09-30", 39, unit="W")
+    >>> table.shape
+    (2357, 23)
+    >>> round(float(table["churned"].mean()), 3)
+    0.76
+    """
+    checked = check_transactions(
+        transactions, customer_col=customer_col, time_col=time_col, amount_col=amount_col,
+        order_col=order_col, quantity_col=quantity_col, product_col=product_col,
+        returns=returns, time_format=time_format)
+    cut, date_only = parse_date(cutoff, name="cutoff")
+    delta = _horizon_delta(horizon, unit)
+    end = _check_window(cut, date_only, delta, checked.min_time, checked.max_time, time_col,
+                        horizon)
+    cols: dict[str, Any] = dict(customer_col=customer_col, time_col=time_col, amount_col=amount_col,
+                order_col=order_col, occasion=occasion, returns=returns,
+                time_format=time_format)
+    split = calibration_holdout(transactions, cut, end, unit=unit, **cols)
+    feats = customer_features(
+        transactions, observation_date=cut, future="drop", quantity_col=quantity_col,
+        product_col=product_col, windows=windows, trend_window=trend_window, **cols)
+    left = nw.from_native(feats).drop(*_DROPPED)
+    right = nw.from_native(split.features).drop(*_HOLDOUT_ONLY)
+    joined = left.join(right, on=customer_col, how="inner").sort(customer_col)
+    out = joined.to_native()
+    if isinstance(joined, nw.DataFrame):
+        rate = joined["churned"].cast(nw.Float64()).mean()
+        if rate in (0.0, 1.0):
+            warnings.warn(
+                f"every one of the {len(joined)} customers is "
+                f"{'churned' if rate == 1.0 else 'not churned'} with horizon={horizon!r} after "
+                f"cutoff={cutoff!r}; a churn model cannot learn from one class.",
+                DataWarning, stacklevel=2,
+            )
+    return out
+
+
+class RollingOriginSplit:
+    """Rolling-origin time splits for churn models: train on the past, test on the future.
+
+    For each test cutoff ``c``, the training table is :func:`churn_labels` at
+    ``c - horizon`` (its labels are observed by ``c``) and the test table is
+    :func:`churn_labels` at ``c``. Nothing the model is trained on happens after
+    the test cutoff, so scores measure what a model deployed at ``c`` would
+    have achieved.
+
+    Parameters
+    ----------
+    horizon : float or timedelta
+        Churn horizon (see :func:`churn_labels`).
+    n_splits : int, default=3
+        Number of test cutoffs, when ``cutoffs`` is not given. The last one is
+        the latest whose horizon fits in the data; earlier ones go back by
+        ``step``.
+    step : float or timedelta, optional
+        Distance between consecutive test cutoffs (default: ``horizon``), in
+        ``unit``.
+    cutoffs : sequence of date-like, optional
+        Explicit test cutoffs (overrides ``n_splits`` and ``step``).
+    unit : {"D", "W", "h"}, default="D"
+        Unit of numeric ``horizon`` and ``step``, and of the BTYD columns.
+    **label_params : dict
+        Passed to :func:`churn_labels` (column names, ``occasion``, ``returns``,
+        ``windows``...).
+
+    See Also
+    --------
+    churn_labels : Features and labels at one cutoff.
+
+    Examples
+    --------
+    >>> from custseg.datasets import load_cdnow
+    >>> from custseg.churn import RollingOriginSplit
+    >>> splitter = RollingOriginSplit(horizon=90, n_splits=2)
+    >>> log = load_cdnow(sample=True)
+    >>> [(str(a.date()), str(b.date())) for a, b in splitter.get_cutoffs(log)]
+    [('1997-10-03', '1998-01-01'), ('1998-01-01', '1998-04-01')]
+    >>> train, test = next(iter(splitter.split(log)))
+    >>> bool(train["churned"].mean() > 0.5), len(test) >= len(train)
+    (True, True)
+    """
+
+    def __init__(
+        self,
+        horizon: Any,
+        *,
+        n_splits: int = 3,
+        step: Any = None,
+        cutoffs: Any = None,
+        unit: str = "D",
+        **label_params: Any,
+    ) -> None:
+        self.horizon = horizon
+        self.n_splits = n_splits
+        self.step = step
+        self.cutoffs = cutoffs
+        self.unit = unit
+        self.label_params = label_params
+
+    def __repr__(self) -> str:
+        extra = "".join(f", {k}={v!r}" for k, v in self.label_params.items())
+        return (f"RollingOriginSplit(horizon={self.horizon!r}, n_splits={self.n_splits!r}, "
+                f"step={self.step!r}, cutoffs={self.cutoffs!r}, unit={self.unit!r}{extra})")
+
+    def get_n_splits(self, transactions: Any = None) -> int:
+        """Number of splits.
+
+        Parameters
+        ----------
+        transactions : dataframe, optional
+            Ignored unless explicit cutoffs are missing.
+
+        Returns
+        -------
+        int
+            The number of (train, test) pairs :meth:`split` yields.
+
+        Examples
+        --------
+        >>> from custseg.churn import RollingOriginSplit
+        >>> RollingOriginSplit(horizon=30, n_splits=4).get_n_splits()
+        4
+        """
+        if self.cutoffs is not None:
+            return len(list(self.cutoffs))
+        return int(self.n_splits)
+
+    def get_cutoffs(self, transactions: Any) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+        """The (train cutoff, test cutoff) pairs, oldest first.
+
+        Parameters
+        ----------
+        transactions : dataframe or lazy frame
+            The transaction log.
+
+        Returns
+        -------
+        list of (Timestamp, Timestamp)
+            Training and test cutoffs of each split.
+
+        Examples
+        --------
+        >>> from custseg.datasets import load_cdnow
+        >>> from custseg.churn import RollingOriginSplit
+        >>> pairs = RollingOriginSplit(horizon=13, unit="W", n_splits=1).get_cutoffs(
+        ...     load_cdnow(sample=True))
+        >>> [str(day.date()) for day in pairs[0]]
+        ['1997-12-30', '1998-03-31']
+        """
+        keys = ("customer_col", "time_col", "amount_col", "returns", "time_format")
+        checked = check_transactions(
+            transactions, **{k: v for k, v in self.label_params.items() if k in keys})
+        delta = _horizon_delta(self.horizon, self.unit)
+        first, last = checked.min_time, checked.max_time
+        if self.cutoffs is not None:
+            tests = [parse_date(c, name="cutoffs")[0] for c in self.cutoffs]
+            if not tests:
+                raise InvalidValueError("cutoffs is empty; expected at least one date.")
+        else:
+            if isinstance(self.n_splits, bool) or not isinstance(self.n_splits, int | np.integer) \
+                    or self.n_splits < 1:
+                raise InvalidValueError(f"n_splits={self.n_splits!r} must be an integer >= 1.")
+            step = delta if self.step is None else _horizon_delta(self.step, self.unit)
+            last_day = dt.datetime(last.year, last.month, last.day, tzinfo=last.tzinfo)
+            latest = last_day - delta
+            tests = [latest - i * step for i in range(int(self.n_splits))][::-1]
+        pairs = []
+        for test in sorted(tests):
+            train = test - delta
+            _check_window(test, True, delta, first, last,
+                          self.label_params.get("time_col", "date"), self.horizon)
+            if train.date() < first.date():
+                raise InvalidValueError(
+                    f"the training cutoff {train.date()} of test cutoff {test.date()} is before "
+                    f"the first transaction ({first}); use fewer splits, a smaller step or a "
+                    "shorter horizon."
+                )
+            pairs.append((pd.Timestamp(train), pd.Timestamp(test)))
+        return pairs
+
+    def split(self, transactions: Any) -> Iterator[tuple[Any, Any]]:
+        """Yield (train table, test table) for each cutoff, oldest first.
+
+        Parameters
+        ----------
+        transactions : dataframe or lazy frame
+            The transaction log.
+
+        Yields
+        ------
+        train, test : DataFrame
+            :func:`churn_labels` at the training and at the test cutoff.
+
+        Examples
+        --------
+        >>> from custseg.datasets import load_cdnow
+        >>> from custseg.churn import RollingOriginSplit
+        >>> splits = list(RollingOriginSplit(horizon=120, n_splits=1).split(
+        ...     load_cdnow(sample=True)))
+        >>> len(splits)
+        1
+        """
+        for train_cut, test_cut in self.get_cutoffs(transactions):
+            train = churn_labels(transactions, train_cut.to_pydatetime(), self.horizon,
+                                 unit=self.unit, **self.label_params)
+            test = churn_labels(transactions, test_cut.to_pydatetime(), self.horizon,
+                                unit=self.unit, **self.label_params)
+            yield train, test
