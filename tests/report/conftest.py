@@ -16,3 +16,19 @@ def fitted_and_table():
         model = CustomerSegmentation(random_state=0).fit(log)
         table = model.predict(log)
     return model, table
+
+
+@pytest.fixture(scope="session")
+def report_page(fitted_and_table):
+    from custseg.report import render_report
+
+    model, table = fitted_and_table
+    with threadpool_limits(limits=1):
+        return render_report(table, model=model)
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    # The test machine is shared: OpenMP spinning on busy cores slows fits 10x.
+    with threadpool_limits(limits=1):
+        yield
