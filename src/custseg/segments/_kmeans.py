@@ -275,12 +275,14 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
         Iterations of the final k-means run.
     k_scores_ : pandas.DataFrame
         One row per k tried (one row, the given k, with a fixed ``n_clusters``),
-        indexed by ``k``, with columns ``inertia``, ``silhouette``,
-        ``calinski_harabasz``, ``davies_bouldin``, ``elbow_distance`` (distance
-        below the chord used by the elbow rule, NaN with fewer than three k),
-        ``n_scored`` (rows the scores were computed on), ``n_silhouette`` (rows of
-        the silhouette sample) and ``chosen``. A k whose fit found fewer distinct
-        clusters than k has NaN scores.
+        indexed by ``k``, with columns ``inertia`` (of that k's fit on the rows
+        it was fitted on: the search rows, or all rows for a fixed k),
+        ``silhouette``, ``calinski_harabasz``, ``davies_bouldin`` (computed in
+        the preprocessed space), ``elbow_distance`` (distance below the chord
+        used by the elbow rule, NaN with fewer than three k), ``n_scored`` (rows
+        the scores were computed on), ``n_silhouette`` (rows of the silhouette
+        sample) and ``chosen``. A k whose fit found fewer distinct clusters than
+        k has NaN scores.
     k_selection_rule_ : str
         The rule that picked ``n_clusters_``, in words, with the sample sizes.
     silhouette_samples_ : pandas.DataFrame
