@@ -170,6 +170,23 @@ def test_refit_with_same_seed_gives_identical_table(table):
     pd.testing.assert_frame_equal(again.predict(SAMPLE, as_of=END), table, check_exact=True)
 
 
+def test_refund_only_customer_and_integer_ids():
+    log = SAMPLE[SAMPLE["customer_id"] <= "0600"].copy()
+    refund = pd.DataFrame({"customer_id": ["9999"], "date": [pd.Timestamp("1997-05-01")],
+                           "quantity": [1], "amount": [-5.0]})
+    log = pd.concat([log, refund], ignore_index=True)
+    log["customer_id"] = log["customer_id"].astype("int64")
+    model = CustomerSegmentation(random_state=0, kmeans=KMeansSegmenter(n_clusters=3))
+    table = model.fit(log).predict(log)
+    assert table["customer_id"].dtype == "int64"
+    assert table["customer_id"].tolist() == sorted(log["customer_id"].unique())
+    row = table.set_index("customer_id").loc[9999]
+    # No purchase: a prospect, scored as the least recent customer, no churn estimate.
+    assert row["frequency"] == 0 and row["lifecycle_stage"] == "prospect"
+    assert row["rfm_segment"] == "Lost" and row["tier"] == "D"
+    assert pd.isna(row["churn_probability"]) and pd.isna(row["churn_risk"])
+
+
 def test_input_is_not_modified(fitted):
     log = SAMPLE.copy()
     before = log.copy()

@@ -357,9 +357,21 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
         X = feats[cols].astype("float64")
         if "recency_days" in X.columns and "tenure_days" in feats.columns:
             # Customers whose only rows are refunds have no purchase: count their
-            # whole tenure as recency.
-            X["recency_days"] = X["recency_days"].fillna(feats["tenure_days"])
+            # whole tenure as recency (or, when unknown, the longest recency of the
+            # table); other missing values (such as the spread of inter-purchase
+            # times of one-time buyers) become 0.
+            recency = X["recency_days"].fillna(feats["tenure_days"])
+            worst = recency.max()
+            X["recency_days"] = recency.fillna(worst if pd.notna(worst) else 0.0)
         return X.fillna(0.0)
+
+    @classmethod
+    def _complete(cls, feats: pd.DataFrame) -> pd.DataFrame:
+        """Return the features with the gaps of purchase-less customers filled (``_numeric``)."""
+        numeric = [c for c in feats.columns[1:] if pd.api.types.is_numeric_dtype(feats[c])]
+        out = feats.copy()
+        out[numeric] = cls._numeric(feats, numeric)
+        return out
 
     def _check_thresholds(self) -> tuple[float, float]:
         th = tuple(self.churn_risk_thresholds)
@@ -448,10 +460,11 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
         tiers = self._stage("tiers")
         tier_rules = self._stage("tier_rules") if tiers is not None else None
         if tiers is not None:
-            tiers.fit(feats)
+            complete = self._complete(feats)
+            tiers.fit(complete)
             if tier_rules is not None:
                 rule_X = self._numeric(feats, list(TIER_RULE_FEATURES))
-                tier_rules.fit(rule_X, np.asarray(tiers.predict(feats), dtype=object))
+                tier_rules.fit(rule_X, np.asarray(tiers.predict(complete), dtype=object))
         churn = self._stage("churn")
         if churn is not None:
             self._fit_churn(churn, log, obs)
@@ -496,7 +509,9 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
             ``kmeans_segment_name``; ``value_score`` and ``tier`` (ordered
             categorical, best first); ``churn_probability`` (of no purchase in
             the ``churn_horizon_days`` after ``as_of``) and ``churn_risk``
-            (``low``/``medium``/``high``). ``table.attrs["as_of"]`` holds the
+            (``low``/``medium``/``high``; both missing for a customer whose only
+            rows are refunds); ``action`` and ``action_priority`` from the
+            playbook. ``table.attrs["as_of"]`` holds the
             resolved date (pandas only).
         """
         check_is_fitted(self)
@@ -569,9 +584,9 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
         if self.tiers_ is not None:
             scorer = getattr(self.tiers_, "scorer_", None)
             if scorer is not None:
-                scores = scorer.transform(feats)
+                scores = scorer.transform(self._complete(feats))
                 table["value_score"] = np.asarray(scores["value_score"], dtype=float)
-            tier = self.tiers_.predict(feats)
+            tier = self.tiers_.predict(self._complete(feats))
             table["tier"] = pd.Categorical(
                 np.asarray(tier, dtype=object),
                 categories=list(self.tiers_.grades_), ordered=True,
@@ -591,6 +606,7 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
             table["churn_probability"] = p_all
             low, high = self._check_thresholds()
             band = np.where(p_all >= high, 2, np.where(p_all >= low, 1, 0))
+            band[np.isnan(p_all)] = -1  # no purchase to score: no band
             table["churn_risk"] = pd.Categorical.from_codes(
                 band.astype(np.int64), dtype=pd.CategoricalDtype(list(RISK_BANDS), ordered=True)
             )
