@@ -142,11 +142,38 @@ def test_report_writes_self_contained_html(log_csv, tmp_path):
     assert len(pd.read_csv(table)) == N_CUSTOMERS
 
 
-def test_demo_on_the_sample(tmp_path):
-    result = run("demo", "--output", "out", "--sample", cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
+def _run_with_terminal_stderr(*args: str, cwd: Path) -> tuple[int, str, str]:
+    """Run custseg with stderr on a pseudo-terminal (as in an interactive shell)."""
+    import pty
+
+    master, slave = pty.openpty()
+    try:
+        proc = subprocess.run([*COMMAND, *args], stdout=subprocess.PIPE, stderr=slave,
+                              env=ENV, cwd=cwd, timeout=300, text=True)
+    finally:
+        os.close(slave)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # EIO: the terminal is closed and drained
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(master)
+    return proc.returncode, proc.stdout, b"".join(chunks).decode()
+
+
+def test_demo_on_the_sample_with_progress_on_the_terminal(tmp_path):
+    code, stdout, terminal = _run_with_terminal_stderr("demo", "--output", "out", "--sample",
+                                                       cwd=tmp_path)
+    assert code == 0, terminal
+    # Progress lines go to stderr because it is a terminal, never to stdout.
+    assert "custseg [" in terminal and "fitting on 6,919 transactions" in terminal
+    assert "custseg [" not in stdout
     folder = (tmp_path / "out").resolve()
-    assert f"output folder: {folder}" in result.stdout
+    assert f"output folder: {folder}" in stdout
     assert len(pd.read_csv(folder / "customers.csv")) == 2357
     assert (folder / "report.html").stat().st_size > 10_000
     pngs = sorted(p.name for p in (folder / "plots").glob("*.png"))
