@@ -259,6 +259,13 @@ def test_other_column_names_and_kinds():
     assert model.rfm_.customer_col == "client"
 
 
+def test_lazy_inputs_give_the_same_pandas_table(fitted, table):
+    duckdb = pytest.importorskip("duckdb")
+    rel = duckdb.connect().from_df(SAMPLE)
+    pd.testing.assert_frame_equal(fitted.predict(rel, as_of=END), table)
+    pd.testing.assert_frame_equal(fitted.predict(pl.from_pandas(SAMPLE).lazy(), as_of=END), table)
+
+
 def test_get_params_and_clone():
     model = CustomerSegmentation(churn_horizon_days=60, kmeans="drop")
     twin = clone(model)
