@@ -329,7 +329,10 @@ def compare_churn_models(
     X_test, y_test : optional
         Test features and labels.
     cv : int or cross-validation splitter, optional
-        Cross-validation over ``(X, y)`` when there is no test set.
+        Cross-validation over ``(X, y)`` when there is no test set. An integer
+        gives unshuffled stratified folds; per-customer tables sorted by id often
+        follow the acquisition order (CDNOW's do), so pass a shuffled splitter
+        such as ``StratifiedKFold(5, shuffle=True, random_state=0)``.
     probabilities : sequence of str, default=()
         Names of score arrays that are probabilities (their Brier score is
         reported). Estimators' ``predict_proba`` always are.
@@ -345,12 +348,13 @@ def compare_churn_models(
     Examples
     --------
     >>> from custseg.datasets import load_cdnow
+    >>> from sklearn.model_selection import StratifiedKFold
     >>> from custseg.churn import ChurnPredictor, churn_labels, compare_churn_models
     >>> table = churn_labels(load_cdnow(sample=True), "1997-09-30", 39, unit="W")
     >>> X, y = table.drop(columns=["customer_id", "churned"]), table["churned"]
     >>> result = compare_churn_models(
     ...     {"boosting": ChurnPredictor(random_state=0), "recency": X["recency_days"]},
-    ...     X, y, cv=3)
+    ...     X, y, cv=StratifiedKFold(3, shuffle=True, random_state=0))
     >>> result.index.tolist(), bool(result.loc["boosting", "roc_auc"] > 0.7)
     (['boosting', 'recency'], True)
     """

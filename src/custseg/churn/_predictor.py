@@ -12,6 +12,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.inspection import permutation_importance
+from sklearn.model_selection import StratifiedKFold
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import has_fit_parameter
 
@@ -101,7 +102,9 @@ class ChurnPredictor(ClassifierMixin, BaseEstimator):
         Calibrate the probabilities with this method (cross-validated with
         ``calibration_cv`` folds); ``None`` keeps the model's own.
     calibration_cv : int, default=3
-        Folds of the probability calibration.
+        Folds of the probability calibration (stratified and shuffled with
+        ``random_state``: per-customer tables sorted by id often follow the
+        acquisition order, so unshuffled folds would differ in tenure).
     threshold : float, default=0.5
         ``predict`` flags customers whose churn probability is at least this
         (when ``budget`` is ``None``).
@@ -180,7 +183,10 @@ class ChurnPredictor(ClassifierMixin, BaseEstimator):
         return est
 
     def _allow_nan(self) -> bool:
-        return bool(get_tags(self._base_estimator()).input_tags.allow_nan)
+        """Whether the model takes missing values (the default model does)."""
+        if self.estimator is None:
+            return True
+        return bool(get_tags(self.estimator).input_tags.allow_nan)
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
@@ -216,11 +222,8 @@ class ChurnPredictor(ClassifierMixin, BaseEstimator):
             The fitted predictor.
         """
         self._check_frame(X)
-        allow_nan = self._allow_nan()
-        X, y = validate_data(
-            self, X, y, ensure_all_finite="allow-nan" if allow_nan else True,
-            dtype=np.float64,
-        )
+        # Missing values are passed on: the model (or a pipeline's imputer) decides.
+        X, y = validate_data(self, X, y, ensure_all_finite="allow-nan", dtype=np.float64)
         classes = binary_classes(y)
         est = self._base_estimator(X.shape[0])
         if self.calibration is not None:
@@ -230,7 +233,9 @@ class ChurnPredictor(ClassifierMixin, BaseEstimator):
                     f"calibration_cv={self.calibration_cv} folds need at least that many "
                     f"customers of each class; the smallest class has {counts.min()}."
                 )
-            est = CalibratedClassifierCV(est, method=self.calibration, cv=self.calibration_cv)
+            folds = StratifiedKFold(self.calibration_cv, shuffle=True,
+                                    random_state=self.random_state)
+            est = CalibratedClassifierCV(est, method=self.calibration, cv=folds)
         kwargs = {}
         if sample_weight is not None:
             if not has_fit_parameter(est, "sample_weight"):
@@ -247,9 +252,7 @@ class ChurnPredictor(ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         self._check_frame(X)
         out: np.ndarray = validate_data(
-            self, X, reset=False, ensure_all_finite="allow-nan" if self._allow_nan() else True,
-            dtype=np.float64,
-        )
+            self, X, reset=False, ensure_all_finite="allow-nan", dtype=np.float64)
         return out
 
     def predict_proba(self, X: Any) -> np.ndarray:
