@@ -24,7 +24,7 @@ _SELECTIONS = ("silhouette", "calinski_harabasz", "davies_bouldin", "elbow", "vo
 _NAME_THRESHOLD = 0.5  # |z| of a segment centre above which a feature enters its name
 _SILHOUETTE_CHUNK = 256
 _MOMENT_ROWS = 100_000  # rows used for the skewness and the naming statistics
-_MEDIAN_ROWS = 200_000  # rows used for the segment medians of the profile
+_MEDIAN_ROWS = 100_000  # rows used for the segment medians of the profile
 
 
 def _silhouette_sums(Z32: np.ndarray, sq: np.ndarray, onehot: np.ndarray,
@@ -292,8 +292,8 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
         One row per segment (index ``segment``): ``name``, ``size``, ``share`` of
         customers, ``revenue_share`` (when a revenue feature is known), then
         ``<feature>_mean`` and ``<feature>_median`` of every feature in its
-        original units. Means are exact; medians too up to 200,000 rows, and
-        computed on 200,000 evenly spaced rows beyond.
+        original units. Means are exact; medians too up to 100,000 rows, and
+        computed on 100,000 evenly spaced rows beyond.
     segment_names_ : list of str
         One name per segment, such as ``"high value, frequent, recent"``: the
         features whose segment centre lies more than half a standard deviation
@@ -768,9 +768,12 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
         for j, name in enumerate(names):
             profile[f"{name}_mean"] = np.bincount(labels, weights=X[:, j], minlength=k) / counts
             profile[f"{name}_median"] = medians[:, j]
-        S = Z[:: max(1, len(Z) // _MOMENT_ROWS)]
-        mean, std = S.mean(axis=0), S.std(axis=0)
-        std = np.where(std > 0, std, 1.0)
+        if self.scaling == "standard":  # 0 and 1 by construction
+            mean, std = np.zeros(Z.shape[1]), np.ones(Z.shape[1])
+        else:
+            S = Z[:: max(1, len(Z) // _MOMENT_ROWS)]
+            mean, std = S.mean(axis=0), S.std(axis=0)
+            std = np.where(std > 0, std, 1.0)
         z = (centers - mean) / std
         seg_names: list[str] = []
         for c in range(k):
