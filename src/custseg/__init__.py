@@ -1,7 +1,10 @@
 """custseg: customer segmentation from raw transaction logs.
 
 Turns a transaction log (customer id, timestamp, amount) into per-customer
-features (RFM, BTYD summaries, behaviour), segments, tiers, churn risk and value.
+features (RFM, BTYD summaries, behaviour), segments, lifecycle stages, A/B/C/D
+tiers, churn risk and future value. The subpackages follow the data's path:
+``io`` → ``features`` → ``segments`` / ``tiers`` / ``churn`` → ``plotting`` /
+``report`` / ``cli``; this module only re-exports their public names.
 
 Examples
 --------
@@ -11,7 +14,17 @@ Examples
 (2357, 8)
 """
 
-from . import datasets, exceptions
+from . import datasets, exceptions, plotting
+from .churn import (
+    BetaGeoChurnClassifier,
+    BetaGeoModel,
+    ChurnPredictor,
+    GammaGammaModel,
+    RollingOriginSplit,
+    churn_labels,
+    churn_metrics,
+    compare_churn_models,
+)
 from .features import (
     BehaviouralFeatures,
     BTYDFeatures,
@@ -25,23 +38,56 @@ from .features import (
     rfm,
 )
 from .io import check_transactions, read_transactions
+from .persistence import load, save
+from .pipeline import CustomerSegmentation
+from .segments import (
+    KMeansSegmenter,
+    LifecycleStager,
+    Playbook,
+    RFMScorer,
+    segment_migration,
+)
+from .tiers import TierClassifier, ValueGrader, ValueScorer, grade, tier_migration, tier_summary
 
 __version__ = "0.1.0"
 
 __all__ = [
     "BTYDFeatures",
     "BehaviouralFeatures",
+    "BetaGeoChurnClassifier",
+    "BetaGeoModel",
     "CalibrationHoldout",
+    "ChurnPredictor",
     "CustomerFeatures",
+    "CustomerSegmentation",
+    "GammaGammaModel",
+    "KMeansSegmenter",
+    "LifecycleStager",
+    "Playbook",
     "RFMFeatures",
+    "RFMScorer",
+    "RollingOriginSplit",
+    "TierClassifier",
+    "ValueGrader",
+    "ValueScorer",
     "__version__",
     "behavioural_features",
     "btyd_summary",
     "calibration_holdout",
     "check_transactions",
+    "churn_labels",
+    "churn_metrics",
+    "compare_churn_models",
     "customer_features",
     "datasets",
     "exceptions",
+    "grade",
+    "load",
+    "plotting",
     "read_transactions",
     "rfm",
+    "save",
+    "segment_migration",
+    "tier_migration",
+    "tier_summary",
 ]

@@ -2,16 +2,34 @@
 
 from __future__ import annotations
 
-__all__ = ["TransactionInputMixin"]
+__all__ = ["FrameInputMixin", "TransactionInputMixin"]
 
 
-class TransactionInputMixin:
+class FrameInputMixin:
+    """Mark an estimator that reads named columns of a dataframe.
+
+    Such estimators give each column a fixed meaning (recency, frequency, a
+    timestamp...) instead of taking an arbitrary numeric matrix, so
+    scikit-learn's generic numeric estimator checks do not apply to them;
+    ``tests/test_common.py`` leaves them out and their own tests use real and
+    hand-worked tables instead.
+
+    Examples
+    --------
+    >>> from custseg.base import FrameInputMixin
+    >>> from custseg.segments import RFMScorer
+    >>> issubclass(RFMScorer, FrameInputMixin)
+    True
+    """
+
+    _takes_frames = True
+
+
+class TransactionInputMixin(FrameInputMixin):
     """Mark an estimator whose ``fit``/``transform`` take a raw transaction log.
 
-    Such estimators read named columns of a dataframe (customer id, timestamp,
-    amount) rather than a numeric array, so scikit-learn's numeric estimator
-    checks do not apply to them; ``tests/test_common.py`` leaves them out and
-    tests them with transaction tables instead.
+    A :class:`FrameInputMixin` whose input is the transaction log itself
+    (customer id, timestamp, amount columns).
 
     Examples
     --------

@@ -7,11 +7,11 @@ from typing import Any
 
 import narwhals.stable.v2 as nw
 
-from ..base import TransactionInputMixin
+from ..base import FrameInputMixin
 from ..exceptions import InvalidDtypeError, InvalidValueError, MissingColumnError
 
 
-class _CustomerTableInputMixin(TransactionInputMixin):
+class _CustomerTableInputMixin(FrameInputMixin):
     """Estimators whose ``fit`` reads named columns of a per-customer table.
 
     Like the transaction-log estimators they read a table with a fixed meaning
@@ -19,8 +19,6 @@ class _CustomerTableInputMixin(TransactionInputMixin):
     scikit-learn's generic checks (random features of any width and sign) do not
     apply; ``tests/segments`` tests them on hand-worked and real tables instead.
     """
-
-    _takes_transactions = False
 
 
 def eager_frame(X: Any, argname: str = "X") -> nw.DataFrame[Any]:

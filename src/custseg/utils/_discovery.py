@@ -18,8 +18,8 @@ def all_estimators(*, numeric_only: bool = False) -> list[tuple[str, type]]:
     Parameters
     ----------
     numeric_only : bool, default=False
-        Leave out estimators that take a raw transaction log
-        (:class:`custseg.base.TransactionInputMixin`).
+        Leave out estimators that read named columns of a dataframe, such as a
+        raw transaction log (:class:`custseg.base.FrameInputMixin`).
 
     Returns
     -------
@@ -35,7 +35,7 @@ def all_estimators(*, numeric_only: bool = False) -> list[tuple[str, type]]:
     """
     import custseg
 
-    from ..base import TransactionInputMixin
+    from ..base import FrameInputMixin
 
     found: dict[str, type] = {}
     modules = [custseg]
@@ -50,7 +50,7 @@ def all_estimators(*, numeric_only: bool = False) -> list[tuple[str, type]]:
                 continue
             if not obj.__module__.startswith("custseg"):
                 continue
-            if numeric_only and issubclass(obj, TransactionInputMixin):
+            if numeric_only and issubclass(obj, FrameInputMixin):
                 continue
             found[name] = obj
     return sorted(found.items())
