@@ -8,7 +8,15 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from custseg.utils import all_estimators
 
 # Documented exceptions: {class name: {check name: reason}}.
-EXPECTED_FAILED_CHECKS: dict[str, dict[str, str]] = {}
+EXPECTED_FAILED_CHECKS: dict[str, dict[str, str]] = {
+    "ChurnPredictor": {
+        "check_sample_weight_equivalence_on_dense_data": (
+            "the default model, HistGradientBoostingClassifier, bins features and counts "
+            "min_samples_leaf by rows, so weights are not equivalent to repeated rows; "
+            "scikit-learn lists the same expected failure for HistGradientBoostingClassifier"
+        ),
+    },
+}
 
 
 def _instances():
