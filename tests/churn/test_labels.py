@@ -144,3 +144,9 @@ def test_rolling_origin_explicit_cutoffs_and_errors():
         RollingOriginSplit(horizon=30, cutoffs=["1998-06-15"]).get_cutoffs(log)
     with pytest.raises(InvalidValueError, match="n_splits"):
         RollingOriginSplit(horizon=30, n_splits=0).get_cutoffs(log)
+
+
+def test_lazy_in_lazy_out():
+    out = churn_labels(pl.from_pandas(LOG).lazy(), "2024-01-31", 14)
+    assert isinstance(out, pl.LazyFrame)
+    assert out.collect()["churned"].to_list() == [False, True, True]

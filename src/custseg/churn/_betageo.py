@@ -15,6 +15,7 @@ from sklearn.exceptions import ConvergenceWarning
 from .._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
 from ..base import TransactionInputMixin
 from ..exceptions import InvalidValueError
+from ._predictor import binary_classes
 from ._summary import check_column_names, read_columns
 
 __all__ = ["BetaGeoChurnClassifier", "BetaGeoModel"]
@@ -615,8 +616,6 @@ class BetaGeoChurnClassifier(_SummaryInputMixin, ClassifierMixin, BaseEstimator)
                 "horizon is required: the churn horizon in the time unit of the summary "
                 "(e.g. horizon=39 for 39 weeks)."
             )
-        from ._predictor import binary_classes
-
         classes = np.array([False, True]) if y is None else binary_classes(y)
         model = BetaGeoModel(columns=self.columns, penalizer=self.penalizer)
         self.model_ = model.fit(X, sample_weight=sample_weight)
