@@ -239,6 +239,26 @@ def test_other_errors_in_process(log_csv, tmp_path, capsys):
     assert err.count("\n") == 1 and "the following arguments are required: INPUT" in err
 
 
+def test_warnings_are_one_line_and_do_not_fail(log_csv, tmp_path, capsys, monkeypatch):
+    import custseg.persistence as persistence
+    from custseg.io import read_transactions
+    from custseg.pipeline import CustomerSegmentation
+
+    model = CustomerSegmentation(random_state=0, kmeans="drop", churn="drop")
+    model.fit(read_transactions(log_csv))
+    real = persistence._installed_versions()
+    monkeypatch.setattr(persistence, "_installed_versions",
+                        lambda: {**real, "scikit-learn": "0.0.1"})
+    path = persistence.save(model, tmp_path / "old.joblib")
+    monkeypatch.undo()
+    out = tmp_path / "out.csv"
+    assert main(["predict", str(path), str(log_csv), "-o", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith("custseg: warning: old.joblib was saved with other library versions")
+    assert err.count("\n") == 1
+    assert len(pd.read_csv(out)) == N_CUSTOMERS
+
+
 def test_debug_raises_with_the_traceback(tmp_path):
     with pytest.raises(FileNotFoundError, match="transaction file not found"):
         main(["--debug", "segment", str(tmp_path / "nope.csv")])

@@ -469,6 +469,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     with warnings.catch_warnings(), threadpool_limits(limits=args.threads):
         if not debug:
+            from .exceptions import CustsegWarning
+
+            # custseg's warnings are shown as one line and never stop the command.
+            warnings.filterwarnings("default", category=CustsegWarning)
             warnings.showwarning = _show_warning
         try:
             return _COMMANDS[args.command](args, progress, sys.stdout)
