@@ -1,3 +1,5 @@
+import copy
+
 import numpy as np
 import pandas as pd
 import polars as pl
@@ -41,9 +43,10 @@ def test_predict_threshold_and_budget(data, fitted):
     X, _ = data
     churn = fitted.predict_proba(X)[:, 1]
     np.testing.assert_array_equal(fitted.predict(X), churn >= 0.5)
-    strict = ChurnPredictor(threshold=0.9, random_state=0).fit(*data)
-    np.testing.assert_array_equal(strict.predict(X), strict.predict_proba(X)[:, 1] >= 0.9)
-    budget = ChurnPredictor(budget=0.1, random_state=0).fit(*data)
+    # threshold and budget act at predict time: no refit needed.
+    strict = copy.deepcopy(fitted).set_params(threshold=0.9)
+    np.testing.assert_array_equal(strict.predict(X), churn >= 0.9)
+    budget = copy.deepcopy(fitted).set_params(budget=0.1)
     flagged = budget.predict(X)
     assert flagged.sum() == int(np.ceil(0.1 * len(X)))
     # The flagged customers are those with the highest churn probability.
