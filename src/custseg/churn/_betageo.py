@@ -13,7 +13,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 
 from .._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
-from ..base import TransactionInputMixin
+from ..base import FrameInputMixin
 from ..exceptions import InvalidValueError
 from ._predictor import binary_classes
 from ._summary import check_column_names, read_columns
@@ -116,7 +116,7 @@ def _check_horizon(horizon: Any) -> float:
     return float(horizon)
 
 
-class _SummaryInputMixin(TransactionInputMixin):
+class _SummaryInputMixin(FrameInputMixin):
     """Estimators whose ``fit`` reads named columns of a per-customer BTYD summary.
 
     Like transaction-input estimators they read a table with a fixed meaning
