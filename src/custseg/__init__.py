@@ -21,9 +21,12 @@ from .churn import (
     ChurnPredictor,
     GammaGammaModel,
     RollingOriginSplit,
+    calibration_table,
     churn_labels,
     churn_metrics,
     compare_churn_models,
+    gains_table,
+    lift_score,
 )
 from .features import (
     BehaviouralFeatures,
@@ -38,7 +41,7 @@ from .features import (
     rfm,
 )
 from .io import check_transactions, read_transactions
-from .persistence import load, save
+from .persistence import load, load_safe, read_metadata, save
 from .pipeline import CustomerSegmentation
 from .segments import (
     KMeansSegmenter,
@@ -74,6 +77,7 @@ __all__ = [
     "behavioural_features",
     "btyd_summary",
     "calibration_holdout",
+    "calibration_table",
     "check_transactions",
     "churn_labels",
     "churn_metrics",
@@ -81,9 +85,13 @@ __all__ = [
     "customer_features",
     "datasets",
     "exceptions",
+    "gains_table",
     "grade",
+    "lift_score",
     "load",
+    "load_safe",
     "plotting",
+    "read_metadata",
     "read_transactions",
     "rfm",
     "save",

@@ -445,7 +445,7 @@ class BehaviouralFeatures(_WithBehaviour):
         return behaviour_from(tx, self.occasion, wins, trend)
 
 
-class CustomerFeatures(_WithBehaviour):
+class CustomerFeatures(BehaviouralFeatures):
     """Transformer: a transaction log in, RFM and behavioural features out.
 
     The transformer form of :func:`custseg.features.customer_features`; the usual
@@ -493,39 +493,6 @@ class CustomerFeatures(_WithBehaviour):
     >>> isinstance(table, pl.DataFrame), table.height
     (True, 2357)
     """
-
-    _parameter_constraints: dict[str, list[Any]] = dict(_BEHAVIOUR_CONSTRAINTS)
-
-    def __init__(
-        self,
-        *,
-        customer_col: str = "customer_id",
-        time_col: str = "date",
-        amount_col: str = "amount",
-        order_col: str | None = None,
-        quantity_col: str | None = None,
-        product_col: str | None = None,
-        observation_date: Any = None,
-        windows: tuple[int, ...] = DEFAULT_WINDOWS,
-        trend_window: int = 90,
-        occasion: str = "day",
-        returns: str = "net",
-        future: str = "error",
-        time_format: str | None = None,
-    ) -> None:
-        self.customer_col = customer_col
-        self.time_col = time_col
-        self.amount_col = amount_col
-        self.order_col = order_col
-        self.quantity_col = quantity_col
-        self.product_col = product_col
-        self.observation_date = observation_date
-        self.windows = windows
-        self.trend_window = trend_window
-        self.occasion = occasion
-        self.returns = returns
-        self.future = future
-        self.time_format = time_format
 
     def _feature_columns(self) -> tuple[str, ...]:
         return RFM_COLUMNS + self._behaviour_columns()
