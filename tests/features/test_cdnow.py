@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from custseg.datasets import load_cdnow
-from custseg.features import btyd_summary, calibration_holdout, rfm
+from custseg.features import btyd_summary, calibration_holdout, customer_features, rfm
 
 
 def test_sample_btyd_reference_figures():
@@ -68,3 +68,23 @@ def test_rfm_on_master_is_one_row_per_customer():
     rows = log.groupby("customer_id").size().sort_index().to_numpy()
     assert (out["frequency"].to_numpy() <= rows).all()
     assert out["monetary_total"].sum() == pytest.approx(log["amount"].sum())
+
+
+def test_features_are_identical_run_to_run():
+    # Money is summed as integers, so parallel aggregation cannot change the last bits.
+    log = load_cdnow()
+    first = customer_features(log)
+    for _ in range(2):
+        pd.testing.assert_frame_equal(customer_features(log), first, check_exact=True)
+    split = calibration_holdout(log, "1997-09-30", unit="W")
+    again = calibration_holdout(log, "1997-09-30", unit="W")
+    pd.testing.assert_frame_equal(split.features, again.features, check_exact=True)
+
+
+def test_money_is_exact_to_the_cent():
+    log = pd.DataFrame({"customer_id": ["a"] * 3,
+                        "date": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03"]),
+                        "amount": [0.1, 0.2, 0.3]})
+    # Float addition gives 0.6000000000000001; the exact sum is 0.6.
+    assert rfm(log)["monetary_total"].tolist() == [0.6]
+    assert btyd_summary(log)["monetary_value"].tolist() == [0.25]

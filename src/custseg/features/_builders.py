@@ -104,7 +104,9 @@ def rfm(
 
         With ``occasion="day"`` durations are whole days between calendar days;
         otherwise exact. A customer whose only rows are refunds has
-        ``frequency`` 0 and missing recency, mean and dates.
+        ``frequency`` 0 and missing recency, mean and dates. Money is summed
+        exactly in millionths of a currency unit, so results are identical from
+        run to run.
 
     See Also
     --------

@@ -18,6 +18,20 @@ _DAY_SECONDS = 86400.0
 # Columns of the occasion table.
 VAL, PURCH = "__val", "__purch"
 
+# Money is summed exactly, as integers in millionths of a currency unit: float sums taken
+# in parallel differ in their last bits from run to run, integer sums do not.
+MICRO = 1_000_000
+
+
+def micro(expr: nw.Expr) -> nw.Expr:
+    """An amount in whole millionths of a currency unit (int64)."""
+    return (expr * float(MICRO)).round(0).cast(nw.Int64())
+
+
+def money(expr: nw.Expr) -> nw.Expr:
+    """A sum of millionths back in currency units (float)."""
+    return expr.cast(nw.Float64()) / float(MICRO)
+
 
 def check_occasion(occasion: str, tx: Transactions) -> None:
     if occasion not in OCCASIONS:
@@ -52,25 +66,25 @@ def occasions(tx: Transactions, occasion: str) -> nw.LazyFrame[Any]:
 
     Columns: ``__cid``, ``__t`` (the occasion's time: its day, or the first
     timestamp of the order, or the row's timestamp), ``__val`` (sum of amounts,
-    refunds included) and, when the log has refunds, ``__purch`` (whether the
-    occasion has at least one non-negative row: a refund-only occasion is not a
-    purchase).
+    refunds included, in millionths: see :func:`micro`) and, when the log has
+    refunds, ``__purch`` (whether the occasion has at least one non-negative row:
+    a refund-only occasion is not a purchase).
     """
     frame = tx.frame
     has_refunds = tx.n_negative > 0
     if occasion == "row":
-        cols = [nw.col(CID), nw.col(TIME), nw.col(AMOUNT).alias(VAL)]
+        cols = [nw.col(CID), nw.col(TIME), micro(nw.col(AMOUNT)).alias(VAL)]
         if has_refunds:
             cols.append((nw.col(AMOUNT) >= 0).alias(PURCH))
         return frame.select(cols)
     if occasion == "day":
         keyed = frame.with_columns(nw.col(TIME).dt.truncate("1d"))
         keys = [CID, TIME]
-        aggs = [nw.col(AMOUNT).sum().alias(VAL)]
+        aggs = [micro(nw.col(AMOUNT)).sum().alias(VAL)]
     else:
         keyed = frame
         keys = [CID, ORDER]
-        aggs = [nw.col(TIME).min(), nw.col(AMOUNT).sum().alias(VAL)]
+        aggs = [nw.col(TIME).min(), micro(nw.col(AMOUNT)).sum().alias(VAL)]
     if has_refunds:
         aggs.append(nw.col(AMOUNT).max().alias("__max"))
     out = keyed.group_by(keys).agg(aggs)
@@ -110,13 +124,14 @@ def per_customer_rfm(tx: Transactions, occasion: str) -> nw.LazyFrame[Any]:
         ]
     out = occ.group_by(CID).agg(aggs)
     freq = nw.col("frequency").cast(nw.Int64())
+    total = money(nw.col("monetary_total"))
     return out.select(
         nw.col(CID),
         days_between(ref, nw.col("last_purchase")).alias("recency_days"),
         freq.alias("frequency"),
-        nw.col("monetary_total"),
+        total.alias("monetary_total"),
         nw.when(freq > 0)
-        .then(nw.col("monetary_total") / freq.cast(nw.Float64()))
+        .then(total / freq.cast(nw.Float64()))
         .alias("monetary_mean"),
         nw.col("first_purchase"),
         nw.col("last_purchase"),
@@ -151,7 +166,7 @@ def per_customer_btyd(tx: Transactions, occasion: str, unit: str) -> nw.LazyFram
         nw.col("__is_first").sum().alias("__nf"),
     )
     repeat = (nw.col("__n") - nw.col("__nf")).cast(nw.Int64())
-    repeat_value = nw.col("__total") - nw.col("__fv")
+    repeat_value = money(nw.col("__total") - nw.col("__fv"))
     return agg.select(
         nw.col(CID),
         repeat.alias("frequency"),
@@ -183,12 +198,12 @@ def per_customer_behaviour(
         inside = age < float(w)
         window_cols.append(nw.when(inside).then(purch).otherwise(0).alias(f"__p{w}"))
         window_cols.append(
-            nw.when(inside).then(nw.col(VAL)).otherwise(0.0).alias(f"__s{w}")
+            nw.when(inside).then(nw.col(VAL)).otherwise(0).alias(f"__s{w}")
         )
     last = age < float(trend_window)
     prev = (age >= float(trend_window)) & (age < 2.0 * float(trend_window))
-    window_cols.append(nw.when(last).then(nw.col(VAL)).otherwise(0.0).alias("__last"))
-    window_cols.append(nw.when(prev).then(nw.col(VAL)).otherwise(0.0).alias("__prev"))
+    window_cols.append(nw.when(last).then(nw.col(VAL)).otherwise(0).alias("__last"))
+    window_cols.append(nw.when(prev).then(nw.col(VAL)).otherwise(0).alias("__prev"))
     window_cols.append(purch.alias("__n"))
     aggs: list[nw.Expr] = []
     for w in windows:
@@ -221,7 +236,7 @@ def per_customer_behaviour(
     if extra_aggs:
         out = out.join(tx.frame.group_by(CID).agg(extra_aggs), on=CID, how="left")
     n = nw.col("__n").cast(nw.Float64())
-    total_trend = nw.col("__last") + nw.col("__prev")
+    total_trend = (nw.col("__last") + nw.col("__prev")).cast(nw.Float64())
     cols: list[Any] = [
         nw.col(CID),
         nw.col("ipt_mean_days"),
@@ -232,13 +247,16 @@ def per_customer_behaviour(
         .alias("ipt_cv"),
     ]
     for w in windows:
-        cols += [nw.col(f"purchases_{w}d").cast(nw.Int64()), nw.col(f"spend_{w}d")]
+        cols += [
+            nw.col(f"purchases_{w}d").cast(nw.Int64()),
+            money(nw.col(f"spend_{w}d")).alias(f"spend_{w}d"),
+        ]
     cols += [
         nw.when(total_trend != 0)
-        .then((nw.col("__last") - nw.col("__prev")) / total_trend.abs())
+        .then((nw.col("__last") - nw.col("__prev")).cast(nw.Float64()) / total_trend.abs())
         .otherwise(0.0)
         .alias("spend_trend"),
-        nw.when(n > 0).then(nw.col("__total") / n).alias("avg_order_value"),
+        nw.when(n > 0).then(money(nw.col("__total")) / n).alias("avg_order_value"),
     ]
     if tx.quantity_col is not None:
         cols.append(nw.when(n > 0).then(nw.col("__qty") / n).alias("avg_order_quantity"))

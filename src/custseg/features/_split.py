@@ -10,7 +10,15 @@ import narwhals.stable.v2 as nw
 from .._frame import collect_small
 from ..exceptions import EmptyDataError, InvalidValueError
 from ..io._validate import CID, TIME, check_transactions, parse_date
-from ._core import check_occasion, finish, occasions, per_customer_btyd, reference_time, unit_days
+from ._core import (
+    check_occasion,
+    finish,
+    money,
+    occasions,
+    per_customer_btyd,
+    reference_time,
+    unit_days,
+)
 
 __all__ = ["CalibrationHoldout", "calibration_holdout"]
 
@@ -158,7 +166,7 @@ def calibration_holdout(
         purchases = nw.lit(1).cast(nw.Int64())
     hold = hold_occ.with_columns(purchases.alias("__p")).group_by(CID).agg(
         nw.col("__p").sum().alias("frequency_holdout"),
-        nw.col("__val").sum().alias("monetary_holdout"),
+        money(nw.col("__val").sum()).alias("monetary_holdout"),
     )
     duration = (
         reference_time(tx_all, occasion) - reference_time(cal, occasion)

@@ -281,8 +281,8 @@ class BTYDFeatures(_TransactionTransformer):
     >>> from custseg.features import BTYDFeatures
     >>> summary = BTYDFeatures(observation_date="1997-09-30", unit="W", future="drop")
     >>> table = summary.fit_transform(load_cdnow(sample=True))
-    >>> table.iloc[0]["customer_id"], table.iloc[0, 1:].astype(float).round(2).tolist()
-    ('0001', [2.0, 30.43, 38.86, 22.35])
+    >>> table.iloc[0]["customer_id"], table.iloc[0, 1:].astype(float).round(3).tolist()
+    ('0001', [2.0, 30.429, 38.857, 22.345])
     """
 
     _parameter_constraints: dict[str, list[Any]] = {
