@@ -41,17 +41,6 @@ _SHARED_PARAMS = ("customer_col", "time_col", "amount_col", "order_col", "occasi
 RISK_BANDS = ("low", "medium", "high")
 
 
-def _rounded(frame: pd.DataFrame) -> pd.DataFrame:
-    """Round float columns to 9 decimals, in place.
-
-    polars' parallel sums may differ in the last bit between runs; rounding makes the
-    features, and what the stages learn from them, reproducible bit for bit.
-    """
-    floats = frame.select_dtypes("float").columns
-    frame[floats] = frame[floats].round(9)
-    return frame
-
-
 def _part_constraint() -> list[Any]:
     return [HasMethods(["fit"]), StrOptions({"drop"}), None]
 
@@ -325,7 +314,7 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
     def _features(self, log: pl.DataFrame, as_of: dt.datetime) -> pd.DataFrame:
         feats = customer_features(log, observation_date=as_of, future="drop",
                                   **self._feature_kwargs())
-        return _rounded(feats.to_pandas())
+        return feats.to_pandas()
 
     # ------------------------------------------------------------------ stages
     def _stage(self, part: str) -> Any:
@@ -396,7 +385,7 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
         table = feats.drop("first_purchase", "last_purchase").join(
             btyd, on=self.customer_col, how="inner"
         )
-        return _rounded(table.sort(self.customer_col).to_pandas())
+        return table.sort(self.customer_col).to_pandas()
 
     def _fit_churn(self, est: Any, log: pl.DataFrame, end: dt.datetime) -> None:
         from .churn import churn_labels
@@ -410,8 +399,8 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
                 f"({first.date()}); use a shorter horizon or a longer log "  # type: ignore[union-attr]
                 "(or churn='drop')."
             )
-        labelled = _rounded(churn_labels(log, cutoff, int(self.churn_horizon_days), unit="D",
-                                         **self._feature_kwargs()).to_pandas())
+        labelled = churn_labels(log, cutoff, int(self.churn_horizon_days), unit="D",
+                                **self._feature_kwargs()).to_pandas()
         y = labelled["churned"].astype(bool).to_numpy()
         X = labelled.drop(columns=[self.customer_col, "churned"])
         if len(np.unique(y)) < 2:
