@@ -157,9 +157,8 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
     ``amount_col``, ``order_col``, ``occasion``, ``returns``,
     ``time_format``), when they have them, are set to the pipeline's values, and
     the lifecycle stager's observation date to the date of ``fit`` or
-    ``predict``. Float features are rounded to 9 decimals so that results are
-    reproducible bit for bit (polars' parallel sums may differ in the last bit
-    between runs).
+    ``predict``. With a fixed ``random_state`` results are reproducible bit for
+    bit (the feature builders sum money exactly).
 
     Attributes
     ----------
