@@ -18,7 +18,8 @@ def test_readme_has_examples():
     assert len(python_blocks()) >= 2
 
 
-def test_readme_examples_run_and_print_what_they_claim():
+def test_readme_examples_run_and_print_what_they_claim(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the examples write files (a saved model)
     namespace: dict = {}
     for block in python_blocks():
         out = io.StringIO()
