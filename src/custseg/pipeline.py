@@ -399,7 +399,7 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
                 "(or churn='drop')."
             )
         labelled = churn_labels(log, cutoff, int(self.churn_horizon_days), unit="D",
-                                **self._feature_kwargs()).to_pandas()
+                                data_end=end, **self._feature_kwargs()).to_pandas()
         y = labelled["churned"].astype(bool).to_numpy()
         X = labelled.drop(columns=[self.customer_col, "churned"])
         if len(np.unique(y)) < 2:

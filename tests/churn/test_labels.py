@@ -150,3 +150,20 @@ def test_lazy_in_lazy_out():
     out = churn_labels(pl.from_pandas(LOG).lazy(), "2024-01-31", 14)
     assert isinstance(out, pl.LazyFrame)
     assert out.collect()["churned"].to_list() == [False, True, True]
+
+
+def test_data_end_lets_the_horizon_pass_the_last_purchase():
+    import pandas as pd
+
+    from custseg.churn import churn_labels
+    from custseg.exceptions import InvalidValueError
+
+    log = pd.DataFrame({"customer_id": ["a", "a", "b"],
+                        "date": pd.to_datetime(["2024-01-01", "2024-01-20", "2024-01-05"]),
+                        "amount": [1.0, 2.0, 3.0]})
+    with pytest.raises(InvalidValueError, match="past the end of the data"):
+        churn_labels(log, "2024-01-10", 30)
+    # The extract is known complete until Feb 9: a's purchase on Jan 20 is in the window.
+    table = churn_labels(log, "2024-01-10", 30, data_end="2024-02-09")
+    assert table["customer_id"].tolist() == ["a", "b"]
+    assert table["churned"].tolist() == [False, True]

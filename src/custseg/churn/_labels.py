@@ -93,6 +93,7 @@ def churn_labels(
     windows: tuple[int, ...] = (30, 90, 365),
     trend_window: int = 90,
     time_format: str | None = None,
+    data_end: Any = None,
 ) -> Any:
     """Per-customer features at a cutoff and the churn label over the following horizon.
 
@@ -118,6 +119,10 @@ def churn_labels(
         ``T_cal``.
     occasion, returns, windows, trend_window, time_format
         As in :func:`custseg.features.customer_features`.
+    data_end : date-like, optional
+        The date up to which the log is complete (default: its last transaction).
+        Pass it when the log is known to cover a later date than its last purchase,
+        e.g. an extract taken today: the horizon may then end on that date.
 
     Returns
     -------
@@ -163,8 +168,13 @@ def churn_labels(
         returns=returns, time_format=time_format)
     cut, date_only = parse_date(cutoff, name="cutoff")
     delta = _horizon_delta(horizon, unit)
-    end = _check_window(cut, date_only, delta, checked.min_time, checked.max_time, time_col,
-                        horizon)
+    last = checked.max_time
+    if data_end is not None:
+        complete, complete_day = parse_date(data_end, name="data_end")
+        if complete_day:  # a calendar day covers the whole day
+            complete = complete + dt.timedelta(days=1) - dt.timedelta(microseconds=1)
+        last = max(last, complete)
+    end = _check_window(cut, date_only, delta, checked.min_time, last, time_col, horizon)
     cols: dict[str, Any] = dict(customer_col=customer_col, time_col=time_col, amount_col=amount_col,
                 order_col=order_col, occasion=occasion, returns=returns,
                 time_format=time_format)
