@@ -13,11 +13,11 @@ import pandas as pd
 
 from ..exceptions import DataWarning, EmptyDataError, InvalidValueError
 from ..features import calibration_holdout, customer_features
+from ..features._core import UNITS as _UNIT_DAYS
 from ..io import check_transactions, parse_date
 
 __all__ = ["RollingOriginSplit", "churn_labels"]
 
-_UNIT_DAYS = {"D": 1.0, "days": 1.0, "W": 7.0, "weeks": 7.0, "h": 1.0 / 24.0, "hours": 1.0 / 24.0}
 _DROPPED = ("first_purchase", "last_purchase")
 _HOLDOUT_ONLY = ("frequency_holdout", "monetary_holdout", "duration_holdout")
 
