@@ -102,8 +102,22 @@ def days_between(later: Any, earlier: Any) -> nw.Expr:
 
 def per_customer_rfm(tx: Transactions, occasion: str) -> nw.LazyFrame[Any]:
     """RFM columns per customer, in internal names (``__cid`` first), unsorted."""
-    occ = occasions(tx, occasion)
     ref = nw.lit(reference_time(tx, occasion))
+    if tx.n_negative == 0 and occasion in ("day", "order"):
+        # Without refunds every occasion is a purchase: one pass over the rows, counting
+        # distinct days (or orders), instead of building the occasion table first.
+        key = nw.col(TIME).dt.truncate("1d") if occasion == "day" else nw.col(ORDER)
+        first, last = nw.col(TIME).min(), nw.col(TIME).max()
+        if occasion == "day":
+            first, last = first.dt.truncate("1d"), last.dt.truncate("1d")
+        out = tx.frame.group_by(CID).agg(
+            key.n_unique().alias("frequency"),
+            first.alias("first_purchase"),
+            last.alias("last_purchase"),
+            micro(nw.col(AMOUNT)).sum().alias("monetary_total"),
+        )
+        return _rfm_columns(out, ref)
+    occ = occasions(tx, occasion)
     if PURCH in occ.collect_schema().names():
         occ = occ.with_columns(
             nw.when(nw.col(PURCH)).then(nw.col(TIME)).alias("__tp"),
@@ -122,7 +136,11 @@ def per_customer_rfm(tx: Transactions, occasion: str) -> nw.LazyFrame[Any]:
             nw.col(TIME).max().alias("last_purchase"),
             nw.col(VAL).sum().alias("monetary_total"),
         ]
-    out = occ.group_by(CID).agg(aggs)
+    return _rfm_columns(occ.group_by(CID).agg(aggs), ref)
+
+
+def _rfm_columns(out: nw.LazyFrame[Any], ref: nw.Expr) -> nw.LazyFrame[Any]:
+    """Final RFM columns from per-customer frequency, first/last purchase and total."""
     freq = nw.col("frequency").cast(nw.Int64())
     total = money(nw.col("monetary_total"))
     return out.select(
