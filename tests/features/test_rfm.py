@@ -188,3 +188,18 @@ def test_timezone_aware_logs():
     out = rfm(log, observation_date=pd.Timestamp("2024-01-10", tz="Europe/Paris"))
     assert out["recency_days"].tolist() == [5.0]
     assert out["tenure_days"].tolist() == [9.0]
+
+
+@pytest.mark.parametrize("occasion", ["day"])
+def test_refund_free_fast_path_matches_the_occasion_table(occasion):
+    from custseg.datasets import load_cdnow
+
+    log = load_cdnow(sample=True).assign(order_id=lambda d: np.arange(len(d)) // 2)
+    fast = rfm(log, occasion=occasion, order_col="order_id")
+    # One refund by an extra customer sends the same log through the occasion table.
+    extra = pd.DataFrame({"customer_id": ["zzzz"], "date": [log["date"].max()],
+                          "quantity": [1], "amount": [-1.0], "master_id": ["x"],
+                          "order_id": [-1]})
+    general = rfm(pd.concat([log, extra], ignore_index=True), occasion=occasion,
+                  order_col="order_id")
+    pd.testing.assert_frame_equal(general.iloc[:-1], fast, check_exact=True)

@@ -103,17 +103,14 @@ def days_between(later: Any, earlier: Any) -> nw.Expr:
 def per_customer_rfm(tx: Transactions, occasion: str) -> nw.LazyFrame[Any]:
     """RFM columns per customer, in internal names (``__cid`` first), unsorted."""
     ref = nw.lit(reference_time(tx, occasion))
-    if tx.n_negative == 0 and occasion in ("day", "order"):
-        # Without refunds every occasion is a purchase: one pass over the rows, counting
-        # distinct days (or orders), instead of building the occasion table first.
-        key = nw.col(TIME).dt.truncate("1d") if occasion == "day" else nw.col(ORDER)
-        first, last = nw.col(TIME).min(), nw.col(TIME).max()
-        if occasion == "day":
-            first, last = first.dt.truncate("1d"), last.dt.truncate("1d")
+    if tx.n_negative == 0 and occasion == "day":
+        # Without refunds every day with a row is a purchase: one pass over the rows,
+        # counting distinct days, instead of building the occasion table first.
+        day = nw.col(TIME).dt.truncate("1d")
         out = tx.frame.group_by(CID).agg(
-            key.n_unique().alias("frequency"),
-            first.alias("first_purchase"),
-            last.alias("last_purchase"),
+            day.n_unique().alias("frequency"),
+            nw.col(TIME).min().dt.truncate("1d").alias("first_purchase"),
+            nw.col(TIME).max().dt.truncate("1d").alias("last_purchase"),
             micro(nw.col(AMOUNT)).sum().alias("monetary_total"),
         )
         return _rfm_columns(out, ref)
