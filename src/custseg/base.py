@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
+
 __all__ = ["FrameInputMixin", "TransactionInputMixin"]
 
 
@@ -40,3 +44,8 @@ class TransactionInputMixin(FrameInputMixin):
     """
 
     _takes_transactions = True
+
+    def _record(self, tx: Any) -> None:
+        """Record the columns of a validated log (``feature_names_in_``, ``n_features_in_``)."""
+        self.feature_names_in_ = np.asarray(tx.info.columns, dtype=object)
+        self.n_features_in_ = len(tx.info.columns)

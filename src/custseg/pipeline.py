@@ -466,8 +466,7 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
         self.playbook_ = self._stage("playbook")
         self.observation_date_ = obs
         self.n_customers_ = len(feats)
-        self.feature_names_in_ = np.asarray(tx.info.columns, dtype=object)
-        self.n_features_in_ = len(tx.info.columns)
+        self._record(tx)
         return self
 
     # ------------------------------------------------------------------ predict

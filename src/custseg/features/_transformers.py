@@ -78,10 +78,6 @@ class _TransactionTransformer(TransactionInputMixin, TransformerMixin, BaseEstim
     def _compute(self, tx: Transactions) -> Any:
         raise NotImplementedError
 
-    def _record(self, tx: Transactions) -> None:
-        self.feature_names_in_ = np.asarray(tx.info.columns, dtype=object)
-        self.n_features_in_ = len(tx.info.columns)
-
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X: Any, y: Any = None) -> Any:
         """Validate the transaction log and record its columns.

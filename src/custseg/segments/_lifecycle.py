@@ -238,10 +238,6 @@ class LifecycleStager(TransactionInputMixin, TransformerMixin, BaseEstimator):
         self.thresholds_ = {"new_days": new, "active_days": active, "churn_days": churn}
         self.threshold_rules_ = {k: rules[k] for k in _THRESHOLDS}
 
-    def _record(self, tx: Transactions) -> None:
-        self.feature_names_in_ = np.asarray(tx.info.columns, dtype=object)
-        self.n_features_in_ = len(tx.info.columns)
-
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X: Any, y: Any = None) -> LifecycleStager:
         """Validate the log and set the day thresholds (adaptive ones from its gaps).
