@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import DataWarning, EmptyDataError, InvalidValueError
-from ..features import calibration_holdout, customer_features
+from ..features import calibration_holdout
+from ..features._builders import _check_windows, customer_features_from
 from ..features._core import UNITS as _UNIT_DAYS
 from ..io import check_transactions, parse_date
 
@@ -179,9 +180,10 @@ def churn_labels(
                 order_col=order_col, occasion=occasion, returns=returns,
                 time_format=time_format)
     split = calibration_holdout(transactions, cut, end, unit=unit, **cols)
-    feats = customer_features(
-        transactions, observation_date=cut, future="drop", quantity_col=quantity_col,
-        product_col=product_col, windows=windows, trend_window=trend_window, **cols)
+    # Features at the cutoff from the log validated above (cut there, nothing later).
+    wins, trend = _check_windows(windows, trend_window)
+    feats = customer_features_from(checked.before(cut, date_only=date_only), occasion, wins,
+                                   trend)
     left = nw.from_native(feats).drop(*_DROPPED)
     right = nw.from_native(split.features).drop(*_HOLDOUT_ONLY)
     joined = left.join(right, on=customer_col, how="inner").sort(customer_col)
