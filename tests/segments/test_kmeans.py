@@ -304,13 +304,14 @@ def test_predict_with_other_columns_fails_clearly():
 def test_own_cluster_indices_match_sklearn(k):
     from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score
 
-    from custseg.segments._kmeans import _calinski_harabasz, _davies_bouldin
+    from custseg.segments._kmeans import _cluster_indices
 
     rng = np.random.RandomState(k)
     Z = rng.normal(size=(600, 3)) + rng.randint(0, 3, (600, 1))
     labels = rng.randint(0, k, 600)
-    assert _calinski_harabasz(Z, labels, k) == pytest.approx(calinski_harabasz_score(Z, labels))
-    assert _davies_bouldin(Z, labels, k) == pytest.approx(davies_bouldin_score(Z, labels))
+    ch, db = _cluster_indices(Z, labels, k)
+    assert ch == pytest.approx(calinski_harabasz_score(Z, labels))
+    assert db == pytest.approx(davies_bouldin_score(Z, labels))
 
 
 def test_signed_log_handles_negative_values():

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from joblib import cpu_count
 from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import pairwise_distances_argmin
 from sklearn.utils import check_random_state
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from .._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted, validate_data
 from ..exceptions import InvalidValueError
@@ -23,24 +25,49 @@ __all__ = ["KMeansSegmenter", "silhouette_sampled"]
 _SELECTIONS = ("silhouette", "calinski_harabasz", "davies_bouldin", "elbow", "vote")
 _NAME_THRESHOLD = 0.5  # |z| of a segment centre above which a feature enters its name
 _SILHOUETTE_CHUNK = 256
+_MAX_THREADS = 4  # threads of the NumPy passes, at most; never more than the cores
+_BLOCK_ROWS = 32_768  # rows per block of the preprocessing passes (fits in cache)
 _MOMENT_ROWS = 100_000  # rows used for the skewness and the naming statistics
 _MEDIAN_ROWS = 100_000  # rows used for the segment medians of the profile
 
 
-def _silhouette_sums(Z32: np.ndarray, sq: np.ndarray, onehot: np.ndarray,
+_CONTROLLER: ThreadpoolController | None = None
+
+
+def _blas_controller() -> ThreadpoolController:
+    """One threadpoolctl controller per process (building one inspects every library)."""
+    global _CONTROLLER
+    if _CONTROLLER is None:
+        _CONTROLLER = ThreadpoolController()
+    return _CONTROLLER
+
+
+def _silhouette_sums(A: np.ndarray, BT: np.ndarray, onehot: np.ndarray,
                      sums: np.ndarray) -> None:
-    """Fill ``sums[i, c]``: the sum of distances from row i to the rows of cluster c."""
-    n = len(Z32)
-    for start in range(0, n, _SILHOUETTE_CHUNK):
+    """Fill ``sums[i, c]``: the sum of distances from row i to the rows of cluster c.
+
+    ``A[i] @ BT[:, j]`` is the squared distance between rows i and j (see
+    :func:`silhouette_sampled`); the row chunks are shared between a few threads
+    (NumPy releases the GIL in the products and ufuncs).
+    """
+    n = len(A)
+
+    def chunk(start: int) -> None:
         stop = min(start + _SILHOUETTE_CHUNK, n)
-        d2 = Z32[start:stop] @ Z32.T  # in place below: memory traffic dominates
-        d2 *= -2.0
-        d2 += sq[None, :]
-        d2 += sq[start:stop, None]
+        d2 = A[start:stop] @ BT  # one product gives the squared distances
         np.maximum(d2, 0.0, out=d2)
         d2[np.arange(stop - start), np.arange(start, stop)] = 0.0
         np.sqrt(d2, out=d2)
         sums[start:stop] = d2 @ onehot
+
+    starts = range(0, n, _SILHOUETTE_CHUNK)
+    workers = min(_n_threads(), len(starts))
+    if workers <= 1:
+        for start in starts:
+            chunk(start)
+        return
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(chunk, starts))
 
 
 def silhouette_sampled(Z: np.ndarray, labels: np.ndarray) -> np.ndarray:
@@ -50,6 +77,26 @@ def silhouette_sampled(Z: np.ndarray, labels: np.ndarray) -> np.ndarray:
     its cluster scores 0) but computed with matrix products in float32 (agreeing
     with scikit-learn to about 1e-5), several times faster; the caller samples
     ``Z`` first when it is large.
+
+    Parameters
+    ----------
+    Z : ndarray of shape (n_samples, n_features)
+        Rows to score.
+    labels : ndarray of shape (n_samples,)
+        Cluster of every row.
+
+    Returns
+    -------
+    ndarray of shape (n_samples,)
+        The silhouette of every row, in [-1, 1].
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from custseg.segments._kmeans import silhouette_sampled
+    >>> Z = np.array([[0.0], [0.1], [5.0], [5.2]])
+    >>> silhouette_sampled(Z, np.array([0, 0, 1, 1])).round(2)
+    array([0.98, 0.98, 0.96, 0.96])
     """
     Z64 = np.asarray(Z, dtype=np.float64)
     Z64 = Z64 - Z64.mean(axis=0)  # centring keeps float32 distances accurate
@@ -59,11 +106,15 @@ def silhouette_sampled(Z: np.ndarray, labels: np.ndarray) -> np.ndarray:
     counts = np.bincount(lab, minlength=k).astype(np.float64)
     onehot = np.zeros((n, k), dtype=np.float32)
     onehot[np.arange(n), lab] = 1.0
-    sq = np.einsum("ij,ij->i", Z32, Z32)
+    sq = np.einsum("ij,ij->i", Z32, Z32)[:, None]
+    ones = np.ones((n, 1), dtype=np.float32)
+    # |a - b|^2 = -2 a.b + |a|^2 + |b|^2 as one product of augmented matrices
+    A = np.hstack([-2.0 * Z32, sq, ones])
+    BT = np.ascontiguousarray(np.hstack([Z32, ones, sq]).T)
     sums = np.empty((n, k))
     # Thin products (few features): BLAS threads cost more than they save here.
-    with threadpool_limits(limits=1, user_api="blas"):
-        _silhouette_sums(Z32, sq, onehot, sums)
+    with _blas_controller().limit(limits=1, user_api="blas"):
+        _silhouette_sums(A, BT, onehot, sums)
     own = counts[lab]
     with np.errstate(divide="ignore", invalid="ignore"):
         a = sums[np.arange(n), lab] / np.maximum(own - 1.0, 1.0)
@@ -127,37 +178,75 @@ def _sample(rng: np.random.RandomState, n: int, size: int) -> np.ndarray:
     return np.sort(gen.choice(n, size=size, replace=False))
 
 
-def _calinski_harabasz(Z: np.ndarray, labels: np.ndarray, k: int) -> float:
-    """Calinski-Harabasz index (as scikit-learn's), with per-cluster sums by bincount."""
+def _cluster_indices(Z: np.ndarray, labels: np.ndarray, k: int) -> tuple[float, float]:
+    """Calinski-Harabasz and Davies-Bouldin indices (as scikit-learn's), sharing one pass.
+
+    ``labels`` must be consecutive integers ``0..k-1``; the per-cluster sums are
+    bincounts, the residuals one gather.
+    """
     n = len(Z)
     counts = np.bincount(labels, minlength=k).astype(np.float64)
     sums = np.stack([np.bincount(labels, weights=Z[:, j], minlength=k)
                      for j in range(Z.shape[1])], axis=1)
     means = sums / np.maximum(counts, 1.0)[:, None]
+    resid = Z - np.take(means, labels, axis=0)
+    sq = np.einsum("ij,ij->i", resid, resid)
+    # Calinski-Harabasz: between over within dispersion, degrees-of-freedom weighted
+    within = float(sq.sum())
     total = Z.mean(axis=0)
-    resid = Z - means[labels]
-    within = float(np.einsum("ij,ij->", resid, resid))
     between = float(np.einsum("c,cj->", counts, (means - total) ** 2))
-    if within <= 0:
-        return 1.0
-    return between * (n - k) / (within * (k - 1.0))
-
-
-def _davies_bouldin(Z: np.ndarray, labels: np.ndarray, k: int) -> float:
-    """Davies-Bouldin index (as scikit-learn's), vectorised over the clusters."""
-    counts = np.bincount(labels, minlength=k).astype(np.float64)
-    sums = np.stack([np.bincount(labels, weights=Z[:, j], minlength=k)
-                     for j in range(Z.shape[1])], axis=1)
-    means = sums / np.maximum(counts, 1.0)[:, None]
-    dist = np.sqrt(np.einsum("ij,ij->i", Z - means[labels], Z - means[labels]))
-    spread = np.bincount(labels, weights=dist, minlength=k) / np.maximum(counts, 1.0)
+    ch = 1.0 if within <= 0 else between * (n - k) / (within * (k - 1.0))
+    # Davies-Bouldin: mean over clusters of the worst (spread_i + spread_j) / gap_ij
+    spread = np.bincount(labels, weights=np.sqrt(sq), minlength=k) / np.maximum(counts, 1.0)
     gap = np.sqrt(((means[:, None, :] - means[None, :, :]) ** 2).sum(axis=2))
     if np.allclose(spread, 0) or np.allclose(gap, 0):
-        return 0.0
+        return ch, 0.0
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = (spread[:, None] + spread[None, :]) / gap
     ratio[~np.isfinite(ratio)] = 0.0  # as scikit-learn: the diagonal and zero gaps
-    return float(ratio.max(axis=1).mean())
+    return ch, float(ratio.max(axis=1).mean())
+
+
+def _n_threads() -> int:
+    """Threads for the row-block passes: the usable cores, at most _MAX_THREADS."""
+    return max(1, min(_MAX_THREADS, cpu_count()))
+
+
+def _map_blocks(fn: Any, n: int) -> list[Any]:
+    """``fn(start, stop)`` over blocks of _BLOCK_ROWS rows, in threads; results in order.
+
+    NumPy releases the GIL in ufuncs and copies, so blocks run in parallel; each
+    block's result lands at its own position, so the output never depends on
+    the scheduling.
+    """
+    starts = range(0, n, _BLOCK_ROWS)
+    workers = min(_n_threads(), len(starts))
+    if workers <= 1:
+        return [fn(start, min(start + _BLOCK_ROWS, n)) for start in starts]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(lambda start: fn(start, min(start + _BLOCK_ROWS, n)), starts))
+
+
+def _segment_sums(X: np.ndarray, labels: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows per segment, and the sum of every column per segment (shape (k, p))."""
+    counts = np.bincount(labels, minlength=k)
+    sums = np.stack([np.bincount(labels, weights=X[:, j], minlength=k)
+                     for j in range(X.shape[1])], axis=1)
+    return counts, sums.reshape(k, X.shape[1])
+
+
+def _segment_medians(X: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
+    """Median of every column per segment: exact up to _MEDIAN_ROWS rows, else on that
+    many evenly spaced rows; NaN for an empty segment."""
+    step = max(1, len(X) // _MEDIAN_ROWS)
+    cols = np.ascontiguousarray(X[::step].T)  # one row per feature: contiguous partitions
+    lm = labels[::step]
+    medians = np.full((k, X.shape[1]), np.nan)
+    for c in range(k):
+        mask = lm == c
+        if mask.any():
+            medians[c] = np.median(cols[:, mask], axis=1)
+    return medians
 
 
 def _to_state(frame: pd.DataFrame) -> dict[str, Any]:
@@ -444,15 +533,20 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
             with np.errstate(divide="ignore", invalid="ignore"):
                 d = S - mean
                 skew = np.where(std > 0, (d * d * d).mean(axis=0) / std**3, 0.0)
-            self.log_features_ = (X.min(axis=0) >= 0) & (skew > 1.0)
+            # a column-wise min is slow on a C-ordered array: check the whole array first
+            nonneg = np.full(n_features, True) if X.min() >= 0 else X.min(axis=0) >= 0
+            self.log_features_ = nonneg & (skew > 1.0)
         else:
             self.log_features_ = np.full(n_features, bool(self.log_transform))
-        L = self._log(X)
-        if self.scaling == "standard":
-            center = L.mean(axis=0)
-            # one pass, no n x p temporary; exact enough unless |mean| / std > 1e6
-            mean_sq = np.einsum("ij,ij->j", L, L) / len(L)
-            scale = np.sqrt(np.maximum(mean_sq - center**2, 0.0))
+        moments = self.scaling == "standard"
+        L, parts = self._log(X, moments=moments)
+        if moments:
+            # per-block sums added in block order: the same bits whatever the threads;
+            # exact enough unless |mean| / std > 1e6
+            total = np.sum([part[0] for part in parts], axis=0)
+            total_sq = np.sum([part[1] for part in parts], axis=0)
+            center = total / len(L)
+            scale = np.sqrt(np.maximum(total_sq / len(L) - center**2, 0.0))
         elif self.scaling == "robust":
             center = np.median(L, axis=0)
             q75, q25 = np.percentile(L, [75, 25], axis=0)
@@ -465,31 +559,55 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
         self.preprocess_scale_ = np.asarray(scale, dtype=np.float64)
         return self._center_scale(L)
 
-    def _log(self, X: np.ndarray) -> np.ndarray:
-        """A float64 C-ordered copy of ``X``, logged (k-means then works on it in place)."""
-        L = np.array(X, dtype=np.float64, order="C", copy=True)
-        cols = self.log_features_
-        if not cols.any():
-            return L
-        # a column-wise min over a C-ordered array is slow: check the whole array first
-        negative = cols & (L.min(axis=0) < 0) if L.min() < 0 else np.zeros_like(cols)
-        # whole-array passes (contiguous) restricted to the logged columns by ``where``
-        if negative.any():
-            sign = np.sign(L)
-            np.abs(L, out=L, where=negative[None, :])
-            np.log1p(L, out=L, where=cols[None, :])
-            np.multiply(L, sign, out=L, where=negative[None, :])
-        else:
-            np.log1p(L, out=L, where=cols[None, :])
-        return L
+    def _log(self, X: np.ndarray, moments: bool = False) -> tuple[np.ndarray, list[Any]]:
+        """A new float64 C-ordered array: ``X`` with the log columns logged.
+
+        k-means then works on it in place. The rows are processed in blocks that
+        stay in the CPU cache, shared between a few threads: each block is copied,
+        logged as a whole (a vectorised ``log1p``) and its un-logged columns copied
+        back. With ``moments``, also returns every block's column sums and sums of
+        squares (else an empty list).
+        """
+        n, p = X.shape
+        L = np.empty((n, p), dtype=np.float64)
+        logged = np.flatnonzero(self.log_features_)
+        kept = np.flatnonzero(~self.log_features_)
+
+        def block(start: int, stop: int) -> Any:
+            out = L[start:stop]
+            out[...] = X[start:stop]
+            if logged.size:
+                with np.errstate(invalid="ignore", divide="ignore"):  # un-logged columns
+                    if out.min() < 0:  # signed log: sign(x) * log1p(|x|)
+                        raw = out.copy()
+                        np.abs(out, out=out)
+                        np.log1p(out, out=out)
+                        for j in logged:
+                            np.copysign(out[:, j], raw[:, j], out=out[:, j])
+                    else:
+                        np.log1p(out, out=out)
+                for j in kept:
+                    out[:, j] = X[start:stop, j]
+            if moments:
+                return np.einsum("ij->j", out), np.einsum("ij,ij->j", out, out)
+            return None
+
+        parts = _map_blocks(block, n)
+        return L, parts if moments else []
 
     def _center_scale(self, L: np.ndarray) -> np.ndarray:
-        L -= self.preprocess_center_
-        L /= self.preprocess_scale_
+        center, scale = self.preprocess_center_, self.preprocess_scale_
+
+        def block(start: int, stop: int) -> None:
+            rows = L[start:stop]
+            rows -= center
+            rows /= scale
+
+        _map_blocks(block, len(L))
         return L
 
     def _preprocess(self, X: np.ndarray) -> np.ndarray:
-        return self._center_scale(self._log(X))
+        return self._center_scale(self._log(X)[0])
 
     def _kmeans(self, k: int, seed: int, init: Any = "k-means++", n_init: int | None = None) -> Any:
         # copy_x=False: the matrix is our own preprocessed copy, k-means may centre it in place
@@ -516,11 +634,12 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
         sil_labels = labels[sil_idx]
         values = None
         if 2 <= len(np.unique(sil_labels)) < len(sil_idx):
-            values = silhouette_sampled(Z[sil_idx], sil_labels)
+            values = silhouette_sampled(np.take(Z, sil_idx, axis=0), sil_labels)
+        ch, db = _cluster_indices(Z, labels, int(labels.max()) + 1)
         scores = {
             "silhouette": np.nan if values is None else float(values.mean()),
-            "calinski_harabasz": _calinski_harabasz(Z, labels, int(labels.max()) + 1),
-            "davies_bouldin": _davies_bouldin(Z, labels, int(labels.max()) + 1),
+            "calinski_harabasz": ch,
+            "davies_bouldin": db,
         }
         return scores, values
 
@@ -602,41 +721,54 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
         seed = int(rng.randint(np.iinfo(np.int32).max))
         Z = self._fit_preprocess(X)
 
-        if self.n_clusters == "auto":
-            k_lo, k_hi = self._k_bounds(n)
-            labels, centers, n_iter, inertia, table, rule, sil_idx, sil_values = self._search(
-                Z, k_lo, k_hi, rng, seed
-            )
-        else:
-            k = int(self.n_clusters)
-            if k > n:
-                raise InvalidValueError(
-                    f"n_clusters={k} must be <= n_samples={n}."
+        pool = ThreadPoolExecutor(max_workers=2)
+        try:
+            pending = None
+            if self.n_clusters == "auto":
+                k_lo, k_hi = self._k_bounds(n)
+                labels, centers, n_iter, inertia, table, rule, sil_idx, sil_values = (
+                    self._search(Z, k_lo, k_hi, rng, seed)
                 )
-            km = self._kmeans(k, seed).fit(Z)
-            labels, centers = km.labels_, km.cluster_centers_
-            n_iter, inertia = int(km.n_iter_), float(km.inertia_)
-            size = self.search_sample_size
-            score_idx = (
-                _sample(rng, n, size)
-                if size is not None and n > size else np.arange(n)
-            )
-            sub = self._silhouette_index(len(score_idx), rng)
-            sil_idx = score_idx[sub]
-            scores, sil_values = self._score(Z[score_idx], labels[score_idx], sub)
-            row: dict[str, Any] = {"k": k, "inertia": inertia, **scores}
-            row.update(elbow_distance=np.nan, n_scored=len(score_idx), n_silhouette=len(sub),
-                       chosen=True)
-            table = pd.DataFrame([row]).set_index("k")
-            rule = f"fixed n_clusters={k}"
+            else:
+                k = int(self.n_clusters)
+                if k > n:
+                    raise InvalidValueError(f"n_clusters={k} must be <= n_samples={n}.")
+                km = self._kmeans(k, seed).fit(Z)
+                labels, centers = km.labels_, km.cluster_centers_
+                n_iter, inertia = int(km.n_iter_), float(km.inertia_)
+                size = self.search_sample_size
+                score_idx = (
+                    _sample(rng, n, size) if size is not None and n > size else np.arange(n)
+                )
+                sub = self._silhouette_index(len(score_idx), rng)
+                sil_idx = score_idx[sub]
+                rule = f"fixed n_clusters={k}"
+                # the scores do not depend on the label order: computed beside the profile
+                pending = pool.submit(
+                    self._score, np.take(Z, score_idx, axis=0), labels[score_idx], sub
+                )
 
-        order = self._value_order(X, labels, centers, names)
-        remap = np.empty(len(order), dtype=np.int64)
-        remap[order] = np.arange(len(order))
-        labels = remap[labels]
-        centers = centers[order]
+            # segment statistics in parallel (NumPy releases the GIL), on the k-means labels
+            k_fit = len(centers)
+            pending_sums = pool.submit(_segment_sums, X, labels, k_fit)
+            medians = _segment_medians(X, labels, k_fit)
+            counts, sums = pending_sums.result()
 
-        self._set_profile(X, Z, labels, centers, names)
+            order = self._value_order(counts, sums, centers, names)
+            remap = np.empty(len(order), dtype=np.int64)
+            remap[order] = np.arange(len(order))
+            labels = remap[labels]
+            centers = centers[order]
+            self._set_profile(Z, centers, names, counts[order], sums[order], medians[order])
+
+            if pending is not None:
+                scores, sil_values = pending.result()
+                row: dict[str, Any] = {"k": k, "inertia": inertia, **scores}
+                row.update(elbow_distance=np.nan, n_scored=len(score_idx),
+                           n_silhouette=len(sub), chosen=True)
+                table = pd.DataFrame([row]).set_index("k")
+        finally:
+            pool.shutdown()
         sil_labels = labels[sil_idx]
         if sil_values is None:  # silhouette undefined (a single segment in the sample)
             sil_values = np.full(len(sil_idx), np.nan)
@@ -660,7 +792,7 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
         size = self.search_sample_size
         sampled = size is not None and n > size
         search_idx = _sample(rng, n, size) if size is not None and sampled else None
-        Zs = Z[search_idx] if search_idx is not None else Z
+        Zs = np.take(Z, search_idx, axis=0) if search_idx is not None else Z
         sil_idx_s = self._silhouette_index(len(Zs), rng)
         rows, fits = [], {}
         sil_cache: dict[int, np.ndarray | None] = {}
@@ -721,53 +853,41 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
     ) -> np.ndarray | None:
         sil_labels = labels[sil_idx]
         if 2 <= len(np.unique(sil_labels)) < len(sil_idx):
-            return silhouette_sampled(Z[sil_idx], sil_labels)
+            return silhouette_sampled(np.take(Z, sil_idx, axis=0), sil_labels)
         return None
 
     def _value_order(
-        self, X: np.ndarray, labels: np.ndarray, centers: np.ndarray, names: list[str]
+        self, counts: np.ndarray, sums: np.ndarray, centers: np.ndarray, names: list[str]
     ) -> np.ndarray:
-        k = len(centers)
         if self.order_by is None:
             sign = np.array([-1.0 if "recency" in nm.lower() else 1.0 for nm in names])
             value = (centers * sign).mean(axis=1)
         else:
             j = self._resolve_feature(self.order_by, names, "order_by")
-            counts = np.bincount(labels, minlength=k)
-            sums = np.bincount(labels, weights=X[:, j], minlength=k)
-            value = np.where(counts > 0, sums / np.maximum(counts, 1), -np.inf)
+            value = np.where(counts > 0, sums[:, j] / np.maximum(counts, 1), -np.inf)
         value = np.round(value, 10)  # platform noise must not reorder ties
         keys = [centers[:, j] for j in range(centers.shape[1] - 1, -1, -1)]
         return np.lexsort([*keys, -value])
 
     def _set_profile(
-        self, X: np.ndarray, Z: np.ndarray, labels: np.ndarray, centers: np.ndarray,
-        names: list[str],
+        self, Z: np.ndarray, centers: np.ndarray, names: list[str], counts: np.ndarray,
+        sums: np.ndarray, medians: np.ndarray,
     ) -> None:
         k = len(centers)
-        counts = np.bincount(labels, minlength=k)
-        profile = pd.DataFrame(index=pd.RangeIndex(k, name="segment"))
-        profile["size"] = counts
-        profile["share"] = counts / counts.sum()
+        columns: dict[str, Any] = {"size": counts, "share": counts / counts.sum()}
         rev = self.revenue_feature
         if rev == "auto":
             rev = "monetary_total" if "monetary_total" in names else None
         if rev is not None:
             j = self._resolve_feature(rev, names, "revenue_feature")
-            sums = np.bincount(labels, weights=X[:, j], minlength=k)
-            total = sums.sum()
-            profile["revenue_share"] = sums / total if total != 0 else np.nan
-        # medians: exact up to _MEDIAN_ROWS rows, else on that many evenly spaced rows
-        step = max(1, len(X) // _MEDIAN_ROWS)
-        Xm, lm = X[::step], labels[::step]
-        medians = np.full((k, len(names)), np.nan)
-        for c in range(k):
-            rows = Xm[lm == c]
-            if len(rows):
-                medians[c] = np.median(rows, axis=0)
+            total = sums[:, j].sum()
+            columns["revenue_share"] = sums[:, j] / total if total != 0 else np.full(k, np.nan)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            means = sums / counts[:, None]
         for j, name in enumerate(names):
-            profile[f"{name}_mean"] = np.bincount(labels, weights=X[:, j], minlength=k) / counts
-            profile[f"{name}_median"] = medians[:, j]
+            columns[f"{name}_mean"] = means[:, j]
+            columns[f"{name}_median"] = medians[:, j]
+        profile = pd.DataFrame(columns, index=pd.RangeIndex(k, name="segment"))
         if self.scaling == "standard":  # 0 and 1 by construction
             mean, std = np.zeros(Z.shape[1]), np.ones(Z.shape[1])
         else:
