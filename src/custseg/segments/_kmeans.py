@@ -29,6 +29,7 @@ _MAX_THREADS = 4  # threads of the NumPy passes, at most; never more than the co
 _BLOCK_ROWS = 32_768  # rows per block of the preprocessing passes (fits in cache)
 _MOMENT_ROWS = 100_000  # rows used for the skewness and the naming statistics
 _MEDIAN_ROWS = 100_000  # rows used for the segment medians of the profile
+_PRODUCT_SUMS_MAX_K = 4  # segment sums by indicator products up to this k
 
 
 _CONTROLLER: ThreadpoolController | None = None
@@ -42,35 +43,47 @@ def _blas_controller() -> ThreadpoolController:
     return _CONTROLLER
 
 
-def _silhouette_sums(A: np.ndarray, BT: np.ndarray, onehot: np.ndarray,
-                     sums: np.ndarray) -> None:
-    """Fill ``sums[i, c]``: the sum of distances from row i to the rows of cluster c.
+def _silhouette_sums(
+    A: np.ndarray, BT: np.ndarray, onehot: np.ndarray, n_threads: int
+) -> np.ndarray:
+    """``sums[i, c]``: the sum of distances from row i to the rows of cluster c.
 
     ``A[i] @ BT[:, j]`` is the squared distance between rows i and j (see
-    :func:`silhouette_sampled`); the row chunks are shared between a few threads
-    (NumPy releases the GIL in the products and ufuncs).
+    :func:`silhouette_sampled`). The distance matrix is symmetric, so only the
+    blocks on and above the diagonal are computed, each serving both its rows
+    and its columns. The blocks are dealt to a few threads in a fixed order
+    (NumPy releases the GIL in the products and ufuncs) and the threads' partial
+    sums are added in thread order: a rerun gives the same bits.
     """
-    n = len(A)
-
-    def chunk(start: int) -> None:
-        stop = min(start + _SILHOUETTE_CHUNK, n)
-        d2 = A[start:stop] @ BT  # one product gives the squared distances
-        np.maximum(d2, 0.0, out=d2)
-        d2[np.arange(stop - start), np.arange(start, stop)] = 0.0
-        np.sqrt(d2, out=d2)
-        sums[start:stop] = d2 @ onehot
-
+    n, k = len(A), onehot.shape[1]
     starts = range(0, n, _SILHOUETTE_CHUNK)
-    workers = min(_n_threads(), len(starts))
+    pairs = [(i, j) for i in starts for j in starts if j >= i]
+    workers = min(n_threads, len(pairs))
+
+    def work(w: int) -> np.ndarray:
+        part = np.zeros((n, k))
+        for i, j in pairs[w::workers]:
+            i1, j1 = min(i + _SILHOUETTE_CHUNK, n), min(j + _SILHOUETTE_CHUNK, n)
+            d = A[i:i1] @ BT[:, j:j1]
+            np.maximum(d, 0.0, out=d)
+            if i == j:
+                np.fill_diagonal(d, 0.0)
+            np.sqrt(d, out=d)
+            part[i:i1] += d @ onehot[j:j1]
+            if i != j:
+                part[j:j1] += d.T @ onehot[i:i1]
+        return part
+
     if workers <= 1:
-        for start in starts:
-            chunk(start)
-        return
+        return work(0)
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        list(pool.map(chunk, starts))
+        parts = list(pool.map(work, range(workers)))
+    return np.asarray(np.sum(parts, axis=0))
 
 
-def silhouette_sampled(Z: np.ndarray, labels: np.ndarray) -> np.ndarray:
+def silhouette_sampled(
+    Z: np.ndarray, labels: np.ndarray, *, n_threads: int | None = None
+) -> np.ndarray:
     """Silhouette value of every row of ``Z`` (euclidean), in O(n^2) time, chunked memory.
 
     Same definition as :func:`sklearn.metrics.silhouette_samples` (a row alone in
@@ -84,6 +97,8 @@ def silhouette_sampled(Z: np.ndarray, labels: np.ndarray) -> np.ndarray:
         Rows to score.
     labels : ndarray of shape (n_samples,)
         Cluster of every row.
+    n_threads : int or None, default=None
+        Threads sharing the distance blocks; ``None``: the usable cores (at most 4).
 
     Returns
     -------
@@ -111,10 +126,9 @@ def silhouette_sampled(Z: np.ndarray, labels: np.ndarray) -> np.ndarray:
     # |a - b|^2 = -2 a.b + |a|^2 + |b|^2 as one product of augmented matrices
     A = np.hstack([-2.0 * Z32, sq, ones])
     BT = np.ascontiguousarray(np.hstack([Z32, ones, sq]).T)
-    sums = np.empty((n, k))
     # Thin products (few features): BLAS threads cost more than they save here.
     with _blas_controller().limit(limits=1, user_api="blas"):
-        _silhouette_sums(A, BT, onehot, sums)
+        sums = _silhouette_sums(A, BT, onehot, n_threads or _n_threads())
     own = counts[lab]
     with np.errstate(divide="ignore", invalid="ignore"):
         a = sums[np.arange(n), lab] / np.maximum(own - 1.0, 1.0)
@@ -228,11 +242,31 @@ def _map_blocks(fn: Any, n: int) -> list[Any]:
 
 
 def _segment_sums(X: np.ndarray, labels: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Rows per segment, and the sum of every column per segment (shape (k, p))."""
+    """Rows per segment, and the sum of every column per segment (shape (k, p)).
+
+    With few segments a weighted bincount keeps adding into the same few cells
+    (each addition waits for the last), so a product with each segment's 0/1
+    indicator is several times faster; with more segments the bincount wins.
+    """
     counts = np.bincount(labels, minlength=k)
+    if k <= _PRODUCT_SUMS_MAX_K:
+        sums = np.empty((k, X.shape[1]))
+        indicator = np.empty(len(labels))
+        for c in range(k):
+            np.equal(labels, c, out=indicator)
+            sums[c] = indicator @ X
+        return counts, sums
     sums = np.stack([np.bincount(labels, weights=X[:, j], minlength=k)
                      for j in range(X.shape[1])], axis=1)
     return counts, sums.reshape(k, X.shape[1])
+
+
+def _segment_stats(
+    X: np.ndarray, labels: np.ndarray, k: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows, column sums and column medians of every segment (see the two helpers)."""
+    counts, sums = _segment_sums(X, labels, k)
+    return counts, sums, _segment_medians(X, labels, k)
 
 
 def _segment_medians(X: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
@@ -245,8 +279,22 @@ def _segment_medians(X: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
     for c in range(k):
         mask = lm == c
         if mask.any():
-            medians[c] = np.median(cols[:, mask], axis=1)
+            medians[c] = _row_medians(cols[:, mask])
     return medians
+
+
+def _row_medians(A: np.ndarray) -> np.ndarray:
+    """``np.median(A, axis=1)`` for finite ``A``, from a single-pivot partition.
+
+    NumPy's median partitions around two (or three) pivots, several times slower
+    than around one; the lower middle value is then the maximum of the lower half.
+    """
+    m = A.shape[1]
+    h = m // 2
+    part = np.partition(A, h, axis=1)
+    if m % 2:
+        return np.asarray(part[:, h])
+    return np.asarray((part[:, :h].max(axis=1) + part[:, h]) / 2.0)
 
 
 def _to_state(frame: pd.DataFrame) -> dict[str, Any]:
@@ -588,11 +636,14 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
                         np.log1p(out, out=out)
                 for j in kept:
                     out[:, j] = X[start:stop, j]
-            if moments:
-                return np.einsum("ij->j", out), np.einsum("ij,ij->j", out, out)
+            if moments:  # products with a vector of ones: the fastest column sums
+                ones = np.ones(stop - start)
+                return ones @ out, ones @ np.square(out)
             return None
 
-        parts = _map_blocks(block, n)
+        # the blocks are the parallelism: one BLAS thread each
+        with _blas_controller().limit(limits=1, user_api="blas"):
+            parts = _map_blocks(block, n)
         return L, parts if moments else []
 
     def _center_scale(self, L: np.ndarray) -> np.ndarray:
@@ -623,19 +674,28 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
         )
 
     def _score(
-        self, Z: np.ndarray, labels: np.ndarray, sil_idx: np.ndarray
+        self, Z: np.ndarray, labels: np.ndarray, sil_idx: np.ndarray,
+        pool: ThreadPoolExecutor | None = None,
     ) -> tuple[dict[str, float], np.ndarray | None]:
-        """Scores of one labelling, and the silhouette of every row of the sample."""
+        """Scores of one labelling, and the silhouette of every row of the sample.
+
+        With a ``pool``, the Calinski-Harabasz and Davies-Bouldin indices go to it
+        and the silhouette runs here on one thread (the pool's worker has the
+        other core).
+        """
         nan = {"silhouette": np.nan, "calinski_harabasz": np.nan, "davies_bouldin": np.nan}
         n_distinct = len(np.unique(labels))
         if n_distinct < 2 or n_distinct >= len(Z):
             return nan, None
         labels = np.unique(labels, return_inverse=True)[1]  # consecutive, as scikit-learn
+        k = int(labels.max()) + 1
+        indices = None if pool is None else pool.submit(_cluster_indices, Z, labels, k)
         sil_labels = labels[sil_idx]
         values = None
         if 2 <= len(np.unique(sil_labels)) < len(sil_idx):
-            values = silhouette_sampled(np.take(Z, sil_idx, axis=0), sil_labels)
-        ch, db = _cluster_indices(Z, labels, int(labels.max()) + 1)
+            values = silhouette_sampled(np.take(Z, sil_idx, axis=0), sil_labels,
+                                        n_threads=None if pool is None else 1)
+        ch, db = _cluster_indices(Z, labels, k) if indices is None else indices.result()
         scores = {
             "silhouette": np.nan if values is None else float(values.mean()),
             "calinski_harabasz": ch,
@@ -721,54 +781,47 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
         seed = int(rng.randint(np.iinfo(np.int32).max))
         Z = self._fit_preprocess(X)
 
-        pool = ThreadPoolExecutor(max_workers=2)
-        try:
-            pending = None
-            if self.n_clusters == "auto":
-                k_lo, k_hi = self._k_bounds(n)
-                labels, centers, n_iter, inertia, table, rule, sil_idx, sil_values = (
-                    self._search(Z, k_lo, k_hi, rng, seed)
+        if self.n_clusters == "auto":
+            k_lo, k_hi = self._k_bounds(n)
+            labels, centers, n_iter, inertia, table, rule, sil_idx, sil_values = self._search(
+                Z, k_lo, k_hi, rng, seed
+            )
+            counts, sums, medians = _segment_stats(X, labels, len(centers))
+        else:
+            k = int(self.n_clusters)
+            if k > n:
+                raise InvalidValueError(f"n_clusters={k} must be <= n_samples={n}.")
+            size = self.search_sample_size
+            score_idx = _sample(rng, n, size) if size is not None and n > size else np.arange(n)
+            sub = self._silhouette_index(len(score_idx), rng)
+            sil_idx = score_idx[sub]
+            km = self._kmeans(k, seed).fit(Z)
+            labels, centers = km.labels_, km.cluster_centers_
+            n_iter, inertia = int(km.n_iter_), float(km.inertia_)
+            # a worker computes the segment statistics, then two of the scores, while
+            # this thread computes the silhouette (NumPy releases the GIL; the scores do
+            # not depend on the label order); one BLAS thread each, as spinning BLAS
+            # threads would fight over the cores
+            blas = _blas_controller().limit(limits=1, user_api="blas")
+            with blas, ThreadPoolExecutor(max_workers=1) as pool:
+                stats = pool.submit(_segment_stats, X, labels, k)
+                scores, sil_values = self._score(
+                    np.take(Z, score_idx, axis=0), labels[score_idx], sub, pool=pool
                 )
-            else:
-                k = int(self.n_clusters)
-                if k > n:
-                    raise InvalidValueError(f"n_clusters={k} must be <= n_samples={n}.")
-                km = self._kmeans(k, seed).fit(Z)
-                labels, centers = km.labels_, km.cluster_centers_
-                n_iter, inertia = int(km.n_iter_), float(km.inertia_)
-                size = self.search_sample_size
-                score_idx = (
-                    _sample(rng, n, size) if size is not None and n > size else np.arange(n)
-                )
-                sub = self._silhouette_index(len(score_idx), rng)
-                sil_idx = score_idx[sub]
-                rule = f"fixed n_clusters={k}"
-                # the scores do not depend on the label order: computed beside the profile
-                pending = pool.submit(
-                    self._score, np.take(Z, score_idx, axis=0), labels[score_idx], sub
-                )
+                counts, sums, medians = stats.result()
+            row: dict[str, Any] = {"k": k, "inertia": inertia, **scores}
+            row.update(elbow_distance=np.nan, n_scored=len(score_idx), n_silhouette=len(sub),
+                       chosen=True)
+            table = pd.DataFrame([row]).set_index("k")
+            rule = f"fixed n_clusters={k}"
 
-            # segment statistics in parallel (NumPy releases the GIL), on the k-means labels
-            k_fit = len(centers)
-            pending_sums = pool.submit(_segment_sums, X, labels, k_fit)
-            medians = _segment_medians(X, labels, k_fit)
-            counts, sums = pending_sums.result()
+        order = self._value_order(counts, sums, centers, names)
+        remap = np.empty(len(order), dtype=np.int64)
+        remap[order] = np.arange(len(order))
+        labels = np.take(remap, labels)
+        centers = centers[order]
+        self._set_profile(Z, centers, names, counts[order], sums[order], medians[order])
 
-            order = self._value_order(counts, sums, centers, names)
-            remap = np.empty(len(order), dtype=np.int64)
-            remap[order] = np.arange(len(order))
-            labels = remap[labels]
-            centers = centers[order]
-            self._set_profile(Z, centers, names, counts[order], sums[order], medians[order])
-
-            if pending is not None:
-                scores, sil_values = pending.result()
-                row: dict[str, Any] = {"k": k, "inertia": inertia, **scores}
-                row.update(elbow_distance=np.nan, n_scored=len(score_idx),
-                           n_silhouette=len(sub), chosen=True)
-                table = pd.DataFrame([row]).set_index("k")
-        finally:
-            pool.shutdown()
         sil_labels = labels[sil_idx]
         if sil_values is None:  # silhouette undefined (a single segment in the sample)
             sil_values = np.full(len(sil_idx), np.nan)
