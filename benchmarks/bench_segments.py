@@ -4,9 +4,9 @@ Prints:
 
 1. auto-k over k = 2..10 on 1,000,000 customers x 6 features: wall time, chosen
    k, silhouette (target: under 60 s on 2 cores);
-2. a fixed k: KMeansSegmenter.fit against a bare scikit-learn KMeans fitted on
-   the same (preprocessed) matrix with the same seed and n_init, in the same run
-   (target: ratio <= 1.2);
+2. a fixed k (the chosen k, and k=8): KMeansSegmenter.fit against a bare
+   scikit-learn KMeans fitted on the same (preprocessed) matrix with the same
+   seed and n_init, back to back, 9 times (target: median paired ratio <= 1.2);
 3. CDNOW master as of 1998-06-30 (RFM features): scores for every k, identical
    labels on a refit with the same random_state, pairwise ARI over 5
    random_states (target: >= 0.9).
@@ -60,7 +60,7 @@ def auto_k(X: pd.DataFrame) -> KMeansSegmenter:
     elapsed = time.perf_counter() - t0
     chosen = seg.k_scores_.loc[seg.n_clusters_]
     print(f"auto-k, k=2..10, {len(X):,} customers x {X.shape[1]} features: "
-          f"{elapsed:.1f} s (target < 60 s)")
+          f"{elapsed:.1f} s (target < 60 s: {'met' if elapsed < 60 else 'NOT met'})")
     print(f"  chosen k = {seg.n_clusters_}, silhouette = {chosen['silhouette']:.3f} "
           f"(on {int(chosen['n_silhouette']):,} rows of the {int(chosen['n_scored']):,}-row "
           "search sample)")
@@ -71,11 +71,14 @@ def auto_k(X: pd.DataFrame) -> KMeansSegmenter:
     return seg
 
 
-def fixed_k(X: pd.DataFrame, k: int, repeats: int) -> None:
+def fixed_k(X: pd.DataFrame, k: int, repeats: int) -> float:
     """Time KMeansSegmenter.fit against bare KMeans on the matrix the segmenter clusters.
 
-    Runs are interleaved (alternating which goes first) and the minimum of the runs is
-    compared, the usual way to time code on a machine shared with other jobs.
+    The two run back to back ``repeats`` times, alternating which goes first.
+    On a machine shared with other jobs single runs vary by 10-20%, so the
+    figure judged is the median of the per-pair ratios (each pair ran under
+    the same conditions); the ratio of the minima and of the medians are
+    printed beside it. Returns the median paired ratio.
     """
     seed = int(check_random_state(0).randint(np.iinfo(np.int32).max))  # what the segmenter uses
     Z = KMeansSegmenter(n_clusters=k, random_state=0).fit(X)._preprocess(X.to_numpy())
@@ -99,12 +102,18 @@ def fixed_k(X: pd.DataFrame, k: int, repeats: int) -> None:
         else:
             seg, km = run_ours(), run_bare()
     same = adjusted_rand_score(km.labels_, seg.labels_)
+    paired = float(np.median(np.array(ours) / np.array(bare)))
     ratio_min = min(ours) / min(bare)
     ratio_med = float(np.median(ours) / np.median(bare))
-    print(f"fixed k={k} (n_init=3): KMeansSegmenter.fit runs {np.round(ours, 2).tolist()} s; "
-          f"bare KMeans on the same preprocessed matrix runs {np.round(bare, 2).tolist()} s")
-    print(f"  ratio of minima = {ratio_min:.2f}, ratio of medians = {ratio_med:.2f} "
-          f"(target <= 1.2); ARI between the two labelings = {same:.3f}")
+    print(f"fixed k={k} (n_init=3), {repeats} runs each: KMeansSegmenter.fit "
+          f"{np.round(ours, 3).tolist()} s; bare KMeans on the same preprocessed matrix "
+          f"{np.round(bare, 3).tolist()} s")
+    print(f"  median paired ratio = {paired:.3f} (target <= 1.2: "
+          f"{'met' if paired <= 1.2 else 'NOT met'}); ratio of minima = {ratio_min:.3f}, "
+          f"ratio of medians = {ratio_med:.3f}; overhead (median) = "
+          f"{(np.median(ours) - np.median(bare)) * 1000:.0f} ms; ARI between the two "
+          f"labelings = {same:.3f}")
+    return paired
 
 
 def cdnow() -> None:
@@ -138,7 +147,7 @@ def main() -> None:
     print(f"cores: {os.cpu_count()}, load average: {os.getloadavg()}")
     X = customer_matrix(n)
     seg = auto_k(X)
-    repeats = 1 if args.quick else 5
+    repeats = 1 if args.quick else 9
     fixed_k(X, seg.n_clusters_, repeats=repeats)
     if seg.n_clusters_ != 8:
         fixed_k(X, 8, repeats=repeats)

@@ -323,3 +323,58 @@ def test_signed_log_handles_negative_values():
     # new data with negatives in a column that had none in fit: still the signed log
     np.testing.assert_allclose(seg._preprocess(np.array([[1.0, -9.0]]))[0],
                                [np.log1p(1.0), -np.log1p(9.0)])
+
+
+# --------------------------------------------------------------- fast internals
+# The fixed-k fit is kept close to a bare KMeans by hand-tuned kernels; each must
+# agree with the plain NumPy / scikit-learn computation it replaces.
+
+
+@pytest.mark.parametrize("n_threads", [1, 2, 3])
+def test_silhouette_same_bits_whatever_the_threads(n_threads):
+    rng = np.random.RandomState(0)
+    Z = rng.normal(size=(700, 4)) + rng.randint(0, 3, (700, 1))
+    labels = rng.randint(0, 4, 700)
+    one = silhouette_sampled(Z, labels, n_threads=1)
+    np.testing.assert_array_equal(silhouette_sampled(Z, labels, n_threads=n_threads), one)
+    np.testing.assert_allclose(one, silhouette_samples(Z, labels), atol=1e-5)
+
+
+def test_segment_sums_both_paths_match_bincount():
+    from custseg.segments import _kmeans
+
+    rng = np.random.RandomState(1)
+    X = np.asfortranarray(rng.lognormal(size=(5_000, 3)))
+    for k in (2, _kmeans._PRODUCT_SUMS_MAX_K, _kmeans._PRODUCT_SUMS_MAX_K + 3):
+        labels = rng.randint(0, k, len(X))
+        counts, sums = _kmeans._segment_sums(X, labels, k)
+        np.testing.assert_array_equal(counts, np.bincount(labels, minlength=k))
+        expected = np.array([X[labels == c].sum(axis=0) for c in range(k)])
+        np.testing.assert_allclose(sums, expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("m", [1, 2, 7, 10])
+def test_row_medians_equal_numpy(m):
+    from custseg.segments._kmeans import _row_medians
+
+    A = np.random.RandomState(m).normal(size=(3, m))
+    np.testing.assert_array_equal(_row_medians(A), np.median(A, axis=1))
+
+
+def test_block_preprocessing_equals_the_formula(monkeypatch):
+    from custseg.segments import _kmeans
+
+    monkeypatch.setattr(_kmeans, "_BLOCK_ROWS", 64)  # many blocks, some with negatives
+    rng = np.random.RandomState(2)
+    X = np.c_[rng.lognormal(3, 1, 1_000), rng.normal(0, 1, 1_000), rng.poisson(2, 1_000)]
+    X[500:, 0] *= -1  # negatives in a logged column, only in the later blocks
+    seg = KMeansSegmenter(n_clusters=2, log_transform=True, random_state=0)
+    Z = seg._fit_preprocess(np.asfortranarray(X))
+    L = np.sign(X) * np.log1p(np.abs(X))
+    np.testing.assert_allclose(seg.preprocess_center_, L.mean(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(seg.preprocess_scale_, L.std(axis=0), rtol=1e-10)
+    np.testing.assert_allclose(Z, (L - L.mean(axis=0)) / L.std(axis=0), rtol=1e-9, atol=1e-12)
+    assert Z.flags["C_CONTIGUOUS"]
+    # some columns logged, others not: the un-logged ones are copied unchanged
+    seg.log_features_ = np.array([True, False, False])
+    np.testing.assert_array_equal(seg._log(X)[0][:, 1:], X[:, 1:])

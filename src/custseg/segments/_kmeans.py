@@ -51,17 +51,18 @@ def _silhouette_sums(
     ``A[i] @ BT[:, j]`` is the squared distance between rows i and j (see
     :func:`silhouette_sampled`). The distance matrix is symmetric, so only the
     blocks on and above the diagonal are computed, each serving both its rows
-    and its columns. The blocks are dealt to a few threads in a fixed order
-    (NumPy releases the GIL in the products and ufuncs) and the threads' partial
-    sums are added in thread order: a rerun gives the same bits.
+    and its columns. The blocks are dealt to a few threads (NumPy releases the
+    GIL in the products and ufuncs); every block's per-cluster sums are kept and
+    added up in one fixed order, so the result has the same bits whatever the
+    number of threads.
     """
     n, k = len(A), onehot.shape[1]
     starts = range(0, n, _SILHOUETTE_CHUNK)
     pairs = [(i, j) for i in starts for j in starts if j >= i]
     workers = min(n_threads, len(pairs))
 
-    def work(w: int) -> np.ndarray:
-        part = np.zeros((n, k))
+    def work(w: int) -> dict[tuple[int, int], np.ndarray]:
+        out = {}
         for i, j in pairs[w::workers]:
             i1, j1 = min(i + _SILHOUETTE_CHUNK, n), min(j + _SILHOUETTE_CHUNK, n)
             d = A[i:i1] @ BT[:, j:j1]
@@ -69,16 +70,24 @@ def _silhouette_sums(
             if i == j:
                 np.fill_diagonal(d, 0.0)
             np.sqrt(d, out=d)
-            part[i:i1] += d @ onehot[j:j1]
+            out[i, j] = d @ onehot[j:j1]  # rows of block i, columns of block j
             if i != j:
-                part[j:j1] += d.T @ onehot[i:i1]
-        return part
+                out[j, i] = d.T @ onehot[i:i1]
+        return out
 
+    blocks: dict[tuple[int, int], np.ndarray] = {}
     if workers <= 1:
-        return work(0)
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        parts = list(pool.map(work, range(workers)))
-    return np.asarray(np.sum(parts, axis=0))
+        blocks = work(0)
+    else:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for part in pool.map(work, range(workers)):
+                blocks.update(part)
+    sums = np.zeros((n, k))
+    for i in starts:
+        rows = sums[i:i + _SILHOUETTE_CHUNK]
+        for j in starts:
+            rows += blocks[i, j]
+    return sums
 
 
 def silhouette_sampled(
@@ -226,14 +235,17 @@ def _n_threads() -> int:
     return max(1, min(_MAX_THREADS, cpu_count()))
 
 
-def _map_blocks(fn: Any, n: int) -> list[Any]:
+def _map_blocks(fn: Any, n: int, reverse: bool = False) -> list[Any]:
     """``fn(start, stop)`` over blocks of _BLOCK_ROWS rows, in threads; results in order.
 
     NumPy releases the GIL in ufuncs and copies, so blocks run in parallel; each
     block's result lands at its own position, so the output never depends on
-    the scheduling.
+    the scheduling. ``reverse`` visits the last blocks first (results then in
+    that order): right after a forward pass they are still in the CPU cache.
     """
     starts = range(0, n, _BLOCK_ROWS)
+    if reverse:
+        starts = starts[::-1]
     workers = min(_n_threads(), len(starts))
     if workers <= 1:
         return [fn(start, min(start + _BLOCK_ROWS, n)) for start in starts]
@@ -460,7 +472,12 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
     Large data: the search over k runs on ``search_sample_size`` rows and the
     silhouette on ``silhouette_sample_size`` rows, so choosing k among 2..10 for a
     million customers takes seconds; ``algorithm="minibatch"`` speeds up the
-    final fit further.
+    final fit further. With a fixed k, ``fit`` costs little more than the
+    k-means itself (about 15% more for k=2 on a million rows, less for larger
+    k): the preprocessing runs in cache-sized row blocks and the scores and
+    segment statistics run side by side, on up to four threads (never more than
+    the usable cores, as :func:`joblib.cpu_count` reports). Results have the
+    same bits whatever the number of threads.
 
     Examples
     --------
@@ -654,7 +671,7 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
             rows -= center
             rows /= scale
 
-        _map_blocks(block, len(L))
+        _map_blocks(block, len(L), reverse=True)  # the log pass just wrote the last blocks
         return L
 
     def _preprocess(self, X: np.ndarray) -> np.ndarray:
@@ -684,15 +701,16 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
         other core).
         """
         nan = {"silhouette": np.nan, "calinski_harabasz": np.nan, "davies_bouldin": np.nan}
-        n_distinct = len(np.unique(labels))
-        if n_distinct < 2 or n_distinct >= len(Z):
+        present = np.bincount(labels) > 0  # k-means labels: small non-negative integers
+        k = int(present.sum())
+        if k < 2 or k >= len(Z):
             return nan, None
-        labels = np.unique(labels, return_inverse=True)[1]  # consecutive, as scikit-learn
-        k = int(labels.max()) + 1
+        if not present.all():  # consecutive, as scikit-learn
+            labels = np.take(np.cumsum(present) - 1, labels)
         indices = None if pool is None else pool.submit(_cluster_indices, Z, labels, k)
         sil_labels = labels[sil_idx]
         values = None
-        if 2 <= len(np.unique(sil_labels)) < len(sil_idx):
+        if 2 <= np.count_nonzero(np.bincount(sil_labels)) < len(sil_idx):
             values = silhouette_sampled(np.take(Z, sil_idx, axis=0), sil_labels,
                                         n_threads=None if pool is None else 1)
         ch, db = _cluster_indices(Z, labels, k) if indices is None else indices.result()
@@ -856,7 +874,7 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
                 km = self._kmeans(k, seed, n_init=1).fit(Zs)
             fits[k] = km
             row: dict[str, Any] = {"k": k, "inertia": float(km.inertia_)}
-            if len(np.unique(km.labels_)) < k:
+            if np.count_nonzero(np.bincount(km.labels_)) < k:
                 row.update(silhouette=np.nan, calinski_harabasz=np.nan, davies_bouldin=np.nan)
                 row["inertia"] = np.nan
             else:
@@ -905,7 +923,7 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
         Z: np.ndarray, labels: np.ndarray, sil_idx: np.ndarray
     ) -> np.ndarray | None:
         sil_labels = labels[sil_idx]
-        if 2 <= len(np.unique(sil_labels)) < len(sil_idx):
+        if 2 <= np.count_nonzero(np.bincount(sil_labels)) < len(sil_idx):
             return silhouette_sampled(np.take(Z, sil_idx, axis=0), sil_labels)
         return None
 
