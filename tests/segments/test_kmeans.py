@@ -378,3 +378,16 @@ def test_block_preprocessing_equals_the_formula(monkeypatch):
     # some columns logged, others not: the un-logged ones are copied unchanged
     seg.log_features_ = np.array([True, False, False])
     np.testing.assert_array_equal(seg._log(X)[0][:, 1:], X[:, 1:])
+
+
+def test_values_too_large_to_scale_fail_clearly():
+    X = pd.DataFrame({"ok": np.arange(10.0), "huge": np.linspace(1e300, 1e301, 10)})
+    with pytest.raises(InvalidValueError, match=r"\['huge'\] are too large to scale"):
+        KMeansSegmenter(n_clusters=2, log_transform=False).fit(X)
+
+
+def test_robust_scaling_overflow_fails_clearly():
+    x = np.r_[np.zeros(5), 1e-300, 2e-300, 3e-300, np.zeros(4), 1e300]
+    X = pd.DataFrame({"ok": np.arange(13.0), "spiky": x})
+    with pytest.raises(InvalidValueError, match=r"\['spiky'\] overflow"):
+        KMeansSegmenter(n_clusters=2, log_transform=False, scaling="robust").fit(X)

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from joblib import cpu_count
+from sklearn import config_context
 from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.exceptions import ConvergenceWarning
@@ -24,7 +25,7 @@ __all__ = ["KMeansSegmenter", "silhouette_sampled"]
 
 _SELECTIONS = ("silhouette", "calinski_harabasz", "davies_bouldin", "elbow", "vote")
 _NAME_THRESHOLD = 0.5  # |z| of a segment centre above which a feature enters its name
-_SILHOUETTE_CHUNK = 256
+_SILHOUETTE_CHUNK = 512
 _MAX_THREADS = 4  # threads of the NumPy passes, at most; never more than the cores
 _BLOCK_ROWS = 32_768  # rows per block of the preprocessing passes (fits in cache)
 _MOMENT_ROWS = 100_000  # rows used for the skewness and the naming statistics
@@ -228,6 +229,16 @@ def _cluster_indices(Z: np.ndarray, labels: np.ndarray, k: int) -> tuple[float, 
         ratio = (spread[:, None] + spread[None, :]) / gap
     ratio[~np.isfinite(ratio)] = 0.0  # as scikit-learn: the diagonal and zero gaps
     return ch, float(ratio.max(axis=1).mean())
+
+
+def _fit_finite(km: Any, Z: np.ndarray) -> Any:
+    """Fit a k-means on our preprocessed matrix, skipping its finiteness check.
+
+    ``fit`` validated the input (finite) and the log and scaling keep it finite;
+    checking millions of values again would only cost time.
+    """
+    with config_context(assume_finite=True):
+        return km.fit(Z)
 
 
 def _n_threads() -> int:
@@ -611,7 +622,8 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
             total = np.sum([part[0] for part in parts], axis=0)
             total_sq = np.sum([part[1] for part in parts], axis=0)
             center = total / len(L)
-            scale = np.sqrt(np.maximum(total_sq / len(L) - center**2, 0.0))
+            with np.errstate(over="ignore", invalid="ignore"):  # overflow: caught below
+                scale = np.sqrt(np.maximum(total_sq / len(L) - center**2, 0.0))
         elif self.scaling == "robust":
             center = np.median(L, axis=0)
             q75, q25 = np.percentile(L, [75, 25], axis=0)
@@ -619,10 +631,28 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
         else:
             center = np.zeros(n_features)
             scale = np.ones(n_features)
+        bad = ~(np.isfinite(center) & np.isfinite(scale))
+        if bad.any():  # sums of squares overflow beyond about 1e150
+            names = self._feature_names(n_features)
+            raise InvalidValueError(
+                f"Columns {[names[j] for j in np.flatnonzero(bad)]} are too large to scale "
+                f"(their mean or standard deviation over the {len(L):,} rows overflows "
+                "float64); rescale them or use log_transform=True."
+            )
         scale = np.where(scale > 0, scale, 1.0)
         self.preprocess_center_ = np.asarray(center, dtype=np.float64)
         self.preprocess_scale_ = np.asarray(scale, dtype=np.float64)
-        return self._center_scale(L)
+        Z = self._center_scale(L)
+        if self.scaling == "robust":  # a tiny IQR can blow outliers up to infinity
+            bad = ~np.isfinite(Z).all(axis=0)
+            if bad.any():
+                names = self._feature_names(n_features)
+                raise InvalidValueError(
+                    f"Columns {[names[j] for j in np.flatnonzero(bad)]} overflow float64 "
+                    "once divided by their inter-quartile range; use scaling='standard' "
+                    "or log_transform=True."
+                )
+        return Z
 
     def _log(self, X: np.ndarray, moments: bool = False) -> tuple[np.ndarray, list[Any]]:
         """A new float64 C-ordered array: ``X`` with the log columns logged.
@@ -655,7 +685,8 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
                     out[:, j] = X[start:stop, j]
             if moments:  # products with a vector of ones: the fastest column sums
                 ones = np.ones(stop - start)
-                return ones @ out, ones @ np.square(out)
+                with np.errstate(over="ignore"):  # overflow: caught in _fit_preprocess
+                    return ones @ out, ones @ np.square(out)
             return None
 
         # the blocks are the parallelism: one BLAS thread each
@@ -669,7 +700,8 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
         def block(start: int, stop: int) -> None:
             rows = L[start:stop]
             rows -= center
-            rows /= scale
+            with np.errstate(over="ignore"):  # robust scaling: checked in _fit_preprocess
+                rows /= scale
 
         _map_blocks(block, len(L), reverse=True)  # the log pass just wrote the last blocks
         return L
@@ -813,7 +845,7 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
             score_idx = _sample(rng, n, size) if size is not None and n > size else np.arange(n)
             sub = self._silhouette_index(len(score_idx), rng)
             sil_idx = score_idx[sub]
-            km = self._kmeans(k, seed).fit(Z)
+            km = _fit_finite(self._kmeans(k, seed), Z)
             labels, centers = km.labels_, km.cluster_centers_
             n_iter, inertia = int(km.n_iter_), float(km.inertia_)
             # a worker computes the segment statistics, then two of the scores, while
@@ -871,7 +903,7 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
             with warnings.catch_warnings():
                 # a k above the number of distinct rows: scored NaN below
                 warnings.simplefilter("ignore", ConvergenceWarning)
-                km = self._kmeans(k, seed, n_init=1).fit(Zs)
+                km = _fit_finite(self._kmeans(k, seed, n_init=1), Zs)
             fits[k] = km
             row: dict[str, Any] = {"k": k, "inertia": float(km.inertia_)}
             if np.count_nonzero(np.bincount(km.labels_)) < k:
@@ -901,9 +933,11 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
         )
         best = fits[chosen]
         if self.n_init > 1:  # the chosen k gets all its initialisations
-            best = self._kmeans(chosen, seed).fit(Zs)
+            best = _fit_finite(self._kmeans(chosen, seed), Zs)
         if sampled:
-            km = self._kmeans(chosen, seed, init=best.cluster_centers_, n_init=1).fit(Z)
+            km = _fit_finite(
+                self._kmeans(chosen, seed, init=best.cluster_centers_, n_init=1), Z
+            )
             labels, centers = km.labels_, km.cluster_centers_
             n_iter, inertia = int(km.n_iter_), float(km.inertia_)
             sil_idx = self._silhouette_index(n, rng)
