@@ -269,6 +269,11 @@ def _check_versions(metadata: dict[str, Any], path: Path) -> None:
         )
 
 
+# Plain values that skops rebuilds from their own bytes, without running saved code;
+# skops lists them as untrusted only because its default list is short.
+_SAFE_VALUE_TYPES = frozenset({"datetime.date", "datetime.datetime", "datetime.timedelta"})
+
+
 def _is_custseg_class(name: str) -> bool:
     """Whether ``name`` names a class defined in custseg (custseg's own types are trusted)."""
     if not name.startswith("custseg."):
@@ -362,7 +367,10 @@ def load(path: str | Path, *, trusted: Iterable[str | type] | None = None) -> An
 
     extra = {_type_name(t) for t in (trusted or ())}
     found = sio.get_untrusted_types(data=payload)
-    refused = sorted(t for t in found if t not in extra and not _is_custseg_class(t))
+    refused = sorted(
+        t for t in found
+        if t not in extra and t not in _SAFE_VALUE_TYPES and not _is_custseg_class(t)
+    )
     if refused:
         raise UntrustedTypeError(
             f"{path} holds {len(refused)} untrusted type(s): {refused}. Loading was refused; "
@@ -377,8 +385,14 @@ def load_safe(path: str | Path, *, trusted: Iterable[str | type] = ()) -> Any:
     Only skops-format files (``save(obj, path, format="skops")``) can be loaded
     this way; a joblib/pickle file is refused, since unpickling runs code. Types
     are rebuilt only when skops considers them safe (builtins, numpy, scipy,
-    scikit-learn estimators), when they are custseg classes, or when listed in
-    ``trusted``; any other type is refused before anything is built.
+    scikit-learn estimators), when they are custseg classes or the standard
+    library's dates, times and durations, or when listed in ``trusted``; any
+    other type is refused before anything is built. skops deliberately leaves
+    scikit-learn's tree structures (``sklearn.tree._tree.Tree``, the predictor of
+    histogram gradient boosting) untrusted: a crafted tree can crash the process
+    at prediction time, so a model holding trees (a fitted
+    :class:`~custseg.CustomerSegmentation`, say) loads only once you pass them in
+    ``trusted``.
 
     Parameters
     ----------

@@ -20,6 +20,7 @@ from threadpoolctl import ThreadpoolController
 
 from .._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted, validate_data
 from ..exceptions import InvalidValueError
+from ..utils._state import frame_from_state, frame_to_state
 
 __all__ = ["KMeansSegmenter", "silhouette_sampled"]
 
@@ -318,25 +319,6 @@ def _row_medians(A: np.ndarray) -> np.ndarray:
     if m % 2:
         return np.asarray(part[:, h])
     return np.asarray((part[:, :h].max(axis=1) + part[:, h]) / 2.0)
-
-
-def _to_state(frame: pd.DataFrame) -> dict[str, Any]:
-    """A DataFrame as builtins and numpy arrays, so skops can save it safely."""
-    return {
-        "index_name": frame.index.name,
-        "index": np.asarray(frame.index),
-        "columns": [str(c) for c in frame.columns],
-        "data": [
-            [str(v) for v in frame[c]] if frame[c].dtype == object else frame[c].to_numpy()
-            for c in frame.columns
-        ],
-    }
-
-
-def _from_state(state: dict[str, Any]) -> pd.DataFrame:
-    index = pd.Index(state["index"], name=state["index_name"])
-    data = dict(zip(state["columns"], state["data"], strict=True))
-    return pd.DataFrame(data, index=index)
 
 
 class KMeansSegmenter(ClusterMixin, BaseEstimator):
@@ -876,10 +858,10 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
         if sil_values is None:  # silhouette undefined (a single segment in the sample)
             sil_values = np.full(len(sil_idx), np.nan)
         # Tables are kept as arrays (safe to save with skops) and rebuilt on access.
-        self._silhouette_state = _to_state(
+        self._silhouette_state = frame_to_state(
             pd.DataFrame({"segment": sil_labels, "silhouette": sil_values})
         )
-        self._k_scores_state = _to_state(table)
+        self._k_scores_state = frame_to_state(table)
         self.k_selection_rule_ = rule
         self.n_clusters_ = len(centers)
         self.labels_ = labels
@@ -1013,25 +995,25 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
             f"{nm} ({c})" if seen[nm] > 1 else nm for c, nm in enumerate(seg_names)
         ]
         profile.insert(0, "name", self.segment_names_)
-        self._profile_state = _to_state(profile)
+        self._profile_state = frame_to_state(profile)
 
     @property
     def k_scores_(self) -> pd.DataFrame:
         """Scores of every k tried (see the class docstring); a new DataFrame per access."""
         check_is_fitted(self)
-        return _from_state(self._k_scores_state)
+        return frame_from_state(self._k_scores_state)
 
     @property
     def profile_(self) -> pd.DataFrame:
         """Size, shares and feature means/medians of every segment (see the class docstring)."""
         check_is_fitted(self)
-        return _from_state(self._profile_state)
+        return frame_from_state(self._profile_state)
 
     @property
     def silhouette_samples_(self) -> pd.DataFrame:
         """Silhouette of every row of the silhouette sample (see the class docstring)."""
         check_is_fitted(self)
-        return _from_state(self._silhouette_state)
+        return frame_from_state(self._silhouette_state)
 
     # ------------------------------------------------------------- prediction
     def predict(self, X: Any) -> np.ndarray:

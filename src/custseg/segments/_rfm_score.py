@@ -14,6 +14,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 
 from .._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
 from ..exceptions import InvalidValueError
+from ..utils._state import frame_from_state, frame_to_state
 from ._frames import (
     _CustomerTableInputMixin,
     eager_frame,
@@ -420,7 +421,7 @@ class RFMScorer(_CustomerTableInputMixin, TransformerMixin, BaseEstimator):
             scores[dim] = s
         self.edges_ = edges
         self.bin_scores_ = scores
-        self.bins_ = pd.DataFrame(rows)
+        self._bins_state = frame_to_state(pd.DataFrame(rows))  # skops-safe, see bins_
         codes = _all_cells(self.n_levels)[1]
         self.cell_names_ = (
             {} if lookup is None
@@ -437,6 +438,12 @@ class RFMScorer(_CustomerTableInputMixin, TransformerMixin, BaseEstimator):
         out = self.bin_scores_[dim][np.searchsorted(e, good, side="left")]
         out[~np.isfinite(v)] = 1
         return np.asarray(out, dtype=np.int64)
+
+    @property
+    def bins_(self) -> pd.DataFrame:
+        """Range and size of every score level (see the class docstring); a new DataFrame."""
+        check_is_fitted(self)
+        return frame_from_state(self._bins_state)
 
     def transform(self, X: Any) -> Any:
         """Score every customer with the fitted edges and name their segment.
