@@ -391,3 +391,21 @@ def test_robust_scaling_overflow_fails_clearly():
     X = pd.DataFrame({"ok": np.arange(13.0), "spiky": x})
     with pytest.raises(InvalidValueError, match=r"\['spiky'\] overflow"):
         KMeansSegmenter(n_clusters=2, log_transform=False, scaling="robust").fit(X)
+
+
+def test_threads_follow_omp_num_threads(monkeypatch):
+    from custseg.segments import _kmeans
+
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    assert _kmeans._n_threads() == 1
+    monkeypatch.setenv("OMP_NUM_THREADS", "junk")
+    assert 1 <= _kmeans._n_threads() <= _kmeans._MAX_THREADS
+    rng = np.random.RandomState(0)  # several silhouette blocks
+    X = np.vstack([rng.normal(0, 1, (1500, 3)), rng.normal(4, 1, (1500, 3))])
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    one = KMeansSegmenter(n_clusters=2, random_state=0).fit(X)
+    monkeypatch.delenv("OMP_NUM_THREADS")
+    many = KMeansSegmenter(n_clusters=2, random_state=0).fit(X)
+    np.testing.assert_array_equal(one.labels_, many.labels_)
+    pd.testing.assert_frame_equal(one.silhouette_samples_, many.silhouette_samples_)
+    pd.testing.assert_frame_equal(one.k_scores_, many.k_scores_)

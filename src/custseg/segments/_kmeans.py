@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from numbers import Integral, Real
@@ -243,8 +244,17 @@ def _fit_finite(km: Any, Z: np.ndarray) -> Any:
 
 
 def _n_threads() -> int:
-    """Threads for the row-block passes: the usable cores, at most _MAX_THREADS."""
-    return max(1, min(_MAX_THREADS, cpu_count()))
+    """Threads for the NumPy passes: the usable cores, at most _MAX_THREADS.
+
+    ``OMP_NUM_THREADS``, when set, caps it as it caps scikit-learn's k-means
+    (joblib sets it in its worker processes, so that parallel fits of a grid
+    search do not oversubscribe the cores).
+    """
+    n = min(_MAX_THREADS, cpu_count())
+    first = os.environ.get("OMP_NUM_THREADS", "").split(",")[0].strip()
+    if first.isdigit() and int(first) > 0:
+        n = min(n, int(first))
+    return max(1, n)
 
 
 def _map_blocks(fn: Any, n: int, reverse: bool = False) -> list[Any]:
@@ -469,7 +479,8 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
     k-means itself (about 15% more for k=2 on a million rows, less for larger
     k): the preprocessing runs in cache-sized row blocks and the scores and
     segment statistics run side by side, on up to four threads (never more than
-    the usable cores, as :func:`joblib.cpu_count` reports). Results have the
+    the usable cores, as :func:`joblib.cpu_count` reports, nor more than
+    ``OMP_NUM_THREADS`` when it is set). Results have the
     same bits whatever the number of threads.
 
     Examples
