@@ -375,9 +375,39 @@ def test_block_preprocessing_equals_the_formula(monkeypatch):
     np.testing.assert_allclose(seg.preprocess_scale_, L.std(axis=0), rtol=1e-10)
     np.testing.assert_allclose(Z, (L - L.mean(axis=0)) / L.std(axis=0), rtol=1e-9, atol=1e-12)
     assert Z.flags["C_CONTIGUOUS"]
-    # some columns logged, others not: the un-logged ones are copied unchanged
+    # some columns logged, others not: the un-logged ones are only centred and scaled
+    seg = KMeansSegmenter(n_clusters=2, log_transform=False, random_state=0).fit(X)
     seg.log_features_ = np.array([True, False, False])
-    np.testing.assert_array_equal(seg._log(X)[0][:, 1:], X[:, 1:])
+    Z = seg._preprocess(X)
+    np.testing.assert_allclose(
+        Z[:, 1:], (X[:, 1:] - seg.preprocess_center_[1:]) / seg.preprocess_scale_[1:]
+    )
+    np.testing.assert_allclose(Z[:, 0], (L[:, 0] - seg.preprocess_center_[0])
+                               / seg.preprocess_scale_[0])
+
+
+def test_scaling_statistics_come_from_evenly_spaced_rows(monkeypatch):
+    from custseg.segments import _kmeans
+
+    monkeypatch.setattr(_kmeans, "_MOMENT_ROWS", 100)
+    rng = np.random.RandomState(3)
+    X = np.c_[rng.lognormal(2, 1, 1_000), rng.normal(0, 1, 1_000)]
+    seg = KMeansSegmenter(n_clusters=2, log_transform=True, random_state=0).fit(X)
+    S = np.sign(X[::10]) * np.log1p(np.abs(X[::10]))  # every 10th row: 100 rows
+    np.testing.assert_allclose(seg.preprocess_center_, S.mean(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(seg.preprocess_scale_, S.std(axis=0), rtol=1e-12)
+    # below twice _MOMENT_ROWS every row counts
+    seg = KMeansSegmenter(n_clusters=2, log_transform=True, random_state=0).fit(X[:199])
+    L = np.sign(X[:199]) * np.log1p(np.abs(X[:199]))
+    np.testing.assert_allclose(seg.preprocess_center_, L.mean(axis=0), rtol=1e-12)
+
+
+def test_predict_overflow_names_the_column():
+    X = pd.DataFrame({"a": np.arange(20.0), "b": np.r_[np.zeros(10), np.ones(10)]})
+    seg = KMeansSegmenter(n_clusters=2, log_transform=False, random_state=0).fit(X)
+    new = pd.DataFrame({"a": [1.0], "b": [1.7e308]})
+    with pytest.raises(InvalidValueError, match=r"\['b'\] overflow float64"):
+        seg.predict(new)
 
 
 def test_values_too_large_to_scale_fail_clearly():

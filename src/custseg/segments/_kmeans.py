@@ -233,6 +233,28 @@ def _cluster_indices(Z: np.ndarray, labels: np.ndarray, k: int) -> tuple[float, 
     return ch, float(ratio.max(axis=1).mean())
 
 
+def _log_inplace(out: np.ndarray, src: np.ndarray, log_features: np.ndarray) -> None:
+    """Log the ``log_features`` columns of ``out`` (a float64 copy of ``src``) in place.
+
+    The whole block goes through one vectorised ``log1p`` (much faster than a
+    masked one) and the other columns are copied back from ``src``; negative
+    values get the signed log ``sign(x) * log1p(|x|)``.
+    """
+    logged = np.flatnonzero(log_features)
+    if not logged.size:
+        return
+    with np.errstate(invalid="ignore", divide="ignore"):  # the un-logged columns
+        if out.min() < 0:
+            np.abs(out, out=out)
+            np.log1p(out, out=out)
+            for j in logged:
+                np.copysign(out[:, j], src[:, j], out=out[:, j])
+        else:
+            np.log1p(out, out=out)
+    for j in np.flatnonzero(~log_features):
+        out[:, j] = src[:, j]
+
+
 def _fit_finite(km: Any, Z: np.ndarray) -> Any:
     """Fit a k-means on our preprocessed matrix, skipping its finiteness check.
 
@@ -257,17 +279,14 @@ def _n_threads() -> int:
     return max(1, n)
 
 
-def _map_blocks(fn: Any, n: int, reverse: bool = False) -> list[Any]:
+def _map_blocks(fn: Any, n: int) -> list[Any]:
     """``fn(start, stop)`` over blocks of _BLOCK_ROWS rows, in threads; results in order.
 
     NumPy releases the GIL in ufuncs and copies, so blocks run in parallel; each
     block's result lands at its own position, so the output never depends on
-    the scheduling. ``reverse`` visits the last blocks first (results then in
-    that order): right after a forward pass they are still in the CPU cache.
+    the scheduling.
     """
     starts = range(0, n, _BLOCK_ROWS)
-    if reverse:
-        starts = starts[::-1]
     workers = min(_n_threads(), len(starts))
     if workers <= 1:
         return [fn(start, min(start + _BLOCK_ROWS, n)) for start in starts]
@@ -372,12 +391,17 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
         Apply ``sign(x) * log1p(|x|)`` before scaling: to every column
         (``True``), to none (``False``), or (``"auto"``) to the columns that are
         non-negative with a skewness above 1 in the training data (measured on
-        at most 100,000 evenly spaced rows), such as purchase counts and spend.
-        ``log_features_`` records the choice.
+        the statistics rows, see ``scaling``), such as purchase counts and
+        spend. ``log_features_`` records the choice.
     scaling : {"standard", "robust"} or None, default="standard"
         Centre and scale every column after the log: mean and standard
         deviation (``"standard"``), median and inter-quartile range
-        (``"robust"``), or not at all (``None``).
+        (``"robust"``), or not at all (``None``). Like the skewness, these are
+        measured on the statistics rows: every row of a training set under
+        200,000 rows, else every ``n // 100,000``-th row (100,000 to 199,999
+        evenly spaced rows), as scikit-learn's ``QuantileTransformer`` and
+        ``KBinsDiscretizer`` subsample; the training matrix is then written in
+        a single pass.
     algorithm : {"lloyd", "elkan", "minibatch"}, default="lloyd"
         ``"lloyd"`` and ``"elkan"`` run :class:`sklearn.cluster.KMeans`;
         ``"minibatch"`` runs :class:`sklearn.cluster.MiniBatchKMeans`, faster and
@@ -459,7 +483,8 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
     log_features_ : ndarray of bool of shape (n_features_in_,)
         Columns that were log-transformed.
     preprocess_center_, preprocess_scale_ : ndarray of shape (n_features_in_,)
-        Centre and scale applied after the log (0 and 1 with ``scaling=None``).
+        Centre and scale applied after the log (0 and 1 with ``scaling=None``),
+        measured on the statistics rows (see ``scaling``).
     n_features_in_ : int
         Number of features seen in ``fit``.
     feature_names_in_ : ndarray of str
@@ -592,11 +617,16 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
         return lo, hi
 
     def _fit_preprocess(self, X: np.ndarray) -> np.ndarray:
-        """Learn the log columns and the scaling; return the preprocessed training matrix."""
-        n_features = X.shape[1]
+        """Learn the log columns and the scaling; return the preprocessed training matrix.
+
+        The skewness and the scaling statistics come from at most about
+        _MOMENT_ROWS evenly spaced rows (every row below twice that), so the
+        training matrix is then written in a single pass.
+        """
+        n, n_features = X.shape
+        # column-major: NumPy's column statistics are several times faster on it
+        S = np.array(X[:: max(1, n // _MOMENT_ROWS)], dtype=np.float64, order="F")
         if self.log_transform == "auto":
-            # skewness on at most _MOMENT_ROWS evenly spaced rows (deterministic, fast)
-            S = X[:: max(1, len(X) // _MOMENT_ROWS)].astype(np.float64)
             mean = S.mean(axis=0)
             std = S.std(axis=0)
             with np.errstate(divide="ignore", invalid="ignore"):
@@ -607,100 +637,60 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
             self.log_features_ = nonneg & (skew > 1.0)
         else:
             self.log_features_ = np.full(n_features, bool(self.log_transform))
-        moments = self.scaling == "standard"
-        L, parts = self._log(X, moments=moments)
-        if moments:
-            # per-block sums added in block order: the same bits whatever the threads;
-            # exact enough unless |mean| / std > 1e6
-            total = np.sum([part[0] for part in parts], axis=0)
-            total_sq = np.sum([part[1] for part in parts], axis=0)
-            center = total / len(L)
-            with np.errstate(over="ignore", invalid="ignore"):  # overflow: caught below
-                scale = np.sqrt(np.maximum(total_sq / len(L) - center**2, 0.0))
-        elif self.scaling == "robust":
-            center = np.median(L, axis=0)
-            q75, q25 = np.percentile(L, [75, 25], axis=0)
-            scale = q75 - q25
-        else:
-            center = np.zeros(n_features)
-            scale = np.ones(n_features)
+        _log_inplace(S, S.copy(), self.log_features_)
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow: caught below
+            if self.scaling == "standard":
+                center, scale = S.mean(axis=0), S.std(axis=0)
+            elif self.scaling == "robust":
+                center = np.median(S, axis=0)
+                q75, q25 = np.percentile(S, [75, 25], axis=0)
+                scale = q75 - q25
+            else:
+                center, scale = np.zeros(n_features), np.ones(n_features)
         bad = ~(np.isfinite(center) & np.isfinite(scale))
-        if bad.any():  # sums of squares overflow beyond about 1e150
+        if bad.any():  # squares overflow beyond about 1e154
             names = self._feature_names(n_features)
             raise InvalidValueError(
                 f"Columns {[names[j] for j in np.flatnonzero(bad)]} are too large to scale "
-                f"(their mean or standard deviation over the {len(L):,} rows overflows "
-                "float64); rescale them or use log_transform=True."
+                f"(their centre or spread over {len(S):,} rows overflows float64); rescale "
+                "them or use log_transform=True."
             )
-        scale = np.where(scale > 0, scale, 1.0)
         self.preprocess_center_ = np.asarray(center, dtype=np.float64)
-        self.preprocess_scale_ = np.asarray(scale, dtype=np.float64)
-        Z = self._center_scale(L)
-        if self.scaling == "robust":  # a tiny IQR can blow outliers up to infinity
-            bad = ~np.isfinite(Z).all(axis=0)
-            if bad.any():
-                names = self._feature_names(n_features)
-                raise InvalidValueError(
-                    f"Columns {[names[j] for j in np.flatnonzero(bad)]} overflow float64 "
-                    "once divided by their inter-quartile range; use scaling='standard' "
-                    "or log_transform=True."
-                )
-        return Z
+        self.preprocess_scale_ = np.asarray(np.where(scale > 0, scale, 1.0), dtype=np.float64)
+        return self._preprocess(X)
 
-    def _log(self, X: np.ndarray, moments: bool = False) -> tuple[np.ndarray, list[Any]]:
-        """A new float64 C-ordered array: ``X`` with the log columns logged.
+    def _preprocess(self, X: np.ndarray) -> np.ndarray:
+        """A new float64 C-ordered array: ``(log(X) - center) / scale``, in one pass.
 
         k-means then works on it in place. The rows are processed in blocks that
         stay in the CPU cache, shared between a few threads: each block is copied,
-        logged as a whole (a vectorised ``log1p``) and its un-logged columns copied
-        back. With ``moments``, also returns every block's column sums and sums of
-        squares (else an empty list).
+        logged as a whole (a vectorised ``log1p``; the un-logged columns are
+        copied back), centred and scaled. A value that overflows is reported
+        with its column.
         """
         n, p = X.shape
-        L = np.empty((n, p), dtype=np.float64)
-        logged = np.flatnonzero(self.log_features_)
-        kept = np.flatnonzero(~self.log_features_)
-
-        def block(start: int, stop: int) -> Any:
-            out = L[start:stop]
-            out[...] = X[start:stop]
-            if logged.size:
-                with np.errstate(invalid="ignore", divide="ignore"):  # un-logged columns
-                    if out.min() < 0:  # signed log: sign(x) * log1p(|x|)
-                        raw = out.copy()
-                        np.abs(out, out=out)
-                        np.log1p(out, out=out)
-                        for j in logged:
-                            np.copysign(out[:, j], raw[:, j], out=out[:, j])
-                    else:
-                        np.log1p(out, out=out)
-                for j in kept:
-                    out[:, j] = X[start:stop, j]
-            if moments:  # products with a vector of ones: the fastest column sums
-                ones = np.ones(stop - start)
-                with np.errstate(over="ignore"):  # overflow: caught in _fit_preprocess
-                    return ones @ out, ones @ np.square(out)
-            return None
-
-        # the blocks are the parallelism: one BLAS thread each
-        with _blas_controller().limit(limits=1, user_api="blas"):
-            parts = _map_blocks(block, n)
-        return L, parts if moments else []
-
-    def _center_scale(self, L: np.ndarray) -> np.ndarray:
+        Z = np.empty((n, p), dtype=np.float64)
         center, scale = self.preprocess_center_, self.preprocess_scale_
 
-        def block(start: int, stop: int) -> None:
-            rows = L[start:stop]
-            rows -= center
-            with np.errstate(over="ignore"):  # robust scaling: checked in _fit_preprocess
-                rows /= scale
+        def block(start: int, stop: int) -> bool:
+            out = Z[start:stop]
+            src = X[start:stop]
+            out[...] = src
+            _log_inplace(out, src, self.log_features_)
+            out -= center
+            with np.errstate(over="ignore", invalid="ignore"):
+                out /= scale
+                return bool(np.isfinite(out.sum())) or bool(np.isfinite(out).all())
 
-        _map_blocks(block, len(L), reverse=True)  # the log pass just wrote the last blocks
-        return L
-
-    def _preprocess(self, X: np.ndarray) -> np.ndarray:
-        return self._center_scale(self._log(X)[0])
+        if not all(_map_blocks(block, n)):
+            names = self._feature_names(p)
+            bad = [names[j] for j in np.flatnonzero(~np.isfinite(Z).all(axis=0))]
+            raise InvalidValueError(
+                f"Columns {bad} overflow float64 once centred and scaled (scale "
+                f"{self.preprocess_scale_.round(6).tolist()}); rescale them, or use "
+                "log_transform=True or scaling='standard'."
+            )
+        return Z
 
     def _kmeans(self, k: int, seed: int, init: Any = "k-means++", n_init: int | None = None) -> Any:
         # copy_x=False: the matrix is our own preprocessed copy, k-means may centre it in place
