@@ -29,8 +29,8 @@ _SELECTIONS = ("silhouette", "calinski_harabasz", "davies_bouldin", "elbow", "vo
 _NAME_THRESHOLD = 0.5  # |z| of a segment centre above which a feature enters its name
 _SILHOUETTE_CHUNK = 512
 _MAX_THREADS = 4  # threads of the NumPy passes, at most; never more than the cores
-_BLOCK_ROWS = 32_768  # rows per block of the preprocessing passes (fits in cache)
-_MOMENT_ROWS = 100_000  # rows used for the skewness and the naming statistics
+_BLOCK_ROWS = 32_768  # rows per block of the preprocessing pass (fits in cache)
+_MOMENT_ROWS = 100_000  # about this many rows give the skewness, scaling and naming statistics
 _MEDIAN_ROWS = 100_000  # rows used for the segment medians of the profile
 _PRODUCT_SUMS_MAX_K = 4  # segment sums by indicator products up to this k
 
