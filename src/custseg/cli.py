@@ -8,13 +8,40 @@ Commands
     parquet.
 ``custseg report INPUT -o report.html``
     The same, summarised in a self-contained HTML report.
-``custseg fit INPUT -o model.joblib`` / ``custseg predict MODEL INPUT -o out.csv``
-    Fit once, save the model, apply it to later extracts.
+``custseg fit INPUT -o model.skops`` / ``custseg predict MODEL INPUT -o out.csv``
+    Fit once, save the model, apply it to later extracts. The suffix of the
+    model file chooses its format: ``.skops`` (skops' format, loaded safely)
+    or anything else, such as ``.joblib`` (joblib, that is pickle).
 ``custseg demo [--output DIR]``
     The whole job on the bundled CDNOW data.
 
 Errors are printed as one line on stderr with exit code 2 (``--debug`` shows
 the traceback). Progress goes to stderr only when stderr is a terminal.
+
+Model files and trust
+---------------------
+``custseg predict`` loads a joblib MODEL with pickle, and **loading a pickle
+runs code**: use joblib files only when you made them or trust their source as
+much as your own code. A ``.skops`` MODEL (or any file written in skops'
+format), or any MODEL given with ``--trust``, is loaded safely with
+:func:`custseg.persistence.load` and ``trusted=`` the ``--trust`` types: it is
+never unpickled (a pickle file is refused, whatever its name) and only skops'
+audited types, custseg's own classes, dates and the types named with
+``--trust TYPE`` are rebuilt; anything else is refused with exit code 2 and one
+line naming the refused types and the ``--trust`` options that would accept
+them.
+
+scikit-learn's tree structures (``sklearn.tree._tree.Tree``, used by the tier
+rules, and ``sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor``,
+used by the churn model) are **not** trusted by default, although a model
+written by ``custseg fit`` normally holds both. skops leaves them
+untrusted on purpose: their node arrays are read by compiled code without
+bounds checks, so a crafted tree can crash the process (or read memory it
+should not) when the model predicts, and custseg cannot check them cheaply. The
+skops format exists for files from other people, and the command line cannot
+tell those from your own, so it does not silently widen skops' judgement: name
+the two types with ``--trust`` (the refusal line shows the exact options to
+copy) once you trust where the file comes from.
 
 Examples
 --------
@@ -44,8 +71,10 @@ examples:
   custseg segment orders.csv -o customers.parquet --as-of 2024-06-30
   custseg segment orders.csv --customer-col client --time-col ordered_at --amount-col total
   custseg report orders.parquet -o report.html
-  custseg fit orders.csv -o model.joblib --observation-date 2024-03-31
-  custseg predict model.joblib orders.csv -o customers.csv --as-of 2024-06-30
+  custseg fit orders.csv -o model.skops --observation-date 2024-03-31
+  custseg predict model.skops orders.csv -o customers.csv --as-of 2024-06-30 \\
+      --trust sklearn.tree._tree.Tree \\
+      --trust sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor
 
 Run "custseg COMMAND --help" for the options of a command."""
 
@@ -62,15 +91,30 @@ examples:
   custseg report orders.parquet -o report.html --as-of 2024-06-30 --title "Q2 customers\"""",
     "fit": """\
 examples:
-  custseg fit orders.csv -o model.joblib
-  custseg fit orders.csv -o model.joblib --observation-date 2024-03-31 --random-state 0""",
+  custseg fit orders.csv -o model.skops           # safe to load: the file to share
+  custseg fit orders.csv -o model.skops --observation-date 2024-03-31 --random-state 0
+  custseg fit orders.csv -o model.joblib          # pickle: for your own use only
+
+The suffix of MODEL chooses the format: .skops writes skops' format, which
+'custseg predict' loads without running code from the file; any other suffix
+(.joblib) writes a pickle, and loading a pickle runs code.""",
     "predict": """\
 examples:
-  custseg predict model.joblib orders.csv -o customers.csv
+  custseg predict model.skops orders.csv -o customers.csv \\
+      --trust sklearn.tree._tree.Tree \\
+      --trust sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor
   custseg predict model.joblib orders.csv -o customers.parquet --as-of 2024-06-30
 
-MODEL is unpickled: loading a pickle runs code, so only use model files you
-made yourself or got from a source you trust.""",
+A .skops MODEL (or one given with --trust) is loaded safely, never unpickled:
+only skops' audited types, custseg's classes, dates and the --trust types are
+rebuilt; any other type is refused with a line naming it and the --trust
+options that accept it. scikit-learn's tree structures (a model from
+'custseg fit' normally holds two) are not trusted by default, as in skops: a
+crafted tree can crash the process when it predicts. Pass them with --trust only for files from a
+source you trust.
+
+A .joblib MODEL is unpickled: loading a pickle runs code, so only use joblib
+files you made yourself or got from a source you trust.""",
     "demo": """\
 examples:
   custseg demo                          # writes ./demo-output
@@ -143,6 +187,10 @@ def build_parser() -> argparse.ArgumentParser:
     >>> args = build_parser().parse_args(["segment", "log.csv", "--as-of", "2024-06-30"])
     >>> args.command, args.input, args.as_of
     ('segment', 'log.csv', '2024-06-30')
+    >>> args = build_parser().parse_args(
+    ...     ["predict", "model.skops", "log.csv", "--trust", "sklearn.tree._tree.Tree"])
+    >>> args.model, args.trust
+    ('model.skops', ['sklearn.tree._tree.Tree'])
     """
     fmt = argparse.RawDescriptionHelpFormatter
     parser = _Parser(
@@ -190,7 +238,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("fit", "Fit the segmentation model on a transaction file and save it.")
     p.add_argument("input", metavar="INPUT", help="transaction file (.csv or .parquet)")
     p.add_argument("-o", "--output", metavar="MODEL", required=True,
-                   help="model file to write (e.g. model.joblib)")
+                   help="model file to write: model.skops (safe to load) or model.joblib "
+                        "(pickle; loading it runs code)")
     p.add_argument("--observation-date", metavar="DATE",
                    help="fit as of this date; later transactions are ignored "
                         "(default: the last transaction)")
@@ -205,6 +254,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", metavar="DATE", help="date of the table (default: last transaction)")
     p.add_argument("--sep", default=",", metavar="CHAR",
                    help="CSV field separator (default: %(default)r)")
+    p.add_argument("--trust", action="append", metavar="TYPE",
+                   help="qualified name of a type to trust when loading MODEL safely, "
+                        "e.g. sklearn.tree._tree.Tree (repeatable); implies a safe load, so "
+                        "a pickle MODEL is refused")
 
     p = add("demo", "Run the whole job on the bundled CDNOW data.")
     p.add_argument("--output", metavar="DIR", default="demo-output",
@@ -361,15 +414,27 @@ def _cmd_predict(args: argparse.Namespace, progress: _Progress, out: TextIO) -> 
     _check_output(args.output, TABLE_SUFFIXES)
     as_of = _date(args.as_of, "--as-of")
     from .exceptions import ModelFileError
-    from .persistence import load, read_metadata
+    from .persistence import read_metadata
 
+    trusted = _trusted_types(args.trust)
     meta = read_metadata(args.model)
     if not meta["class"].endswith("CustomerSegmentation"):
         raise ModelFileError(
             f"{args.model} holds a {meta['class']}, not a model written by 'custseg fit'."
         )
-    progress(f"loading {args.model}")
-    model = load(args.model)
+    # Safe (never unpickled) for skops files, whatever their name, for a .skops name,
+    # whatever the content, and whenever --trust is given.
+    safe = (trusted is not None or meta["serializer"] == "skops"
+            or Path(args.model).suffix.lower() == ".skops")
+    if safe and meta["serializer"] != "skops":
+        raise ModelFileError(
+            f"{args.model} is a joblib (pickle) file, which cannot be loaded safely (loading "
+            "a pickle runs code), and a safe load was asked for (a .skops name or --trust). "
+            "Ask its author for a file written with 'custseg fit -o model.skops'; only if you "
+            "trust its source as much as your own code, name it .joblib and drop --trust."
+        )
+    progress(f"loading {args.model}" + (" (safe load)" if safe else " (unpickling)"))
+    model = _load_model(args.model, (trusted or []) if safe else None)
     progress(f"reading {args.input}")
     log = _read(args, model.customer_col)
     progress("scoring customers")
@@ -377,6 +442,58 @@ def _cmd_predict(args: argparse.Namespace, progress: _Progress, out: TextIO) -> 
     progress(f"writing {len(table):,} customers to {args.output}")
     _write_table(table, args.output, out)
     return EXIT_OK
+
+
+_TREE_TYPES = (
+    "sklearn.tree._tree.Tree",
+    "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+)
+
+
+def _trusted_types(values: list[str] | None) -> list[str] | None:
+    """Check that the ``--trust`` values are qualified type names (None: not given)."""
+    if values is None:
+        return None
+    for value in values:
+        parts = value.split(".")
+        if len(parts) < 2 or not all(part.isidentifier() for part in parts):
+            from .exceptions import InvalidValueError
+
+            raise InvalidValueError(
+                f"--trust {value!r} is not a qualified type name; expected a dotted name "
+                "such as sklearn.tree._tree.Tree (module path, then the class)."
+            )
+    return values
+
+
+def _load_model(path: str, trusted: list[str] | None) -> Any:
+    """Load MODEL: with pickle when ``trusted`` is None, else safely (pickle refused)."""
+    from .exceptions import ModelFileError, UntrustedTypeError
+    from .persistence import _refused_types, load
+    from .pipeline import CustomerSegmentation
+
+    try:
+        model = load(path, trusted=trusted)
+    except UntrustedTypeError as err:
+        refused = _refused_types(path, trusted or [])
+        if not refused:  # pragma: no cover - load and _refused_types agree
+            raise
+        options = " ".join(f"--trust {name}" for name in refused)
+        why = ""
+        if set(refused) & set(_TREE_TYPES):
+            why = (" (skops leaves scikit-learn's tree structures untrusted on purpose: a "
+                   "crafted tree can crash the process when the model predicts)")
+        raise UntrustedTypeError(
+            f"{path} holds {len(refused)} type(s) that are not trusted: "
+            f"{', '.join(refused)}; loading was refused{why}. If you trust the file's "
+            f"source, add {options}"
+        ) from err
+    if not isinstance(model, CustomerSegmentation):
+        raise ModelFileError(
+            f"{path} holds a {type(model).__name__}, not a CustomerSegmentation written "
+            "by 'custseg fit'."
+        )
+    return model
 
 
 def _cmd_demo(args: argparse.Namespace, progress: _Progress, out: TextIO) -> int:

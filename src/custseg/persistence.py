@@ -297,6 +297,33 @@ def _type_name(value: Any) -> str:
     )
 
 
+def _check_types(
+    payload: bytes, trusted: Iterable[str | type] | None
+) -> tuple[list[str], list[str]]:
+    """Return the types of a skops payload beyond skops' defaults, and the refused ones."""
+    import skops.io as sio
+
+    extra = {_type_name(t) for t in (trusted or ())}
+    found = sio.get_untrusted_types(data=payload)
+    refused = sorted(
+        t for t in found
+        if t not in extra and t not in _SAFE_VALUE_TYPES and not _is_custseg_class(t)
+    )
+    return found, refused
+
+
+def _refused_types(path: str | Path, trusted: Iterable[str | type] = ()) -> list[str]:
+    """List the types a safe load of the skops file ``path`` would refuse (runs no code).
+
+    Used by the command line to name the refused types in its own words. Empty for
+    a joblib file (those are refused whole, not type by type).
+    """
+    metadata, payload = _open(path)
+    if metadata["serializer"] != "skops":
+        return []
+    return _check_types(payload, trusted)[1]
+
+
 def load(path: str | Path, *, trusted: Iterable[str | type] | None = None) -> Any:
     """Load an object saved by :func:`save`, warning on a library version mismatch.
 
@@ -365,12 +392,7 @@ def load(path: str | Path, *, trusted: Iterable[str | type] | None = None) -> An
         return joblib.load(io.BytesIO(payload))
     import skops.io as sio
 
-    extra = {_type_name(t) for t in (trusted or ())}
-    found = sio.get_untrusted_types(data=payload)
-    refused = sorted(
-        t for t in found
-        if t not in extra and t not in _SAFE_VALUE_TYPES and not _is_custseg_class(t)
-    )
+    found, refused = _check_types(payload, trusted)
     if refused:
         raise UntrustedTypeError(
             f"{path} holds {len(refused)} untrusted type(s): {refused}. Loading was refused; "
