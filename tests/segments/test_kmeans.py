@@ -439,3 +439,38 @@ def test_threads_follow_omp_num_threads(monkeypatch):
     np.testing.assert_array_equal(one.labels_, many.labels_)
     pd.testing.assert_frame_equal(one.silhouette_samples_, many.silhouette_samples_)
     pd.testing.assert_frame_equal(one.k_scores_, many.k_scores_)
+
+
+def test_fixed_k_silhouette_is_computed_on_first_access_exactly():
+    rng = np.random.RandomState(4)
+    X = np.vstack([rng.normal(0, 1, (900, 3)), rng.normal(3, 1, (900, 3))])
+    seg = KMeansSegmenter(n_clusters=2, silhouette_sample_size=700, random_state=0).fit(X)
+    deferred = seg._silhouette_deferred  # fit leaves it for later
+    assert deferred is not None
+    sample = deferred["Z"]
+    sil = seg.silhouette_samples_
+    assert seg._silhouette_deferred is None
+    # the rows of the sample are rows of the preprocessed matrix, with their labels
+    Z = seg._preprocess(X)
+    rows = np.flatnonzero((Z[:, None, :] == sample[None]).all(axis=2).any(axis=1))
+    assert len(rows) == 700
+    np.testing.assert_array_equal(sil["segment"].to_numpy(), seg.labels_[rows])
+    np.testing.assert_allclose(sil["silhouette"], silhouette_samples(Z[rows], seg.labels_[rows]),
+                               atol=1e-5)
+    assert seg.k_scores_.loc[2, "silhouette"] == pytest.approx(sil["silhouette"].mean())
+    # the same values whichever table is looked at first
+    again = KMeansSegmenter(n_clusters=2, silhouette_sample_size=700, random_state=0).fit(X)
+    assert again.k_scores_.loc[2, "silhouette"] == seg.k_scores_.loc[2, "silhouette"]
+    pd.testing.assert_frame_equal(again.silhouette_samples_, sil)
+
+
+@pytest.mark.parametrize("suffix", [".joblib", ".skops"])
+def test_deferred_silhouette_survives_saving_before_the_first_access(tmp_path, suffix):
+    from custseg.persistence import load, save
+
+    X = pd.DataFrame(blobs(200), columns=["a", "b"])
+    seg = KMeansSegmenter(n_clusters=2, random_state=0).fit(X)
+    loaded = load(save(seg, tmp_path / f"seg{suffix}"))
+    pd.testing.assert_frame_equal(loaded.k_scores_, seg.k_scores_)
+    pd.testing.assert_frame_equal(loaded.silhouette_samples_, seg.silhouette_samples_)
+    assert loaded.k_scores_["silhouette"].notna().all()

@@ -255,6 +255,17 @@ def _log_inplace(out: np.ndarray, src: np.ndarray, log_features: np.ndarray) -> 
         out[:, j] = src[:, j]
 
 
+_DEFERRED = "deferred"  # marks a silhouette left for the first access
+
+
+def _silhouette_or_none(Z: np.ndarray, labels: np.ndarray, idx: np.ndarray) -> np.ndarray | None:
+    """Silhouette of the rows ``idx`` of ``Z``; None when undefined (one segment, or all)."""
+    sil_labels = labels[idx]
+    if 2 <= np.count_nonzero(np.bincount(sil_labels)) < len(idx):
+        return silhouette_sampled(np.take(Z, idx, axis=0), sil_labels)
+    return None
+
+
 def _fit_finite(km: Any, Z: np.ndarray) -> Any:
     """Fit a k-means on our preprocessed matrix, skipping its finiteness check.
 
@@ -458,12 +469,18 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
         used by the elbow rule, NaN with fewer than three k), ``n_scored`` (rows
         the scores were computed on), ``n_silhouette`` (rows of the silhouette
         sample) and ``chosen``. A k whose fit found fewer distinct clusters than
-        k has NaN scores.
+        k has NaN scores. With a fixed ``n_clusters`` the silhouette is computed
+        on the first access (see ``silhouette_samples_``).
     k_selection_rule_ : str
         The rule that picked ``n_clusters_``, in words, with the sample sizes.
     silhouette_samples_ : pandas.DataFrame
         Columns ``segment`` and ``silhouette``: the silhouette of every row of the
-        silhouette sample under the final labels (for silhouette plots).
+        silhouette sample under the final labels (for silhouette plots). When
+        the final fit is not one the search already scored (a fixed
+        ``n_clusters``, or a search on a sample), ``fit`` keeps the sample's
+        rows and computes the silhouette on the first access to this table or
+        to ``k_scores_`` (a few tens of milliseconds), so that ``fit`` costs
+        little more than the k-means; the values are the same either way.
     profile_ : pandas.DataFrame
         One row per segment (index ``segment``): ``name``, ``size``, ``share`` of
         customers, ``revenue_share`` (when a revenue feature is known), then
@@ -501,9 +518,11 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
     silhouette on ``silhouette_sample_size`` rows, so choosing k among 2..10 for a
     million customers takes seconds; ``algorithm="minibatch"`` speeds up the
     final fit further. With a fixed k, ``fit`` costs little more than the
-    k-means itself (about 15% more for k=2 on a million rows, less for larger
-    k): the preprocessing runs in cache-sized row blocks and the scores and
-    segment statistics run side by side, on up to four threads (never more than
+    k-means itself (about 10% more for k=2 on a million rows, less for larger
+    k): the preprocessing is one pass over cache-sized row blocks, the
+    Calinski-Harabasz and Davies-Bouldin indices and the segment statistics run
+    side by side, and the silhouette waits for its first use (see
+    ``silhouette_samples_``). Those passes use up to four threads (never more than
     the usable cores, as :func:`joblib.cpu_count` reports, nor more than
     ``OMP_NUM_THREADS`` when it is set). Results have the
     same bits whatever the number of threads.
@@ -706,14 +725,11 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
         )
 
     def _score(
-        self, Z: np.ndarray, labels: np.ndarray, sil_idx: np.ndarray,
-        pool: ThreadPoolExecutor | None = None,
+        self, Z: np.ndarray, labels: np.ndarray, sil_idx: np.ndarray | None
     ) -> tuple[dict[str, float], np.ndarray | None]:
         """Scores of one labelling, and the silhouette of every row of the sample.
 
-        With a ``pool``, the Calinski-Harabasz and Davies-Bouldin indices go to it
-        and the silhouette runs here on one thread (the pool's worker has the
-        other core).
+        ``sil_idx=None`` leaves the silhouette out (NaN): it is computed later.
         """
         nan = {"silhouette": np.nan, "calinski_harabasz": np.nan, "davies_bouldin": np.nan}
         present = np.bincount(labels) > 0  # k-means labels: small non-negative integers
@@ -722,13 +738,8 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
             return nan, None
         if not present.all():  # consecutive, as scikit-learn
             labels = np.take(np.cumsum(present) - 1, labels)
-        indices = None if pool is None else pool.submit(_cluster_indices, Z, labels, k)
-        sil_labels = labels[sil_idx]
-        values = None
-        if 2 <= np.count_nonzero(np.bincount(sil_labels)) < len(sil_idx):
-            values = silhouette_sampled(np.take(Z, sil_idx, axis=0), sil_labels,
-                                        n_threads=None if pool is None else 1)
-        ch, db = _cluster_indices(Z, labels, k) if indices is None else indices.result()
+        values = None if sil_idx is None else _silhouette_or_none(Z, labels, sil_idx)
+        ch, db = _cluster_indices(Z, labels, k)
         scores = {
             "silhouette": np.nan if values is None else float(values.mean()),
             "calinski_harabasz": ch,
@@ -831,17 +842,17 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
             km = _fit_finite(self._kmeans(k, seed), Z)
             labels, centers = km.labels_, km.cluster_centers_
             n_iter, inertia = int(km.n_iter_), float(km.inertia_)
-            # a worker computes the segment statistics, then two of the scores, while
-            # this thread computes the silhouette (NumPy releases the GIL; the scores do
-            # not depend on the label order); one BLAS thread each, as spinning BLAS
-            # threads would fight over the cores
+            # a worker computes the segment statistics while this thread computes the
+            # Calinski-Harabasz and Davies-Bouldin indices (NumPy releases the GIL; the
+            # scores do not depend on the label order); one BLAS thread each, as
+            # spinning BLAS threads would fight over the cores. The silhouette waits
+            # for the first look at it (see silhouette_samples_).
             blas = _blas_controller().limit(limits=1, user_api="blas")
             with blas, ThreadPoolExecutor(max_workers=1) as pool:
                 stats = pool.submit(_segment_stats, X, labels, k)
-                scores, sil_values = self._score(
-                    np.take(Z, score_idx, axis=0), labels[score_idx], sub, pool=pool
-                )
+                scores, _ = self._score(np.take(Z, score_idx, axis=0), labels[score_idx], None)
                 counts, sums, medians = stats.result()
+            sil_values = _DEFERRED
             row: dict[str, Any] = {"k": k, "inertia": inertia, **scores}
             row.update(elbow_distance=np.nan, n_scored=len(score_idx), n_silhouette=len(sub),
                        chosen=True)
@@ -855,14 +866,17 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
         centers = centers[order]
         self._set_profile(Z, centers, names, counts[order], sums[order], medians[order])
 
-        sil_labels = labels[sil_idx]
-        if sil_values is None:  # silhouette undefined (a single segment in the sample)
-            sil_values = np.full(len(sil_idx), np.nan)
         # Tables are kept as arrays (safe to save with skops) and rebuilt on access.
-        self._silhouette_state = frame_to_state(
-            pd.DataFrame({"segment": sil_labels, "silhouette": sil_values})
-        )
         self._k_scores_state = frame_to_state(table)
+        self._silhouette_state: dict[str, Any] | None = None
+        self._silhouette_deferred: dict[str, Any] | None = None
+        if sil_values is _DEFERRED:  # computed on first access, from the sample's rows
+            self._silhouette_deferred = {
+                "Z": np.take(Z, sil_idx, axis=0), "labels": labels[sil_idx],
+                "in_table": self.n_clusters != "auto",
+            }
+        else:
+            self._set_silhouette(labels[sil_idx], sil_values)
         self.k_selection_rule_ = rule
         self.n_clusters_ = len(centers)
         self.labels_ = labels
@@ -924,25 +938,34 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
             labels, centers = km.labels_, km.cluster_centers_
             n_iter, inertia = int(km.n_iter_), float(km.inertia_)
             sil_idx = self._silhouette_index(n, rng)
-            sil_values = self._score_silhouette_only(Z, labels, sil_idx)
+            sil_values: np.ndarray | str | None = _DEFERRED
         else:
             labels, centers = best.labels_, best.cluster_centers_
             n_iter, inertia = int(best.n_iter_), float(best.inertia_)
             sil_idx = sil_idx_s
-            sil_values = (
-                sil_cache.get(chosen) if best is fits[chosen]
-                else self._score_silhouette_only(Z, labels, sil_idx)
-            )
+            sil_values = sil_cache.get(chosen) if best is fits[chosen] else _DEFERRED
         return labels, centers, n_iter, inertia, table, rule, sil_idx, sil_values
 
-    @staticmethod
-    def _score_silhouette_only(
-        Z: np.ndarray, labels: np.ndarray, sil_idx: np.ndarray
-    ) -> np.ndarray | None:
-        sil_labels = labels[sil_idx]
-        if 2 <= np.count_nonzero(np.bincount(sil_labels)) < len(sil_idx):
-            return silhouette_sampled(np.take(Z, sil_idx, axis=0), sil_labels)
-        return None
+    def _set_silhouette(self, labels: np.ndarray, values: np.ndarray | None) -> None:
+        if values is None:  # silhouette undefined (a single segment in the sample)
+            values = np.full(len(labels), np.nan)
+        self._silhouette_state = frame_to_state(
+            pd.DataFrame({"segment": labels, "silhouette": values})
+        )
+
+    def _resolve_silhouette(self) -> None:
+        """Compute a deferred silhouette (see ``silhouette_samples_``) and store it."""
+        deferred = getattr(self, "_silhouette_deferred", None)
+        if deferred is None:
+            return
+        labels = deferred["labels"]
+        values = _silhouette_or_none(deferred["Z"], labels, np.arange(len(labels)))
+        self._set_silhouette(labels, values)
+        if deferred["in_table"]:
+            table = frame_from_state(self._k_scores_state)
+            table["silhouette"] = np.nan if values is None else float(values.mean())
+            self._k_scores_state = frame_to_state(table)
+        self._silhouette_deferred = None
 
     def _value_order(
         self, counts: np.ndarray, sums: np.ndarray, centers: np.ndarray, names: list[str]
@@ -1002,6 +1025,7 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
     def k_scores_(self) -> pd.DataFrame:
         """Scores of every k tried (see the class docstring); a new DataFrame per access."""
         check_is_fitted(self)
+        self._resolve_silhouette()
         return frame_from_state(self._k_scores_state)
 
     @property
@@ -1014,6 +1038,8 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
     def silhouette_samples_(self) -> pd.DataFrame:
         """Silhouette of every row of the silhouette sample (see the class docstring)."""
         check_is_fitted(self)
+        self._resolve_silhouette()
+        assert self._silhouette_state is not None
         return frame_from_state(self._silhouette_state)
 
     # ------------------------------------------------------------- prediction
