@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import warnings
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import narwhals.stable.v2 as nw
@@ -12,10 +13,11 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import DataWarning, EmptyDataError, InvalidValueError
-from ..features import calibration_holdout
 from ..features._builders import _check_windows, customer_features_from
 from ..features._core import UNITS as _UNIT_DAYS
-from ..io import check_transactions, parse_date
+from ..features._split import _calibration_holdout_from, _split_dates
+from ..io import Transactions, check_transactions, parse_date
+from ..io._validate import PRODUCT, QTY, _as_of
 
 __all__ = ["RollingOriginSplit", "churn_labels"]
 
@@ -49,6 +51,18 @@ def _horizon_delta(horizon: Any, unit: str) -> dt.timedelta:
     if delta <= dt.timedelta(0):
         raise InvalidValueError(f"horizon={horizon!r} must be positive.")
     return delta
+
+
+def _split_log(checked: Transactions) -> Transactions:
+    """The validated log without the quantity and product columns.
+
+    :func:`~custseg.features.calibration_holdout` is not given them, so the log it
+    validates does not hold them either.
+    """
+    extra = [col for col, given in ((QTY, checked.quantity_col), (PRODUCT, checked.product_col))
+             if given is not None]
+    return replace(checked, frame=checked.frame.drop(*extra) if extra else checked.frame,
+                   quantity_col=None, product_col=None)
 
 
 def _check_window(
@@ -176,10 +190,12 @@ def churn_labels(
             complete = complete + dt.timedelta(days=1) - dt.timedelta(microseconds=1)
         last = max(last, complete)
     end = _check_window(cut, date_only, delta, checked.min_time, last, time_col, horizon)
-    cols: dict[str, Any] = dict(customer_col=customer_col, time_col=time_col, amount_col=amount_col,
-                order_col=order_col, occasion=occasion, returns=returns,
-                time_format=time_format)
-    split = calibration_holdout(transactions, cut, end, unit=unit, **cols)
+    # The calibration/holdout split from the log validated above, cut at the holdout end
+    # exactly as calibration_holdout(transactions, cut, end, ...) would validate and cut
+    # it, without reading the table a second time.
+    cal_date, cal_day = _split_dates(cut, end)
+    split = _calibration_holdout_from(_as_of(_split_log(checked), end), cal_date, cal_day,
+                                      occasion=occasion, unit=unit)
     # Features at the cutoff from the log validated above (cut there, nothing later).
     wins, trend = _check_windows(windows, trend_window)
     feats = customer_features_from(checked.before(cut, date_only=date_only), occasion, wins,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -9,7 +10,7 @@ import narwhals.stable.v2 as nw
 
 from .._frame import collect_small
 from ..exceptions import EmptyDataError, InvalidValueError
-from ..io._validate import CID, TIME, check_transactions, parse_date
+from ..io._validate import CID, TIME, Transactions, check_transactions, parse_date
 from ._core import (
     check_occasion,
     finish,
@@ -126,6 +127,19 @@ def calibration_holdout(
     >>> int((~split.features["churned"]).sum())
     7058
     """
+    cal_date, cal_day = _split_dates(calibration_end, holdout_end)
+    tx_all = check_transactions(
+        transactions, customer_col=customer_col, time_col=time_col, amount_col=amount_col,
+        order_col=order_col, observation_date=holdout_end, returns=returns, future="drop",
+        time_format=time_format)
+    return _calibration_holdout_from(tx_all, cal_date, cal_day, occasion=occasion, unit=unit)
+
+
+def _split_dates(calibration_end: Any, holdout_end: Any) -> tuple[dt.datetime, bool]:
+    """Parse the calibration end; check that the holdout end, when given, is after it.
+
+    Returns the calibration end and whether it names a whole calendar day.
+    """
     cal_date, cal_day = parse_date(calibration_end, name="calibration_end")
     if holdout_end is not None:
         hold_date, _ = parse_date(holdout_end, name="holdout_end")
@@ -133,10 +147,19 @@ def calibration_holdout(
             raise InvalidValueError(
                 f"holdout_end={hold_date.date()} must be after calibration_end={cal_date.date()}."
             )
-    tx_all = check_transactions(
-        transactions, customer_col=customer_col, time_col=time_col, amount_col=amount_col,
-        order_col=order_col, observation_date=holdout_end, returns=returns, future="drop",
-        time_format=time_format)
+    return cal_date, cal_day
+
+
+def _calibration_holdout_from(
+    tx_all: Transactions, cal_date: dt.datetime, cal_day: bool, *, occasion: str, unit: str
+) -> CalibrationHoldout:
+    """:func:`calibration_holdout` from an already validated log.
+
+    ``tx_all`` is the log as ``check_transactions(..., observation_date=holdout_end,
+    future="drop")`` returns it (rows after the holdout end dropped, summary facts
+    of the whole table); ``cal_date, cal_day`` come from :func:`_split_dates`.
+    """
+    time_col = tx_all.time_col
     check_occasion(occasion, tx_all)
     per = unit_days(unit)
     cal = tx_all.before(cal_date, date_only=cal_day)

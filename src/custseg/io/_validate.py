@@ -163,6 +163,53 @@ def _align_tz(when: dt.datetime, tz: str | None, name: str, time_col: str) -> dt
     return when
 
 
+def _resolve_observation(
+    observation_date: Any, tmax: dt.datetime, time_zone: str | None, time_col: str
+) -> tuple[dt.datetime, bool]:
+    """The observation date and its ``date_only`` flag, as :func:`check_transactions` sets them.
+
+    Default: the last timestamp ``tmax``. An aware date is expressed in the
+    column's time zone; a naive date with an aware column (or the reverse) raises
+    :class:`TimezoneMismatchError`.
+    """
+    if observation_date is None:
+        obs, date_only = tmax, False
+    else:
+        obs, date_only = parse_date(observation_date)
+        if obs.tzinfo is not None and time_zone is not None:
+            obs = obs.astimezone(dt.UTC).astimezone(tmax.tzinfo)
+    return _align_tz(obs, time_zone, "observation_date", time_col), date_only
+
+
+def _exclusive_end(obs: dt.datetime, date_only: bool) -> dt.datetime:
+    """Exclusive upper bound of the rows that count at ``obs`` (see ``Transactions.cutoff``)."""
+    return obs + (dt.timedelta(days=1) if date_only else dt.timedelta(microseconds=1))
+
+
+def _as_of(tx: Transactions, observation_date: Any) -> Transactions:
+    """An uncut validated log as ``check_transactions(..., future="drop")`` returns it.
+
+    ``tx`` must hold every row of the caller's table (validated with the default
+    observation date, or any date on or after its last timestamp). The result is
+    what :func:`check_transactions` with the same arguments plus
+    ``observation_date=observation_date, future="drop"`` would return, without
+    reading the table again: the same observation date (resolved by the same
+    code, time zone conversion included), the same rows, and the same summary
+    facts (``n_rows``, ``n_negative``, ``min_time``, ``max_time``), which always
+    describe the whole table.
+    """
+    if tx.max_time >= tx.cutoff:
+        raise InvalidValueError(
+            f"_as_of needs a log that has not been cut; this one is cut at "
+            f"{tx.observation_date} before its last timestamp {tx.max_time}."
+        )
+    obs, date_only = _resolve_observation(observation_date, tx.max_time, tx.time_zone,
+                                          tx.time_col)
+    end = _exclusive_end(obs, date_only)
+    frame = tx.frame.filter(nw.col(TIME) < nw.lit(end)) if tx.max_time >= end else tx.frame
+    return replace(tx, frame=frame, observation_date=obs, date_only=date_only)
+
+
 def _closest(name: str, available: list[str]) -> str:
     match = difflib.get_close_matches(name, available, n=1, cutoff=0.5)
     if not match:
@@ -424,14 +471,8 @@ def check_transactions(
              nw.col(amount_col) < 0)
 
     tmin, tmax = stats["tmin"], stats["tmax"]
-    if observation_date is None:
-        obs, date_only = tmax, False
-    else:
-        obs, date_only = parse_date(observation_date)
-        if obs.tzinfo is not None and time_zone is not None:
-            obs = obs.astimezone(dt.UTC).astimezone(tmax.tzinfo)
-    obs = _align_tz(obs, time_zone, "observation_date", time_col)
-    end = obs + (dt.timedelta(days=1) if date_only else dt.timedelta(microseconds=1))
+    obs, date_only = _resolve_observation(observation_date, tmax, time_zone, time_col)
+    end = _exclusive_end(obs, date_only)
     if tmax >= end:
         if future == "error":
             n_late = collect_small(
