@@ -208,3 +208,11 @@ def test_check_transactions_runs_once(monkeypatch):
     # The counting wrapper is seen where calibration_holdout looks the validator up.
     calibration_holdout(SAMPLE, "1997-09-30")
     assert len(calls) == 3
+
+
+def test_aware_cutoff_in_another_zone_is_the_same_instant():
+    # A UTC cutoff on Paris data means the same instant as its Paris reading.
+    utc = churn_labels(PARIS, pd.Timestamp("2023-06-01 12:00", tz="UTC"), 30)
+    paris = churn_labels(PARIS, pd.Timestamp("2023-06-01 14:00", tz="Europe/Paris"), 30)
+    pd.testing.assert_frame_equal(utc, paris)
+    assert len(utc) > 0

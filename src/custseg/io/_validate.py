@@ -100,7 +100,13 @@ class Transactions:
         return self.observation_date + dt.timedelta(microseconds=1)
 
     def before(self, when: dt.datetime, *, date_only: bool) -> Transactions:
-        """Return the same log cut at a new observation date (rows after it dropped)."""
+        """Return the same log cut at a new observation date (rows after it dropped).
+
+        An aware ``when`` is expressed in the column's time zone first, as
+        :func:`check_transactions` does with an observation date.
+        """
+        if when.tzinfo is not None and self.time_zone is not None:
+            when = when.astimezone(dt.UTC).astimezone(self.max_time.tzinfo)
         when = _align_tz(when, self.time_zone, "observation_date", self.time_col)
         end = when + (dt.timedelta(days=1) if date_only else dt.timedelta(microseconds=1))
         frame = self.frame.filter(nw.col(TIME) < nw.lit(end))
