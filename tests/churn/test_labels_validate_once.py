@@ -11,7 +11,6 @@ import dataclasses
 import datetime as dt
 
 import narwhals.stable.v2 as nw
-import numpy as np
 import pandas as pd
 import polars as pl
 import pytest
@@ -21,11 +20,12 @@ import custseg.features._builders as builders_module
 import custseg.features._split as split_module
 from custseg.churn import churn_labels
 from custseg.churn._labels import _check_window, _horizon_delta
-from custseg.datasets import load_cdnow, make_transactions
+from custseg.datasets import load_cdnow
 from custseg.exceptions import InvalidValueError, TimezoneMismatchError
 from custseg.features import calibration_holdout
 from custseg.features._builders import _check_windows, customer_features_from
 from custseg.io import check_transactions, parse_date
+from tests._synthetic import timestamped_log
 
 SAMPLE = load_cdnow(sample=True)
 
@@ -99,20 +99,7 @@ def _assert_same(monkeypatch, *args, **kwargs):
 
 def _synthetic(tz=None):
     """Timestamps to the second, refunds (some on a day of their own), orders, products."""
-    log = make_transactions(300, random_state=3)
-    rng = np.random.default_rng(3)
-    refunds = log.sample(frac=0.1, random_state=3).assign(
-        amount=lambda d: -np.round(d["amount"] * rng.uniform(0.1, 1.0, len(d)), 2),
-        date=lambda d: d["date"] + pd.to_timedelta(rng.integers(0, 3 * 86400, len(d)), "s"),
-    )
-    log = pd.concat([log, refunds], ignore_index=True).sort_values("date", kind="stable")
-    log = log[log["date"] < pd.Timestamp("2024-01-01")].reset_index(drop=True)
-    log["order_id"] = log.groupby("customer_id").cumcount() // 2
-    log["quantity"] = rng.integers(1, 4, len(log))
-    log["product"] = rng.choice(["p1", "p2", "p3", "p4"], len(log))
-    if tz is not None:
-        log["date"] = log["date"].dt.tz_localize("UTC").dt.tz_convert(tz)
-    return log
+    return timestamped_log(300, 3, tz, items=True)
 
 
 SYNTH = _synthetic()

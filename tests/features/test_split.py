@@ -10,35 +10,24 @@ from __future__ import annotations
 
 import dataclasses
 
-import numpy as np
 import pandas as pd
 import polars as pl
 import pytest
 
-from custseg.datasets import load_cdnow, make_transactions
+from custseg.datasets import load_cdnow
 from custseg.exceptions import InvalidValueError, TimezoneMismatchError
 from custseg.features import calibration_holdout
 from custseg.features._split import _calibration_holdout_from, _split_dates
 from custseg.io import check_transactions
 from custseg.io._validate import _as_of
+from tests._synthetic import timestamped_log
 
 SAMPLE = load_cdnow(sample=True)
 
 
 def _synthetic(tz: str | None = None) -> pd.DataFrame:
     """Timestamps to the second, refunds (some on their own day), orders, optional zone."""
-    log = make_transactions(200, random_state=7)
-    rng = np.random.default_rng(7)
-    refunds = log.sample(frac=0.1, random_state=7).assign(
-        amount=lambda d: -np.round(d["amount"] * rng.uniform(0.1, 1.0, len(d)), 2),
-        date=lambda d: d["date"] + pd.to_timedelta(rng.integers(0, 3 * 86400, len(d)), "s"),
-    )
-    log = pd.concat([log, refunds], ignore_index=True).sort_values("date", kind="stable")
-    log = log[log["date"] < pd.Timestamp("2024-01-01")].reset_index(drop=True)
-    log["order_id"] = log.groupby("customer_id").cumcount() // 2
-    if tz is not None:
-        log["date"] = log["date"].dt.tz_localize("UTC").dt.tz_convert(tz)
-    return log
+    return timestamped_log(200, 7, tz)
 
 
 def _native(frame):
