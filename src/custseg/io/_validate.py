@@ -95,9 +95,7 @@ class Transactions:
         The end of the observation day when the date was given as a day, otherwise
         just after the observation timestamp.
         """
-        if self.date_only:
-            return self.observation_date + dt.timedelta(days=1)
-        return self.observation_date + dt.timedelta(microseconds=1)
+        return _exclusive_end(self.observation_date, self.date_only)
 
     def before(self, when: dt.datetime, *, date_only: bool) -> Transactions:
         """Return the same log cut at a new observation date (rows after it dropped).
@@ -105,11 +103,8 @@ class Transactions:
         An aware ``when`` is expressed in the column's time zone first, as
         :func:`check_transactions` does with an observation date.
         """
-        if when.tzinfo is not None and self.time_zone is not None:
-            when = when.astimezone(dt.UTC).astimezone(self.max_time.tzinfo)
-        when = _align_tz(when, self.time_zone, "observation_date", self.time_col)
-        end = when + (dt.timedelta(days=1) if date_only else dt.timedelta(microseconds=1))
-        frame = self.frame.filter(nw.col(TIME) < nw.lit(end))
+        when = _in_column_zone(when, self.time_zone, self.max_time, self.time_col)
+        frame = self.frame.filter(nw.col(TIME) < nw.lit(_exclusive_end(when, date_only)))
         return replace(self, frame=frame, observation_date=when, date_only=date_only)
 
 
@@ -179,12 +174,22 @@ def _resolve_observation(
     :class:`TimezoneMismatchError`.
     """
     if observation_date is None:
-        obs, date_only = tmax, False
-    else:
-        obs, date_only = parse_date(observation_date)
-        if obs.tzinfo is not None and time_zone is not None:
-            obs = obs.astimezone(dt.UTC).astimezone(tmax.tzinfo)
-    return _align_tz(obs, time_zone, "observation_date", time_col), date_only
+        return _align_tz(tmax, time_zone, "observation_date", time_col), False
+    obs, date_only = parse_date(observation_date)
+    return _in_column_zone(obs, time_zone, tmax, time_col), date_only
+
+
+def _in_column_zone(
+    when: dt.datetime, time_zone: str | None, tmax: dt.datetime, time_col: str
+) -> dt.datetime:
+    """``when`` expressed in the time zone of the column (whose last timestamp is ``tmax``).
+
+    A naive date with an aware column (or the reverse) raises
+    :class:`TimezoneMismatchError`.
+    """
+    if when.tzinfo is not None and time_zone is not None:
+        when = when.astimezone(dt.UTC).astimezone(tmax.tzinfo)
+    return _align_tz(when, time_zone, "observation_date", time_col)
 
 
 def _exclusive_end(obs: dt.datetime, date_only: bool) -> dt.datetime:
