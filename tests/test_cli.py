@@ -114,7 +114,8 @@ def test_fit_then_predict_equals_segment(log_csv, tmp_path):
     assert fit.returncode == 0, fit.stderr
     assert "model written to" in fit.stdout and "as of 1997-09-30" in fit.stdout
     out = tmp_path / "pred.csv"
-    pred = run("predict", model, log_csv, "-o", out, "--as-of", "1997-09-30")
+    pred = run("predict", model, log_csv, "-o", out, "--as-of", "1997-09-30",
+               "--trust-pickle")
     assert pred.returncode == 0, pred.stderr
     # The same table as the pipeline run in this process with the CLI's defaults.
     from custseg.io import read_transactions
@@ -128,154 +129,29 @@ def test_fit_then_predict_equals_segment(log_csv, tmp_path):
     pd.testing.assert_frame_equal(pd.read_csv(out), pd.read_csv(buffer))
 
 
-# --- safe model files (.skops) -----------------------------------------------------------
-
-TREES = ("sklearn.tree._tree.Tree",
-         "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor")
-TRUST_TREES = [arg for name in TREES for arg in ("--trust", name)]
+# --- model files: the safe loading of custseg predict is tested in
+# tests/test_persistence_security.py (pickles never run without --trust-pickle, a skops
+# model from custseg fit predicts with no flags, no code-running type is offered).
 
 
-@pytest.fixture(scope="module")
-def skops_model(log_csv, tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("skops") / "model.skops"
-    assert main(["fit", str(log_csv), "-o", str(path), "--observation-date", "1997-09-30"]) == 0
-    return path
-
-
-def _as_pipeline_file(source: Path, dest: Path, payload: bytes | None = None) -> Path:
-    """Copy a model file, claiming in its metadata to hold a CustomerSegmentation.
-
-    The metadata is plain JSON anyone can write, as an attacker would; ``payload``
-    replaces the payload member when given.
-    """
-    import json
-    import zipfile
-
-    with zipfile.ZipFile(source) as zf:
-        members = {name: zf.read(name) for name in zf.namelist()}
-    meta = json.loads(members["custseg-metadata.json"])
-    meta["class"] = "custseg.pipeline.CustomerSegmentation"
-    members["custseg-metadata.json"] = json.dumps(meta).encode()
-    if payload is not None:
-        (name,) = [n for n in members if n.startswith("model.")]
-        members[name] = payload
-    with zipfile.ZipFile(dest, "w") as zf:
-        for name, data in members.items():
-            zf.writestr(name, data)
-    return dest
-
-
-class _Boom:
-    """A pickle that runs code when loaded (creates a marker file)."""
-
-    def __init__(self, marker: Path) -> None:
-        self.marker = marker
-
-    def __reduce__(self):
-        return (Path.touch, (self.marker,))
-
-
-def test_fit_to_skops_then_predict_equals_segment(skops_model, log_csv, tmp_path):
-    import zipfile
-
-    from custseg.persistence import read_metadata
-
-    assert read_metadata(skops_model)["serializer"] == "skops"
-    with zipfile.ZipFile(skops_model) as zf:
-        assert "model.skops" in zf.namelist() and "model.joblib" not in zf.namelist()
-    pred, seg = tmp_path / "pred.csv", tmp_path / "seg.csv"
-    assert main(["predict", str(skops_model), str(log_csv), "-o", str(pred),
-                 "--as-of", "1997-09-30", *TRUST_TREES]) == 0
-    assert main(["segment", str(log_csv), "-o", str(seg), "--as-of", "1997-09-30"]) == 0
-    expected = pd.read_csv(seg)
-    assert len(expected) == N_CUSTOMERS
-    pd.testing.assert_frame_equal(pd.read_csv(pred), expected)
-
-
-def test_skops_model_trees_are_not_trusted_by_default(skops_model, log_csv, tmp_path):
-    out = tmp_path / "pred.csv"
-    line = assert_one_line_error(
-        run("predict", skops_model, log_csv, "-o", out),
-        "custseg predict: error:", "holds 2 type(s) that are not trusted", *TREES,
-        "crafted tree can crash the process",
-        f"add --trust {TREES[1]} --trust {TREES[0]}",
-    )
-    assert line.endswith(f"--trust {TREES[1]} --trust {TREES[0]}")
-    assert not out.exists()
-
-
-@pytest.mark.parametrize("trusted", TREES)
-def test_trust_accepts_only_the_types_it_names(skops_model, log_csv, tmp_path, capsys, trusted):
-    (other,) = set(TREES) - {trusted}
-    out = tmp_path / "pred.csv"
-    assert main(["predict", str(skops_model), str(log_csv), "-o", str(out),
-                 "--trust", trusted]) == 2
-    err = capsys.readouterr().err
-    assert len(err.strip().splitlines()) == 1, err
-    assert "holds 1 type(s) that are not trusted" in err
-    assert err.rstrip().endswith(f"add --trust {other}") and trusted not in err
-    assert not out.exists()
-
-
-def test_safe_load_refuses_other_types_by_name(log_csv, tmp_path, capsys):
-    from fractions import Fraction
-
-    from custseg.persistence import save
-
-    path = _as_pipeline_file(save({"share": Fraction(1, 3)}, tmp_path / "f.skops"),
-                             tmp_path / "model.skops")
-    assert main(["predict", str(path), str(log_csv)]) == 2
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "fractions.Fraction" in err
-    assert err.rstrip().endswith("add --trust fractions.Fraction") and "crash" not in err
-    # Trusted, it loads, and is then refused for not being a custseg model.
-    assert main(["predict", str(path), str(log_csv), "--trust", "fractions.Fraction"]) == 2
-    assert "holds a dict, not a CustomerSegmentation" in capsys.readouterr().err
-
-
-def test_safe_load_never_unpickles(skops_model, log_csv, tmp_path, capsys):
-    import joblib
-
-    marker = tmp_path / "code-ran"
-    buffer = io.BytesIO()
-    joblib.dump(_Boom(marker), buffer)
-    from custseg.persistence import save
-
-    pickled = _as_pipeline_file(save([1], tmp_path / "x.joblib"), tmp_path / "model.joblib",
-                                payload=buffer.getvalue())
-    renamed = tmp_path / "model.skops"
-    renamed.write_bytes(pickled.read_bytes())
-    # A pickle named .skops, or any pickle with --trust: refused, nothing runs.
-    for argv in (["predict", str(renamed), str(log_csv)],
-                 ["predict", str(pickled), str(log_csv), *TRUST_TREES]):
-        assert main(argv) == 2
+def test_trust_needs_a_qualified_name(log_csv, tmp_path, capsys):
+    path = tmp_path / "model.skops"
+    assert main(["fit", str(log_csv), "-o", str(path)]) == 0
+    for value in ["Tree", "sklearn.tree.", "os.system()", "a..b"]:
+        assert main(["predict", str(path), str(log_csv), "--trust", value]) == 2
         err = capsys.readouterr().err
         assert err.count("\n") == 1
-        assert "is a joblib (pickle) file, which cannot be loaded safely" in err
-        assert not marker.exists()
-    # A .joblib MODEL without --trust is still unpickled, as before (and the payload is live).
-    assert main(["predict", str(pickled), str(log_csv)]) == 2
-    assert marker.exists()
-    assert "holds a NoneType, not a CustomerSegmentation" in capsys.readouterr().err
+        assert f"--trust {value!r} is not a qualified type name" in err
 
 
-@pytest.mark.parametrize("value", ["Tree", "sklearn.tree.", "os.system()", "a..b"])
-def test_trust_needs_a_qualified_name(skops_model, log_csv, capsys, value):
-    assert main(["predict", str(skops_model), str(log_csv), "--trust", value]) == 2
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1
-    assert f"--trust {value!r} is not a qualified type name" in err
-
-
-def test_help_explains_the_model_formats_and_the_tree_types(capsys):
+def test_help_explains_the_model_formats_and_the_opt_in(capsys):
     for command in ("fit", "predict"):
         with pytest.raises(SystemExit):
             main([command, "--help"])
     out = " ".join(capsys.readouterr().out.split())
     assert "custseg fit orders.csv -o model.skops" in out
     assert "custseg fit orders.csv -o model.joblib" in out
-    assert "--trust TYPE" in out and f"--trust {TREES[0]}" in out and TREES[1] in out
-    assert "are not trusted by default" in out and "can crash the process" in out
+    assert "--trust TYPE" in out and "--trust-pickle" in out
     assert "loading a pickle runs code" in out
 
 
@@ -400,12 +276,12 @@ def test_warnings_are_one_line_and_do_not_fail(log_csv, tmp_path, capsys, monkey
     real = persistence._installed_versions()
     monkeypatch.setattr(persistence, "_installed_versions",
                         lambda: {**real, "scikit-learn": "0.0.1"})
-    path = persistence.save(model, tmp_path / "old.joblib")
+    path = persistence.save(model, tmp_path / "old.skops")
     monkeypatch.undo()
     out = tmp_path / "out.csv"
     assert main(["predict", str(path), str(log_csv), "-o", str(out)]) == 0
     err = capsys.readouterr().err
-    assert err.startswith("custseg: warning: old.joblib was saved with other library versions")
+    assert err.startswith("custseg: warning: old.skops was saved with other library versions")
     assert err.count("\n") == 1
     assert len(pd.read_csv(out)) == N_CUSTOMERS
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import ast
 import datetime as dt
 import io
 import json
 import os
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from sklearn.base import is_classifier, is_regressor
 from sklearn.datasets import make_blobs
 
 import custseg.persistence as persistence
+from custseg._safe_trees import TREE_TYPES
 from custseg.base import TransactionInputMixin
 from custseg.datasets import load_cdnow
 from custseg.exceptions import (
@@ -157,7 +158,7 @@ ESTIMATORS = [
 def test_every_estimator_round_trips_with_identical_outputs(estimator, tmp_path):
     fitted, X = _fit(estimator)
     before = _outputs(fitted, X)
-    loaded = load(save(fitted, tmp_path / "model.joblib"))
+    loaded = load(save(fitted, tmp_path / "model.joblib"), trusted=True)
     assert type(loaded) is type(fitted)
     after = _outputs(loaded, X)
     # The loaded model gives the outputs the model gave before saving.
@@ -173,15 +174,12 @@ def test_numeric_estimators_round_trip_through_the_safe_format(tmp_path):
         for est in _instances(cls):
             fitted, X = _fit(est)
             path = save(fitted, tmp_path / f"{name}.skops")
-            # Types beyond skops' audited defaults and custseg's own must be trusted
-            # explicitly (e.g. the tree predictor of HistGradientBoosting).
-            found = sio.get_untrusted_types(data=sio.dumps(fitted))
+            # Beyond skops' audited defaults and custseg's own classes, the only types
+            # are scikit-learn's trees, which load once custseg has checked them.
+            found = sio.get_untrusted_types(file=path)
             extra = [t for t in found if not t.startswith("custseg.")]
-            assert all(t.startswith(("sklearn.", "numpy.", "scipy.")) for t in extra), extra
-            if extra:
-                with pytest.raises(UntrustedTypeError, match="untrusted type"):
-                    load_safe(path)
-            loaded = load_safe(path, trusted=extra)
+            assert set(extra) <= set(TREE_TYPES), extra
+            loaded = load_safe(path)
             for method, value in _outputs(fitted, X).items():
                 _assert_same(value, _outputs(loaded, X)[method])
             checked += 1
@@ -214,12 +212,21 @@ def test_metadata_records_versions_features_and_time(tmp_path):
     assert before <= created <= dt.datetime.now(dt.UTC)
 
 
-def test_file_is_one_zip_with_json_metadata(tmp_path):
-    path = save({"a": 1}, tmp_path / "obj.joblib")
-    with zipfile.ZipFile(path) as zf:
-        assert sorted(zf.namelist()) == ["custseg-metadata.json", "model.joblib"]
-        assert json.loads(zf.read("custseg-metadata.json"))["feature_names"] is None
-    assert [p.name for p in tmp_path.iterdir()] == ["obj.joblib"]  # no temp file left
+def test_files_are_plain_joblib_and_skops_files_with_the_metadata_inside(tmp_path):
+    import skops.io as sio
+
+    model = RFMFeatures().fit(LOG)
+    jpath, spath = save(model, tmp_path / "m.joblib"), save(model, tmp_path / "m.skops")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.joblib", "m.skops"]  # no temp
+    plain = joblib.load(jpath)
+    assert sorted(plain) == ["custseg_metadata", "model"]
+    assert json.loads(plain["custseg_metadata"]) == read_metadata(jpath)
+    pd.testing.assert_frame_equal(plain["model"].transform(LOG), model.transform(LOG))
+    untrusted = sio.get_untrusted_types(file=spath)
+    assert untrusted == ["custseg.features._transformers.RFMFeatures"]
+    plain = sio.load(spath, trusted=untrusted)
+    assert json.loads(plain["custseg_metadata"]) == read_metadata(spath)
+    pd.testing.assert_frame_equal(plain["model"].transform(LOG), model.transform(LOG))
 
 
 def test_format_follows_the_suffix_unless_given(tmp_path):
@@ -244,17 +251,18 @@ def test_loading_with_a_changed_version_warns(package, tmp_path, monkeypatch):
     model = RFMFeatures().fit(LOG)
     real = persistence._installed_versions()
     monkeypatch.setattr(persistence, "_installed_versions", lambda: {**real, package: "0.0.1"})
-    path = save(model, tmp_path / "old.joblib")
+    paths = [save(model, tmp_path / "old.joblib"), save(model, tmp_path / "old.skops")]
     monkeypatch.undo()
-    assert read_metadata(path)["versions"][package] == "0.0.1"
-    with pytest.warns(VersionMismatchWarning, match=rf"{package} 0\.0\.1 \(installed "):
-        loaded = load(path)
-    pd.testing.assert_frame_equal(loaded.transform(LOG), model.transform(LOG))
+    for path in paths:
+        assert read_metadata(path)["versions"][package] == "0.0.1"
+        with pytest.warns(VersionMismatchWarning, match=rf"{package} 0\.0\.1 \(installed "):
+            loaded = load(path, trusted=True)
+        pd.testing.assert_frame_equal(loaded.transform(LOG), model.transform(LOG))
 
 
 def test_same_versions_do_not_warn(tmp_path):
     # pytest turns warnings into errors: loading must be silent.
-    load(save(RFMFeatures(), tmp_path / "m.joblib"))
+    load(save(RFMFeatures(), tmp_path / "m.joblib"), trusted=True)
     load_safe(save(RFMFeatures(), tmp_path / "m.skops"))
 
 
@@ -263,7 +271,8 @@ def test_same_versions_do_not_warn(tmp_path):
 def test_safe_loader_refuses_an_untrusted_type(tmp_path):
     path = save({"obj": NotTrusted(3)}, tmp_path / "x.skops")
     name = f"{NotTrusted.__module__}.NotTrusted"
-    with pytest.raises(UntrustedTypeError, match=rf"1 untrusted type\(s\): \['{name}'\]"):
+    match = rf"1 type\(s\) that custseg does not trust: {name};"
+    with pytest.raises(UntrustedTypeError, match=match):
         load_safe(path)
     with pytest.raises(UntrustedTypeError, match="NotTrusted"):
         load(path)  # a skops payload is always loaded safely
@@ -277,28 +286,38 @@ def test_safe_loader_refuses_a_pickle_without_running_it(tmp_path):
     assert not marker.exists()
     with pytest.raises(ModelFileError, match="pickle runs code"):
         load_safe(path)
-    with pytest.raises(ModelFileError, match="cannot be loaded safely"):
-        load(path, trusted=[])
+    for trusted in (False, [], ["builtins.object"]):
+        with pytest.raises(ModelFileError, match=r"is a pickle \(joblib\) file"):
+            load(path, trusted=trusted)
     assert not marker.exists()
     # read_metadata never unpickles either.
     assert read_metadata(path)["class"].endswith("Boom")
     assert not marker.exists()
-    # Whereas the ordinary loader does run it: the documented danger of pickles.
-    load(path)
+    # Whereas an opted-in load does run it: the documented danger of pickles.
+    load(path, trusted=True)
     assert marker.exists()
 
 
 def test_safe_loader_trusts_custseg_classes_not_functions(tmp_path):
-    assert persistence._is_custseg_class("custseg.features.RFMFeatures")
-    assert not persistence._is_custseg_class("custseg.features.rfm")
-    assert not persistence._is_custseg_class("os.system")
-    assert not persistence._is_custseg_class("custseg.nowhere.Thing")
+    import custseg.features
+
+    model = RFMFeatures().fit(LOG)
+    assert isinstance(load_safe(save({"m": model}, tmp_path / "c.skops"))["m"], RFMFeatures)
+    path = save({"f": custseg.features.rfm}, tmp_path / "f.skops")
+    name = f"{custseg.features.rfm.__module__}.rfm"
+    with pytest.raises(UntrustedTypeError, match=re.escape(name)) as err:
+        load_safe(path)
+    # A function is never offered as the fix.
+    assert f"Never trust {name}" in str(err.value)
+    assert "trusted=[" not in str(err.value)
 
 
 def test_trusted_must_name_types(tmp_path):
     path = save([1], tmp_path / "x.skops")
-    with pytest.raises(InvalidValueError, match="trusted must list type names"):
+    with pytest.raises(InvalidValueError, match="trusted must be True, False or a list"):
         load_safe(path, trusted=[42])
+    with pytest.raises(InvalidValueError, match="not a bool"):
+        load_safe(path, trusted=True)
 
 
 # --- files that are not custseg models -----------------------------------------------------
@@ -311,26 +330,30 @@ def test_missing_file(tmp_path):
 def test_plain_joblib_file_is_not_a_model_file(tmp_path):
     path = tmp_path / "plain.joblib"
     joblib.dump({"a": 1}, path)
-    with pytest.raises(ModelFileError, match="not a custseg model file"):
+    with pytest.raises(ModelFileError, match="pickle runs code"):
         load(path)
+    with pytest.raises(ModelFileError, match="not a custseg model file"):
+        load(path, trusted=True)  # refused before unpickling: it has no custseg metadata
 
 
 def test_zip_without_metadata_is_refused(tmp_path):
     path = tmp_path / "other.zip"
     with zipfile.ZipFile(path, "w") as zf:
         zf.writestr("hello.txt", "hi")
-    with pytest.raises(ModelFileError, match=r"no custseg-metadata\.json member"):
+    with pytest.raises(ModelFileError, match="a zip archive that is not a skops file"):
         read_metadata(path)
+    with pytest.raises(ModelFileError, match="a zip archive that is not a skops file"):
+        load(path)
 
 
 def test_unknown_serializer_is_refused(tmp_path):
     path = tmp_path / "odd.zip"
     buf = io.BytesIO()
     with zipfile.ZipFile(path, "w") as zf:
-        zf.writestr("custseg-metadata.json", json.dumps({"serializer": "marshal"}))
+        zf.writestr("custseg-metadata.json", json.dumps({"serializer": "marshal", "class": "x.Y"}))
         zf.writestr("model.bin", buf.getvalue())
-    with pytest.raises(ModelFileError, match="unknown or missing payload"):
-        load(path)
+    with pytest.raises(ModelFileError, match=r"payload model\.joblib is missing"):
+        load(path, trusted=True)
 
 
 def test_object_skops_cannot_serialise_gets_a_clear_error(tmp_path):
@@ -343,7 +366,7 @@ def test_object_skops_cannot_serialise_gets_a_clear_error(tmp_path):
 
 def test_save_accepts_str_paths(tmp_path):
     path = save({"x": 1}, os.fspath(tmp_path / "s.joblib"))
-    assert load(os.fspath(path)) == {"x": 1}
+    assert load(os.fspath(path), trusted=True) == {"x": 1}
 
 
 def test_whole_pipeline_round_trips_through_the_safe_format(tmp_path):
@@ -352,13 +375,10 @@ def test_whole_pipeline_round_trips_through_the_safe_format(tmp_path):
     log = load_cdnow(sample=True)
     model = CustomerSegmentation(random_state=0).fit(log)
     path = save(model, tmp_path / "pipeline.skops")
-    # Only scikit-learn's tree structures need trusting (skops leaves them out on
-    # purpose); dates and custseg's own tables load without asking.
-    with pytest.raises(UntrustedTypeError) as err:
-        load_safe(path)
-    refused = ast.literal_eval(str(err.value).split("type(s): ")[1].split(". Loading")[0])
-    trees = ["sklearn.tree._tree.Tree",
-             "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor"]
-    assert refused and set(refused) <= set(trees)
-    loaded = load_safe(path, trusted=trees)
-    pd.testing.assert_frame_equal(loaded.predict(log), model.predict(log))
+    # The tier tree and the churn model's trees are checked, dates and custseg's own
+    # tables need no trust: the model loads with no extra trust at all.
+    import skops.io as sio
+
+    assert set(TREE_TYPES) <= set(sio.get_untrusted_types(file=path))
+    for loaded in (load_safe(path), load(path)):
+        pd.testing.assert_frame_equal(loaded.predict(log), model.predict(log))

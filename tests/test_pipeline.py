@@ -62,7 +62,7 @@ def test_cdnow_fit_to_1997_09_30_predict_1998_06_30_and_round_trip(tmp_path):
         assert table[col].notna().all(), col
     assert model.churn_cutoff_ == dt.datetime(1997, 7, 2)
     # Saved and loaded, it gives the identical table.
-    loaded = load(save(model, tmp_path / "model.joblib"))
+    loaded = load(save(model, tmp_path / "model.joblib"), trusted=True)
     pd.testing.assert_frame_equal(loaded.predict(log, as_of=END), table, check_exact=True)
 
 

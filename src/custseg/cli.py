@@ -20,28 +20,18 @@ the traceback). Progress goes to stderr only when stderr is a terminal.
 
 Model files and trust
 ---------------------
-``custseg predict`` loads a joblib MODEL with pickle, and **loading a pickle
-runs code**: use joblib files only when you made them or trust their source as
-much as your own code. A ``.skops`` MODEL (or any file written in skops'
-format), or any MODEL given with ``--trust``, is loaded safely with
-:func:`custseg.persistence.load` and ``trusted=`` the ``--trust`` types: it is
-never unpickled (a pickle file is refused, whatever its name) and only skops'
-audited types, custseg's own classes, dates and the types named with
-``--trust TYPE`` are rebuilt; anything else is refused with exit code 2 and one
-line naming the refused types and the ``--trust`` options that would accept
-them.
-
-scikit-learn's tree structures (``sklearn.tree._tree.Tree``, used by the tier
-rules, and ``sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor``,
-used by the churn model) are **not** trusted by default, although a model
-written by ``custseg fit`` normally holds both. skops leaves them
-untrusted on purpose: their node arrays are read by compiled code without
-bounds checks, so a crafted tree can crash the process (or read memory it
-should not) when the model predicts, and custseg cannot check them cheaply. The
-skops format exists for files from other people, and the command line cannot
-tell those from your own, so it does not silently widen skops' judgement: name
-the two types with ``--trust`` (the refusal line shows the exact options to
-copy) once you trust where the file comes from.
+``custseg predict`` never unpickles MODEL unless ``--trust-pickle`` is given,
+whatever the file is named or says about itself: **loading a pickle runs
+code**, so pass ``--trust-pickle`` only for joblib files you made yourself or
+got from a source you trust as much as your own code. A skops MODEL (written by
+``custseg fit -o model.skops``) is loaded without running code and with no
+flags: only skops' audited types, custseg's own classes, dates and
+scikit-learn's tree structures are rebuilt, the trees once custseg has checked
+that every split points to children inside the tree and to a feature the model
+has (skops leaves trees out because scikit-learn follows their indices without
+bounds checks). Any other type is refused with exit code 2 and one line naming
+it; ``--trust TYPE`` accepts a type you have checked. Functions and types from
+modules that can run code (``builtins.exec``) are never offered as the fix.
 
 Examples
 --------
@@ -72,9 +62,7 @@ examples:
   custseg segment orders.csv --customer-col client --time-col ordered_at --amount-col total
   custseg report orders.parquet -o report.html
   custseg fit orders.csv -o model.skops --observation-date 2024-03-31
-  custseg predict model.skops orders.csv -o customers.csv --as-of 2024-06-30 \\
-      --trust sklearn.tree._tree.Tree \\
-      --trust sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor
+  custseg predict model.skops orders.csv -o customers.csv --as-of 2024-06-30
 
 Run "custseg COMMAND --help" for the options of a command."""
 
@@ -100,21 +88,15 @@ The suffix of MODEL chooses the format: .skops writes skops' format, which
 (.joblib) writes a pickle, and loading a pickle runs code.""",
     "predict": """\
 examples:
-  custseg predict model.skops orders.csv -o customers.csv \\
-      --trust sklearn.tree._tree.Tree \\
-      --trust sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor
-  custseg predict model.joblib orders.csv -o customers.parquet --as-of 2024-06-30
+  custseg predict model.skops orders.csv -o customers.csv
+  custseg predict model.joblib orders.csv -o customers.parquet --trust-pickle
 
-A .skops MODEL (or one given with --trust) is loaded safely, never unpickled:
-only skops' audited types, custseg's classes, dates and the --trust types are
-rebuilt; any other type is refused with a line naming it and the --trust
-options that accept it. scikit-learn's tree structures (a model from
-'custseg fit' normally holds two) are not trusted by default, as in skops: a
-crafted tree can crash the process when it predicts. Pass them with --trust only for files from a
-source you trust.
-
-A .joblib MODEL is unpickled: loading a pickle runs code, so only use joblib
-files you made yourself or got from a source you trust.""",
+A MODEL in skops' format is loaded without running code from the file: only
+skops' audited types, custseg's classes, dates and checked scikit-learn trees
+are rebuilt; any other type is refused with a line naming it (--trust TYPE
+accepts a type you have checked). A joblib MODEL is a pickle, and loading a
+pickle runs code: it is refused unless you pass --trust-pickle, which you
+should only do for files you made yourself or got from a source you trust.""",
     "demo": """\
 examples:
   custseg demo                          # writes ./demo-output
@@ -255,9 +237,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sep", default=",", metavar="CHAR",
                    help="CSV field separator (default: %(default)r)")
     p.add_argument("--trust", action="append", metavar="TYPE",
-                   help="qualified name of a type to trust when loading MODEL safely, "
-                        "e.g. sklearn.tree._tree.Tree (repeatable); implies a safe load, so "
-                        "a pickle MODEL is refused")
+                   help="qualified name of a type to trust in a skops MODEL, once you have "
+                        "checked it only holds data (repeatable)")
+    p.add_argument("--trust-pickle", action="store_true",
+                   help="unpickle a joblib MODEL; loading a pickle runs code, so only for "
+                        "files you made or trust as much as your own code")
 
     p = add("demo", "Run the whole job on the bundled CDNOW data.")
     p.add_argument("--output", metavar="DIR", default="demo-output",
@@ -417,24 +401,13 @@ def _cmd_predict(args: argparse.Namespace, progress: _Progress, out: TextIO) -> 
     from .persistence import read_metadata
 
     trusted = _trusted_types(args.trust)
-    meta = read_metadata(args.model)
+    meta = read_metadata(args.model)  # runs no code, whatever the file holds
     if not meta["class"].endswith("CustomerSegmentation"):
         raise ModelFileError(
             f"{args.model} holds a {meta['class']}, not a model written by 'custseg fit'."
         )
-    # Safe (never unpickled) for skops files, whatever their name, for a .skops name,
-    # whatever the content, and whenever --trust is given.
-    safe = (trusted is not None or meta["serializer"] == "skops"
-            or Path(args.model).suffix.lower() == ".skops")
-    if safe and meta["serializer"] != "skops":
-        raise ModelFileError(
-            f"{args.model} is a joblib (pickle) file, which cannot be loaded safely (loading "
-            "a pickle runs code), and a safe load was asked for (a .skops name or --trust). "
-            "Ask its author for a file written with 'custseg fit -o model.skops'; only if you "
-            "trust its source as much as your own code, name it .joblib and drop --trust."
-        )
-    progress(f"loading {args.model}" + (" (safe load)" if safe else " (unpickling)"))
-    model = _load_model(args.model, (trusted or []) if safe else None)
+    progress(f"loading {args.model}" + (" (unpickling)" if args.trust_pickle else ""))
+    model = _load_model(args.model, True if args.trust_pickle else trusted or [])
     progress(f"reading {args.input}")
     log = _read(args, model.customer_col)
     progress("scoring customers")
@@ -442,12 +415,6 @@ def _cmd_predict(args: argparse.Namespace, progress: _Progress, out: TextIO) -> 
     progress(f"writing {len(table):,} customers to {args.output}")
     _write_table(table, args.output, out)
     return EXIT_OK
-
-
-_TREE_TYPES = (
-    "sklearn.tree._tree.Tree",
-    "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
-)
 
 
 def _trusted_types(values: list[str] | None) -> list[str] | None:
@@ -466,27 +433,24 @@ def _trusted_types(values: list[str] | None) -> list[str] | None:
     return values
 
 
-def _load_model(path: str, trusted: list[str] | None) -> Any:
-    """Load MODEL: with pickle when ``trusted`` is None, else safely (pickle refused)."""
+def _load_model(path: str, trusted: bool | list[str]) -> Any:
+    """Load MODEL: never unpickled unless ``trusted`` is True (``--trust-pickle``)."""
     from .exceptions import ModelFileError, UntrustedTypeError
-    from .persistence import _refused_types, load
+    from .persistence import load
     from .pipeline import CustomerSegmentation
 
     try:
         model = load(path, trusted=trusted)
     except UntrustedTypeError as err:
-        refused = _refused_types(path, trusted or [])
-        if not refused:  # pragma: no cover - load and _refused_types agree
-            raise
-        options = " ".join(f"--trust {name}" for name in refused)
-        why = ""
-        if set(refused) & set(_TREE_TYPES):
-            why = (" (skops leaves scikit-learn's tree structures untrusted on purpose: a "
-                   "crafted tree can crash the process when the model predicts)")
-        raise UntrustedTypeError(
-            f"{path} holds {len(refused)} type(s) that are not trusted: "
-            f"{', '.join(refused)}; loading was refused{why}. If you trust the file's "
-            f"source, add {options}"
+        msg = str(err)
+        suggested = getattr(err, "suggested", [])
+        if suggested:  # the command line's words for load's trusted=[...]
+            msg = msg[: msg.rindex(" pass trusted=[")] + " add " + " ".join(
+                f"--trust {name}" for name in suggested)
+        raise UntrustedTypeError(msg) from err
+    except ModelFileError as err:
+        raise ModelFileError(str(err).replace(
+            "load(path, trusted=True) (custseg predict --trust-pickle)", "--trust-pickle")
         ) from err
     if not isinstance(model, CustomerSegmentation):
         raise ModelFileError(
@@ -520,7 +484,7 @@ def _cmd_demo(args: argparse.Namespace, progress: _Progress, out: TextIO) -> int
                  title="CDNOW customers: segmentation report")
     from .persistence import save
 
-    save(model, folder / "model.joblib")
+    save(model, folder / "model.skops")
     if model.tier_rules_ is not None:
         (folder / "tier_rules.txt").write_text(model.tier_rules_.export_rules("text") + "\n")
         (folder / "tier_rules.sql").write_text(
@@ -532,7 +496,7 @@ def _cmd_demo(args: argparse.Namespace, progress: _Progress, out: TextIO) -> int
     print(f"  customer table: {where / 'customers.csv'}", file=out)
     print(f"  report:         {where / 'report.html'}", file=out)
     print(f"  plots:          {where / 'plots'} ({len(figs)} PNG files)", file=out)
-    print(f"  model:          {where / 'model.joblib'}", file=out)
+    print(f"  model:          {where / 'model.skops'}", file=out)
     if model.tier_rules_ is not None:
         print(f"  tier rules:     {where / 'tier_rules.txt'} (and .sql)", file=out)
     return EXIT_OK

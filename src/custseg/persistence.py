@@ -1,24 +1,32 @@
-"""Save and load fitted custseg models as one file, with metadata.
+"""Save and load fitted custseg models: plain joblib and skops files, safe by default.
 
-A custseg model file is a zip archive holding two members:
+A ``.skops`` file is a plain skops file and any other file (``.joblib``) a plain
+joblib file. Both hold one dict: the saved object under ``"model"`` and custseg's
+metadata under ``"custseg_metadata"`` (a JSON text: the class of the object, the
+creation time in UTC, the custseg, scikit-learn, numpy, scipy, pandas, joblib and
+Python versions that wrote it and the feature names the object was fitted on).
+So ``joblib.load(path)["model"]`` and ``skops.io.load(path, trusted=...)["model"]``
+open custseg's files, and :func:`read_metadata` reads the metadata without
+loading the object or reading the rest of the file.
 
-* ``custseg-metadata.json``: plain JSON, readable without running any code
-  (:func:`read_metadata`): the serializer, the class of the saved object, the
-  creation time (UTC), the custseg, scikit-learn, numpy, pandas and Python
-  versions that wrote it and the feature names the object was fitted on;
-* the payload: ``model.joblib`` (joblib, that is pickle) or ``model.skops``
-  (skops' format, which never runs code while loading).
+Loading is safe by default, as numpy's ``allow_pickle=False``: :func:`load` never
+unpickles a file unless the caller passes ``trusted=True``, whatever the file
+says about itself or is named. A skops file is loaded without running code: only
+types that skops has audited, custseg's own classes, dates and the types listed in
+``trusted`` are rebuilt, and scikit-learn's tree structures (which skops leaves
+out because its compiled code follows their indices without bounds checks) are
+accepted once custseg has checked that every tree is well formed. So a model that
+custseg wrote in skops, trees included, loads with no extra trust, and any other
+type is refused with :class:`~custseg.exceptions.UntrustedTypeError`. Before any
+member of a skops archive is read, its size is checked against ``max_bytes``, so
+a small file that would inflate to gigabytes is refused without being inflated.
 
 .. warning::
 
-   **Loading a pickle runs code.** A joblib/pickle file can execute arbitrary
-   code on the machine that loads it, before custseg can inspect anything. Call
-   :func:`load` on joblib files only for files you wrote yourself or that come
-   from a source you trust as much as your own code. For files from anywhere
-   else, save with ``format="skops"`` and load with :func:`load_safe` (or
-   ``load(path, trusted=[...])``): only types that are known to be safe, custseg's
-   own classes and the types you list are rebuilt, and any other type is refused
-   with :class:`~custseg.exceptions.UntrustedTypeError`.
+   **Loading a pickle runs code.** ``load(path, trusted=True)`` can execute
+   arbitrary code on the machine that loads it: use it only for files you wrote
+   yourself or that come from a source you trust as much as your own code. Share
+   models as ``.skops`` files.
 
 On load, the versions recorded in the file are compared with the installed ones
 and any difference raises a :class:`~custseg.exceptions.VersionMismatchWarning`:
@@ -32,7 +40,7 @@ Examples
 >>> from custseg.persistence import load, read_metadata, save
 >>> log = load_cdnow(sample=True)
 >>> model = RFMFeatures().fit(log)
->>> path = save(model, pathlib.Path(tempfile.mkdtemp()) / "rfm.custseg")
+>>> path = save(model, pathlib.Path(tempfile.mkdtemp()) / "rfm.skops")
 >>> read_metadata(path)["class"]
 'custseg.features._transformers.RFMFeatures'
 >>> import pandas as pd
@@ -42,11 +50,10 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import importlib.metadata
-import inspect
 import io
 import json
+import os
 import platform
 import warnings
 import zipfile
@@ -56,18 +63,16 @@ from typing import Any
 
 import joblib
 
-from .exceptions import (
-    InvalidValueError,
-    ModelFileError,
-    UntrustedTypeError,
-    VersionMismatchWarning,
-)
+from . import _model_files as files
+from ._model_trust import refusal, refused_types, type_name
+from ._safe_trees import check_trees
+from .exceptions import InvalidValueError, ModelFileError, VersionMismatchWarning
 
 __all__ = ["load", "load_safe", "read_metadata", "save"]
 
-FORMAT_VERSION = 1
-METADATA_NAME = "custseg-metadata.json"
-PAYLOADS = {"joblib": "model.joblib", "skops": "model.skops"}
+FORMAT_VERSION = 2
+# Largest inflated size of a skops archive that load reads (all members together).
+MAX_BYTES = 512 * 2**20
 # Versions whose difference warns on load (the ones a fitted model depends on).
 CHECKED_PACKAGES = ("custseg", "scikit-learn", "numpy")
 _RECORDED_PACKAGES = ("custseg", "scikit-learn", "numpy", "scipy", "pandas", "joblib")
@@ -94,7 +99,7 @@ def _feature_names(obj: Any) -> list[str] | None:
 def _resolve_format(path: Path, format: str) -> str:
     if format == "auto":
         return "skops" if path.suffix.lower() == ".skops" else "joblib"
-    if format not in PAYLOADS:
+    if format not in ("joblib", "skops"):
         raise InvalidValueError(
             f"format={format!r} is not one of ('auto', 'joblib', 'skops')."
         )
@@ -110,15 +115,15 @@ def save(obj: Any, path: str | Path, *, format: str = "auto", compress: int = 3)
         What to save, usually a fitted estimator such as
         :class:`custseg.pipeline.CustomerSegmentation`.
     path : str or Path
-        Destination file; its folder must exist. An existing file is replaced.
+        Destination file; its folder must exist. An existing file is replaced
+        only once the new one is complete.
     format : {"auto", "joblib", "skops"}, default="auto"
-        Serializer of the payload. ``"joblib"`` (pickle) saves anything picklable
-        but **loading it runs code**; ``"skops"`` can be loaded safely with
-        :func:`load_safe` but supports fewer types (numpy arrays, builtins and
-        scikit-learn/custseg estimators; not pandas dataframes). ``"auto"``:
+        ``"skops"`` writes a plain skops file, which :func:`load` opens without
+        running code; ``"joblib"`` a plain joblib file (a pickle: it saves
+        anything picklable, but **loading it runs code**). ``"auto"``:
         ``"skops"`` when ``path`` ends in ``.skops``, ``"joblib"`` otherwise.
     compress : int, default=3
-        Zip compression level (0-9) of the payload.
+        Compression level (0-9): zlib for joblib, deflate for skops.
 
     Returns
     -------
@@ -140,33 +145,20 @@ def save(obj: Any, path: str | Path, *, format: str = "auto", compress: int = 3)
     >>> import tempfile, pathlib
     >>> import numpy as np
     >>> from sklearn.cluster import KMeans
-    >>> from custseg.persistence import load_safe, save
+    >>> from custseg.persistence import load, save
     >>> X = np.array([[0.0], [0.1], [5.0], [5.1]])
     >>> km = KMeans(n_clusters=2, n_init=1, random_state=0).fit(X)
     >>> path = save(km, pathlib.Path(tempfile.mkdtemp()) / "km.skops")
-    >>> (load_safe(path).predict(X) == km.predict(X)).all()
+    >>> (load(path).predict(X) == km.predict(X)).all()
     np.True_
+    >>> import skops.io  # a plain skops file
+    >>> type(skops.io.load(path)["model"]).__name__
+    'KMeans'
     """
     path = Path(path)
     serializer = _resolve_format(path, format)
     if not isinstance(compress, int) or isinstance(compress, bool) or not 0 <= compress <= 9:
         raise InvalidValueError(f"compress={compress!r} must be an int from 0 to 9.")
-    buffer = io.BytesIO()
-    if serializer == "joblib":
-        joblib.dump(obj, buffer)
-        payload = buffer.getvalue()
-    else:
-        import skops.io as sio
-
-        try:
-            payload = sio.dumps(obj)
-        except (TypeError, ValueError, AttributeError) as err:
-            raise InvalidValueError(
-                f"format='skops' cannot save this {type(obj).__name__}: skops cannot "
-                f"serialise one of its parts ({type(err).__name__}: {err}). Save it with "
-                "format='joblib' (loading that runs code, so share it only with people "
-                "who trust you)."
-            ) from err
     cls = type(obj)
     metadata = {
         "format_version": FORMAT_VERSION,
@@ -176,44 +168,41 @@ def save(obj: Any, path: str | Path, *, format: str = "auto", compress: int = 3)
         "versions": _installed_versions(),
         "feature_names": _feature_names(obj),
     }
-    tmp = path.with_name(path.name + ".tmp")
-    method = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
-    with zipfile.ZipFile(tmp, "w", compression=method, compresslevel=compress or None) as zf:
-        zf.writestr(METADATA_NAME, json.dumps(metadata, indent=2))
-        zf.writestr(PAYLOADS[serializer], payload)
-    tmp.replace(path)
+    # The metadata comes first, so read_metadata finds it at the start of the file.
+    wrapped = {files.METADATA_KEY: json.dumps(metadata), files.MODEL_KEY: obj}
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        if serializer == "joblib":
+            joblib.dump(wrapped, tmp, compress=("zlib", compress) if compress else 0)
+        else:
+            tmp.write_bytes(_skops_bytes(wrapped, obj, compress))
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
     return path
 
 
-def _open(path: str | Path) -> tuple[dict[str, Any], bytes]:
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"model file not found: {path}")
-    if not zipfile.is_zipfile(path):
-        raise ModelFileError(
-            f"{path} is not a custseg model file (expected a zip archive written by "
-            "custseg.persistence.save)."
-        )
-    with zipfile.ZipFile(path) as zf:
-        names = zf.namelist()
-        if METADATA_NAME not in names:
-            raise ModelFileError(
-                f"{path} is not a custseg model file: it has no {METADATA_NAME} member "
-                f"(members: {names[:5]})."
-            )
-        metadata = json.loads(zf.read(METADATA_NAME))
-        serializer = metadata.get("serializer")
-        if serializer not in PAYLOADS or PAYLOADS[serializer] not in names:
-            raise ModelFileError(
-                f"{path}: unknown or missing payload (serializer {serializer!r}); expected "
-                f"one of {sorted(PAYLOADS)}."
-            )
-        payload = zf.read(PAYLOADS[serializer])
-    return metadata, payload
+def _skops_bytes(wrapped: dict[str, Any], obj: Any, compress: int) -> bytes:
+    import skops.io as sio
+
+    try:
+        return sio.dumps(wrapped, compression=zipfile.ZIP_DEFLATED if compress
+                         else zipfile.ZIP_STORED, compresslevel=compress or None)
+    except (TypeError, ValueError, AttributeError) as err:
+        raise InvalidValueError(
+            f"format='skops' cannot save this {type(obj).__name__}: skops cannot "
+            f"serialise one of its parts ({type(err).__name__}: {err}). Save it with "
+            "format='joblib' (loading that runs code, so share it only with people "
+            "who trust you)."
+        ) from err
 
 
+# ----------------------------------------------------------------------- reading
 def read_metadata(path: str | Path) -> dict[str, Any]:
     """Read the metadata of a model file without loading the object (runs no code).
+
+    Only the start of a joblib file, or the structure of a skops file (not its
+    arrays), is read.
 
     Parameters
     ----------
@@ -248,7 +237,11 @@ def read_metadata(path: str | Path) -> dict[str, Any]:
     >>> meta["serializer"], sorted(meta["versions"])[:3]
     ('skops', ['custseg', 'joblib', 'numpy'])
     """
-    return _open(path)[0]
+    path = files.check_file(path)
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as zf:
+            return files.skops_metadata(zf, path, MAX_BYTES)
+    return files.joblib_metadata(path)
 
 
 def _check_versions(metadata: dict[str, Any], path: Path) -> None:
@@ -269,80 +262,91 @@ def _check_versions(metadata: dict[str, Any], path: Path) -> None:
         )
 
 
-# Plain values that skops rebuilds from their own bytes, without running saved code;
-# skops lists them as untrusted only because its default list is short.
-_SAFE_VALUE_TYPES = frozenset({"datetime.date", "datetime.datetime", "datetime.timedelta"})
 
-
-def _is_custseg_class(name: str) -> bool:
-    """Whether ``name`` names a class defined in custseg (custseg's own types are trusted)."""
-    if not name.startswith("custseg."):
-        return False
-    module_name, _, attr = name.rpartition(".")
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError:
-        return False
-    obj = getattr(module, attr, None)
-    return inspect.isclass(obj) and obj.__module__.startswith("custseg")
-
-
-def _type_name(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if inspect.isclass(value):
-        return f"{value.__module__}.{value.__qualname__}"
-    raise InvalidValueError(
-        f"trusted must list type names (str) or types; got {value!r}."
+def _pickle_refused(path: Path) -> ModelFileError:
+    return ModelFileError(
+        f"{path} is a pickle (joblib) file, and loading a pickle runs code: refused. Load "
+        "it with load(path, trusted=True) (custseg predict --trust-pickle) only if you "
+        "wrote it yourself or trust its source as much as your own code; to share a "
+        "model, save it as a .skops file."
     )
 
 
-def _check_types(
-    payload: bytes, trusted: Iterable[str | type] | None
-) -> tuple[list[str], list[str]]:
-    """Return the types of a skops payload beyond skops' defaults, and the refused ones."""
+def _skops_object(path: Path, data: bytes, schema: Any, trusted: bool | list[str]) -> Any:
+    """Rebuild a skops payload: refused types first, then checked trees."""
     import skops.io as sio
 
-    extra = {_type_name(t) for t in (trusted or ())}
-    found = sio.get_untrusted_types(data=payload)
-    refused = sorted(
-        t for t in found
-        if t not in extra and t not in _SAFE_VALUE_TYPES and not _is_custseg_class(t)
-    )
-    return found, refused
+    try:
+        found = sio.get_untrusted_types(data=data)
+    except Exception as err:  # skops raises many kinds on a malformed schema
+        raise files.not_a_model(path, f"a damaged skops file: {err}") from None
+    extra: set[str] = set(trusted) if isinstance(trusted, list) else set()
+    if trusted is not True:
+        refused = refused_types(found, extra)
+        if refused:
+            raise refusal(path, refused, schema)
+    obj = sio.loads(data, trusted=list(found))
+    if trusted is not True:
+        check_trees(obj, skip=frozenset(extra))
+    return obj
 
 
-def _refused_types(path: str | Path, trusted: Iterable[str | type] = ()) -> list[str]:
-    """List the types a safe load of the skops file ``path`` would refuse (runs no code).
+def _load_archive(path: Path, trusted: bool | list[str], max_bytes: int) -> Any:
+    data, small = files.read_archive(path, max_bytes)
+    if files.LEGACY_METADATA in small:  # a custseg 0.1 archive: metadata beside a payload
+        meta = files.decode_metadata(small[files.LEGACY_METADATA], path)
+        serializer, payload = files.legacy_payload(data, path, meta)
+        if serializer == "joblib" and trusted is not True:
+            raise _pickle_refused(path)
+        _check_versions(meta, path)
+        if serializer == "joblib":
+            return joblib.load(io.BytesIO(payload))
+        return _skops_object(path, payload, None, trusted)
+    if "schema.json" not in small:
+        raise files.not_a_model(path, "a zip archive that is not a skops file")
+    schema = json.loads(small["schema.json"])
+    return _unwrap(_skops_object(path, data, schema, trusted), path)
 
-    Used by the command line to name the refused types in its own words. Empty for
-    a joblib file (those are refused whole, not type by type).
-    """
-    metadata, payload = _open(path)
-    if metadata["serializer"] != "skops":
-        return []
-    return _check_types(payload, trusted)[1]
+
+def _unwrap(obj: Any, path: Path) -> Any:
+    if not isinstance(obj, dict) or files.METADATA_KEY not in obj or files.MODEL_KEY not in obj:
+        raise files.not_a_model(path, "it holds no custseg metadata")
+    _check_versions(files.decode_metadata(obj[files.METADATA_KEY], path), path)
+    return obj[files.MODEL_KEY]
 
 
-def load(path: str | Path, *, trusted: Iterable[str | type] | None = None) -> Any:
-    """Load an object saved by :func:`save`, warning on a library version mismatch.
+def load(
+    path: str | Path,
+    *,
+    trusted: bool | Iterable[str | type] = False,
+    max_bytes: int = MAX_BYTES,
+) -> Any:
+    """Load an object saved by :func:`save`, safely unless told otherwise.
+
+    Whatever its name or metadata say, a skops file is loaded without running
+    code, and a joblib (pickle) file is refused unless ``trusted=True``.
 
     .. warning::
 
-       **Loading a joblib (pickle) file runs code.** Only load joblib files you
-       trust. Passing ``trusted`` (even an empty list) asks for a *safe* load:
-       pickle files are then refused, and skops files are loaded only if every
-       type they hold is trusted.
+       **Loading a pickle runs code.** Pass ``trusted=True`` only for files you
+       wrote yourself or that come from a source you trust as much as your own
+       code.
 
     Parameters
     ----------
     path : str or Path
         A file written by :func:`save`.
-    trusted : list of str or type, optional
-        ``None`` (default): load joblib files with pickle and skops files safely
-        (trusting skops' defaults and custseg's own classes). A list: load safely
-        (as :func:`load_safe`), also trusting these types (qualified names such as
-        ``"collections.OrderedDict"``, or the types themselves).
+    trusted : bool or list of str or type, default=False
+        ``False``: load skops files only, trusting skops' audited types,
+        custseg's own classes, dates and checked scikit-learn trees. A list:
+        also trust these types (qualified names such as
+        ``"collections.OrderedDict"``, or the types themselves); a tree type
+        listed here is not checked. ``True``: trust the file entirely, which
+        unpickles joblib files (runs their code) and rebuilds every type of a
+        skops file.
+    max_bytes : int, default=MAX_BYTES
+        Largest size, inflated, of a skops file's members (512 MiB): a larger
+        archive is refused before any member is read.
 
     Returns
     -------
@@ -354,8 +358,8 @@ def load(path: str | Path, *, trusted: Iterable[str | type] | None = None) -> An
     FileNotFoundError
         The file does not exist.
     custseg.exceptions.ModelFileError
-        The file was not written by :func:`save`, or it is a pickle file and a
-        safe load was asked for.
+        The file was not written by :func:`save`, is too large, holds a malformed
+        tree, or is a pickle file and ``trusted`` is not ``True``.
     custseg.exceptions.UntrustedTypeError
         A skops file holds types that are not trusted; the message lists them.
 
@@ -367,7 +371,7 @@ def load(path: str | Path, *, trusted: Iterable[str | type] | None = None) -> An
 
     See Also
     --------
-    load_safe : Safe loading of files from untrusted sources.
+    load_safe : The same with a list of trusted types, never unpickling.
     read_metadata : The metadata alone, without loading the object.
 
     Examples
@@ -376,45 +380,39 @@ def load(path: str | Path, *, trusted: Iterable[str | type] | None = None) -> An
     >>> from custseg.persistence import load, save
     >>> path = save({"weights": [1, 2, 3]}, pathlib.Path(tempfile.mkdtemp()) / "w.joblib")
     >>> load(path)
+    Traceback (most recent call last):
+    ...
+    custseg.exceptions.ModelFileError: ... is a pickle (joblib) file, and loading a pickle runs...
+    >>> load(path, trusted=True)  # a file we just wrote ourselves
     {'weights': [1, 2, 3]}
     """
-    path = Path(path)
-    metadata, payload = _open(path)
-    serializer = metadata["serializer"]
-    if serializer == "joblib" and trusted is not None:
-        raise ModelFileError(
-            f"{path} is a joblib (pickle) file, which cannot be loaded safely: loading a "
-            "pickle runs code. Load it with load(path) only if you trust its source, or "
-            "ask its author for a file saved with format='skops'."
-        )
-    _check_versions(metadata, path)
-    if serializer == "joblib":
-        return joblib.load(io.BytesIO(payload))
-    import skops.io as sio
-
-    found, refused = _check_types(payload, trusted)
-    if refused:
-        raise UntrustedTypeError(
-            f"{path} holds {len(refused)} untrusted type(s): {refused}. Loading was refused; "
-            "review them and pass trusted=[...] with the ones you trust."
-        )
-    return sio.loads(payload, trusted=list(found))
+    path = files.check_file(path)
+    trust: bool | list[str] = (
+        [] if trusted is False else True if trusted is True
+        else [type_name(t) for t in trusted])
+    if not isinstance(max_bytes, int) or isinstance(max_bytes, bool) or max_bytes < 1:
+        raise InvalidValueError(f"max_bytes={max_bytes!r} must be a positive int.")
+    if zipfile.is_zipfile(path):
+        return _load_archive(path, trust, max_bytes)
+    if trust is not True:
+        raise _pickle_refused(path)
+    files.joblib_metadata(path)  # refuses files custseg did not write, before unpickling
+    return _unwrap(joblib.load(path), path)
 
 
-def load_safe(path: str | Path, *, trusted: Iterable[str | type] = ()) -> Any:
+def load_safe(
+    path: str | Path, *, trusted: Iterable[str | type] = (), max_bytes: int = MAX_BYTES
+) -> Any:
     """Load a model file from an untrusted source without running its code.
 
-    Only skops-format files (``save(obj, path, format="skops")``) can be loaded
-    this way; a joblib/pickle file is refused, since unpickling runs code. Types
-    are rebuilt only when skops considers them safe (builtins, numpy, scipy,
-    scikit-learn estimators), when they are custseg classes or the standard
-    library's dates, times and durations, or when listed in ``trusted``; any
-    other type is refused before anything is built. skops deliberately leaves
-    scikit-learn's tree structures (``sklearn.tree._tree.Tree``, the predictor of
-    histogram gradient boosting) untrusted: a crafted tree can crash the process
-    at prediction time, so a model holding trees (a fitted
-    :class:`~custseg.CustomerSegmentation`, say) loads only once you pass them in
-    ``trusted``.
+    The same as :func:`load` with a list of trusted types: only skops files
+    are loaded, and a joblib (pickle) file is always refused, since unpickling
+    runs code. Types are rebuilt only when skops considers them safe (builtins,
+    numpy, scipy, scikit-learn estimators), when they are custseg classes or the
+    standard library's dates, times and durations, when they are scikit-learn
+    trees that custseg has checked (every split points to children inside the
+    tree and to a feature the model has), or when listed in ``trusted``; any
+    other type is refused before anything is built.
 
     Parameters
     ----------
@@ -422,6 +420,8 @@ def load_safe(path: str | Path, *, trusted: Iterable[str | type] = ()) -> Any:
         A file written by :func:`save` with ``format="skops"``.
     trusted : list of str or type, default=()
         Additional types to trust, by qualified name or as types.
+    max_bytes : int, default=MAX_BYTES
+        Largest inflated size of the archive's members.
 
     Returns
     -------
@@ -431,7 +431,8 @@ def load_safe(path: str | Path, *, trusted: Iterable[str | type] = ()) -> Any:
     Raises
     ------
     custseg.exceptions.ModelFileError
-        The file is a joblib (pickle) file, or not a custseg model file.
+        The file is a joblib (pickle) file, not a custseg model file, too large,
+        or holds a malformed tree.
     custseg.exceptions.UntrustedTypeError
         The file holds types that are not trusted; the message lists them.
 
@@ -442,7 +443,7 @@ def load_safe(path: str | Path, *, trusted: Iterable[str | type] = ()) -> Any:
 
     See Also
     --------
-    load : Loads joblib files too (running their code).
+    load : Loads joblib files too, when told to trust them.
 
     Examples
     --------
@@ -453,8 +454,13 @@ def load_safe(path: str | Path, *, trusted: Iterable[str | type] = ()) -> Any:
     >>> load_safe(path)
     Traceback (most recent call last):
     ...
-    custseg.exceptions.UntrustedTypeError: ... untrusted type(s): ['fractions.Fraction']. Loading...
+    custseg.exceptions.UntrustedTypeError: ... does not trust: fractions.Fraction; ...
     >>> load_safe(path, trusted=[Fraction])
     {'share': Fraction(1, 3)}
     """
-    return load(path, trusted=list(trusted))
+    if isinstance(trusted, bool):
+        raise InvalidValueError(
+            "load_safe takes a list of trusted types, not a bool; use load(path, "
+            "trusted=True) to trust a whole file."
+        )
+    return load(path, trusted=list(trusted), max_bytes=max_bytes)

@@ -470,7 +470,7 @@ def test_deferred_silhouette_survives_saving_before_the_first_access(tmp_path, s
 
     X = pd.DataFrame(blobs(200), columns=["a", "b"])
     seg = KMeansSegmenter(n_clusters=2, random_state=0).fit(X)
-    loaded = load(save(seg, tmp_path / f"seg{suffix}"))
+    loaded = load(save(seg, tmp_path / f"seg{suffix}"), trusted=suffix == ".joblib")
     pd.testing.assert_frame_equal(loaded.k_scores_, seg.k_scores_)
     pd.testing.assert_frame_equal(loaded.silhouette_samples_, seg.silhouette_samples_)
     assert loaded.k_scores_["silhouette"].notna().all()
