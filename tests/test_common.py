@@ -1,13 +1,40 @@
-"""scikit-learn's estimator checks over every numeric-input custseg estimator."""
+"""scikit-learn's estimator checks over every public custseg estimator.
+
+Estimators are discovered by :func:`custseg.utils.all_estimators`. Those taking a
+numeric matrix run the whole of ``parametrize_with_checks``. Those reading named
+columns (a transaction log, a BTYD summary, an RFM table) give each column a meaning
+that scikit-learn's random matrices cannot have, so scikit-learn skips them; for them,
+instances built for the checks (``NAMED_COLUMN``, one per class, required) run
+scikit-learn's input-free checks as they are, and the data checks (fit returns self,
+idempotence, parameters and input untouched, unfitted errors, ``score`` and
+cross-validation with default scoring) on a real input of the right kind.
+"""
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
 import pytest
+import sklearn.utils.estimator_checks as sk_checks
+from sklearn.base import clone, is_classifier, is_regressor
+from sklearn.exceptions import NotFittedError
+from sklearn.model_selection import cross_val_score
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
+from custseg.base import FrameInputMixin
+from custseg.datasets import load_cdnow
 from custseg.utils import all_estimators
 
-# Documented exceptions: {class name: {check name: reason}}.
+_TEXT_GRADES = (
+    "ValueGrader's grades are text labels ('A' to 'D'); scikit-learn compares predict "
+    "outputs with assert_allclose, which takes numbers only. The same property is "
+    "asserted with exact equality in test_value_grader_text_grades_are_stable"
+)
+# Documented exceptions: {instance id: {check name: reason}}.
 EXPECTED_FAILED_CHECKS: dict[str, dict[str, str]] = {
     "ChurnPredictor": {
         "check_sample_weight_equivalence_on_dense_data": (
@@ -16,39 +43,213 @@ EXPECTED_FAILED_CHECKS: dict[str, dict[str, str]] = {
             "scikit-learn lists the same expected failure for HistGradientBoostingClassifier"
         ),
     },
+    "ValueGrader()": {
+        "check_estimators_pickle": _TEXT_GRADES,
+        "check_methods_sample_order_invariance": _TEXT_GRADES,
+        "check_methods_subset_invariance": _TEXT_GRADES,
+        "check_fit_idempotent": _TEXT_GRADES,
+    },
 }
 
 
-def _instances():
+def _key(est: Any) -> str:
+    name = type(est).__name__
+    if name == "ValueGrader" and est.grades == type(est)().grades:
+        return "ValueGrader()"
+    return name
+
+
+def _numeric_instances() -> list[Any]:
     out = []
     for _, cls in all_estimators(numeric_only=True):
         make = getattr(cls, "_test_instances", None)
         out.extend(make() if make is not None else [cls()])
+        if make is not None and cls.__name__ == "ValueGrader":
+            out.append(cls())  # the default text grades too
     return out
 
 
-INSTANCES = _instances()
+INSTANCES = _numeric_instances()
 
 
-def test_discovery_finds_every_numeric_estimator():
-    # Guards against discovery silently finding nothing (the checks below would then be
-    # vacuous): these are the numeric-input estimators the issues promise to check.
-    names = {type(est).__name__ for est in INSTANCES}
-    assert {"ChurnPredictor", "KMeansSegmenter", "TierClassifier"} <= names
-    frame_input = {name for name, _ in all_estimators()} - names
-    assert {"RFMFeatures", "BetaGeoModel", "RFMScorer", "CustomerSegmentation"} <= frame_input
+@parametrize_with_checks(
+    INSTANCES,
+    expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS.get(_key(est), {}),
+)
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
 
 
-if INSTANCES:
+# --- named-column estimators: instances built for the checks, with real inputs ---------
 
-    @parametrize_with_checks(
-        INSTANCES,
-        expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS.get(type(est).__name__, {}),
-    )
-    def test_sklearn_compatible_estimator(estimator, check):
-        check(estimator)
-else:  # pragma: no cover
+LOG = load_cdnow(sample=True)
+LOG = LOG[LOG["customer_id"] <= "0600"].reset_index(drop=True)
+CUTOFF = "1997-09-30"
 
-    @pytest.mark.skip(reason="no numeric-input estimators yet")
-    def test_sklearn_compatible_estimator():
-        pass
+
+def _inputs() -> dict[str, tuple[Any, Any]]:
+    from custseg.features import btyd_summary, calibration_holdout, rfm
+
+    split = calibration_holdout(LOG, CUTOFF, unit="W").features
+    return {
+        "log": (LOG, None),
+        "rfm": (rfm(LOG, observation_date=CUTOFF, future="drop"), None),
+        "btyd": (btyd_summary(LOG, observation_date=CUTOFF, unit="W", future="drop"), None),
+        "churn": (split, split["churned"]),
+    }
+
+
+INPUTS = _inputs()
+CAL = ("frequency_cal", "recency_cal", "T_cal")
+
+
+def _named_column() -> dict[str, tuple[Callable[[], Any], str]]:
+    """One instance per named-column estimator and the input it reads."""
+    from custseg import CustomerSegmentation
+    from custseg.churn import BetaGeoChurnClassifier, BetaGeoModel, GammaGammaModel
+    from custseg.features import BehaviouralFeatures, BTYDFeatures, CustomerFeatures, RFMFeatures
+    from custseg.segments import LifecycleStager, RFMScorer
+
+    return {
+        "BTYDFeatures": (lambda: BTYDFeatures(observation_date=CUTOFF, future="drop"), "log"),
+        "BehaviouralFeatures": (
+            lambda: BehaviouralFeatures(observation_date=CUTOFF, future="drop"), "log"),
+        "CustomerFeatures": (
+            lambda: CustomerFeatures(observation_date=CUTOFF, future="drop"), "log"),
+        "RFMFeatures": (lambda: RFMFeatures(observation_date=CUTOFF, future="drop"), "log"),
+        "LifecycleStager": (
+            lambda: LifecycleStager(observation_date=CUTOFF, future="drop"), "log"),
+        "CustomerSegmentation": (
+            lambda: CustomerSegmentation(observation_date=CUTOFF, random_state=0), "log"),
+        "RFMScorer": (RFMScorer, "rfm"),
+        "BetaGeoModel": (BetaGeoModel, "btyd"),
+        "GammaGammaModel": (GammaGammaModel, "btyd"),
+        "BetaGeoChurnClassifier": (
+            lambda: BetaGeoChurnClassifier(horizon=39, columns=CAL), "churn"),
+    }
+
+
+def _class(name: str) -> type:
+    return dict(all_estimators())[name]
+
+
+NAMED_COLUMN = _named_column()
+
+
+def test_every_estimator_is_checked():
+    # Discovery must find the estimators, and every named-column one needs an instance
+    # built for the checks (a new estimator without one fails here).
+    numeric = {type(est).__name__ for est in INSTANCES}
+    assert {"ChurnPredictor", "KMeansSegmenter", "TierClassifier", "ValueGrader"} <= numeric
+    named = {name for name, cls in all_estimators() if issubclass(cls, FrameInputMixin)}
+    assert {"RFMFeatures", "BetaGeoModel", "RFMScorer", "CustomerSegmentation"} <= named
+    assert named == set(NAMED_COLUMN), named ^ set(NAMED_COLUMN)
+    assert numeric | named == {name for name, _ in all_estimators()}
+
+
+# scikit-learn's checks that need no particular input, run as they are.
+INPUT_FREE_CHECKS = [
+    "check_no_attributes_set_in_init", "check_parameters_default_constructible",
+    "check_get_params_invariance", "check_set_params", "check_estimator_cloneable",
+    "check_estimator_repr", "check_do_not_raise_errors_in_init_or_set_params",
+    "check_mixin_order", "check_estimator_tags_renamed", "check_valid_tag_types",
+    "check_estimators_unfitted",
+]
+
+
+@pytest.mark.parametrize("check", INPUT_FREE_CHECKS)
+@pytest.mark.parametrize("name", sorted(NAMED_COLUMN))
+def test_named_column_estimator_passes_input_free_checks(name, check):
+    getattr(sk_checks, check)(name, NAMED_COLUMN[name][0]())
+
+
+def _fitted(name: str) -> tuple[Any, Any, Any]:
+    make, data = NAMED_COLUMN[name]
+    X, y = INPUTS[data]
+    est = make()
+    return (est.fit(X, y) if y is not None else est.fit(X)), X, y
+
+
+METHODS = ("predict", "predict_proba", "transform", "score_samples", "probability_alive",
+           "expected_average_spend")
+
+
+def _outputs(est: Any, X: Any) -> dict[str, Any]:
+    return {m: getattr(est, m)(X) for m in METHODS if hasattr(est, m)}
+
+
+def _same(a: Any, b: Any) -> None:
+    if hasattr(a, "to_pandas"):
+        a, b = a.to_pandas(), b.to_pandas()
+    if isinstance(a, pd.DataFrame):
+        pd.testing.assert_frame_equal(a, b)
+    elif isinstance(a, pd.Series):
+        pd.testing.assert_series_equal(a, b)
+    else:
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+
+
+@pytest.mark.parametrize("name", sorted(NAMED_COLUMN))
+def test_named_column_estimator_data_checks(name):
+    make, data = NAMED_COLUMN[name]
+    X, y = INPUTS[data]
+    X_before = X.copy(deep=True)
+    est = make()
+    params = copy.deepcopy(est.get_params(deep=False))
+    # check_estimators_unfitted on the real input: every method asks for fit first
+    for method in (*METHODS, "score"):
+        if hasattr(est, method):
+            args = (X, y) if method == "score" and y is not None else (X,)
+            with pytest.raises(NotFittedError):
+                getattr(est, method)(*args)
+    # check_estimators_fit_returns_self, check_dont_overwrite_parameters
+    assert (est.fit(X, y) if y is not None else est.fit(X)) is est
+    assert est.get_params(deep=False).keys() == params.keys()
+    for key, value in params.items():
+        assert est.get_params(deep=False)[key] is value or repr(
+            est.get_params(deep=False)[key]) == repr(value), key
+    assert all(not k.endswith("_") or k.startswith("_") for k in vars(clone(est)))
+    out = _outputs(est, X)
+    assert out, f"{name} has no prediction method"
+    # check_dict_unchanged: predicting does not change the fitted estimator
+    state = {k: repr(v) for k, v in vars(est).items()}
+    _outputs(est, X)
+    assert {k: repr(v) for k, v in vars(est).items()} == state
+    # check_fit_idempotent
+    again = make()
+    again = again.fit(X, y) if y is not None else again.fit(X)
+    for method, value in _outputs(again, X).items():
+        _same(out[method], value)
+    # the caller's data is never mutated
+    pd.testing.assert_frame_equal(X, X_before)
+
+
+@pytest.mark.parametrize("name", sorted(n for n in NAMED_COLUMN if hasattr(_class(n), "score")))
+def test_named_column_score_and_cross_validation_with_default_scoring(name):
+    est, X, y = _fitted(name)
+    value = est.score(X, y) if y is not None else est.score(X)
+    assert np.isfinite(value)
+    if is_classifier(est) or is_regressor(est):
+        scores = cross_val_score(NAMED_COLUMN[name][0](), X, y, cv=3, error_score="raise")
+    else:
+        scores = cross_val_score(NAMED_COLUMN[name][0](), X, cv=3, error_score="raise")
+    assert np.isfinite(scores).all(), scores
+
+
+def test_value_grader_text_grades_are_stable():
+    # The properties the four expected failures above cannot compare, asserted exactly.
+    import pickle
+
+    from custseg.tiers import ValueGrader
+
+    rng = np.random.default_rng(0)
+    X = rng.random((120, 3))
+    grader = ValueGrader().fit(X)
+    grades = grader.predict(X)
+    assert set(grades) == {"A", "B", "C", "D"}
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(grader)).predict(X), grades)
+    np.testing.assert_array_equal(ValueGrader().fit(X).predict(X), grades)  # idempotent fit
+    order = rng.permutation(len(X))
+    np.testing.assert_array_equal(grader.predict(X[order]), grades[order])
+    np.testing.assert_array_equal(
+        np.concatenate([grader.predict(X[:40]), grader.predict(X[40:])]), grades)

@@ -7,8 +7,9 @@ import inspect
 from pathlib import Path
 from typing import Any
 
-from ._safe_trees import TREE_TYPES
-from .exceptions import InvalidValueError, UntrustedTypeError
+from ._model_files import not_a_model
+from ._safe_trees import TREE_TYPES, check_trees
+from .exceptions import InvalidValueError, ModelFileError, UntrustedTypeError
 
 # Plain values that skops rebuilds from their own bytes, without running saved code;
 # skops lists them as untrusted only because its default list is short.
@@ -105,3 +106,32 @@ def refusal(path: Path, refused: list[str], schema: Any) -> UntrustedTypeError:
     err.refused = refused  # type: ignore[attr-defined]
     err.suggested = offer  # type: ignore[attr-defined]
     return err
+
+
+def pickle_refused(path: Path) -> ModelFileError:
+    """Return the error for a pickle loaded without ``trusted=True``."""
+    return ModelFileError(
+        f"{path} is a pickle (joblib) file, and loading a pickle runs code: refused. Load "
+        "it with load(path, trusted=True) (custseg predict --trust-pickle) only if you "
+        "wrote it yourself or trust its source as much as your own code; to share a "
+        "model, save it as a .skops file."
+    )
+
+
+def rebuild_skops(path: Path, data: bytes, schema: Any, trusted: bool | list[str]) -> Any:
+    """Rebuild a skops payload: refused types first, then checked trees."""
+    import skops.io as sio
+
+    try:
+        found = sio.get_untrusted_types(data=data)
+    except Exception as err:  # skops raises many kinds on a malformed schema
+        raise not_a_model(path, f"a damaged skops file: {err}") from None
+    extra: set[str] = set(trusted) if isinstance(trusted, list) else set()
+    if trusted is not True:
+        refused = refused_types(found, extra)
+        if refused:
+            raise refusal(path, refused, schema)
+    obj = sio.loads(data, trusted=list(found))
+    if trusted is not True:
+        check_trees(obj, skip=frozenset(extra))
+    return obj

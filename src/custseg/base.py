@@ -14,9 +14,9 @@ class FrameInputMixin:
 
     Such estimators give each column a fixed meaning (recency, frequency, a
     timestamp...) instead of taking an arbitrary numeric matrix, so
-    scikit-learn's generic numeric estimator checks do not apply to them;
-    ``tests/test_common.py`` leaves them out and their own tests use real and
-    hand-worked tables instead.
+    scikit-learn's checks on random numeric matrices do not apply to them;
+    ``tests/test_common.py`` runs scikit-learn's input-free checks on them and
+    the data checks on real inputs of the right kind instead.
 
     Examples
     --------

@@ -64,9 +64,8 @@ from typing import Any
 import joblib
 
 from . import _model_files as files
-from ._model_trust import refusal, refused_types, type_name
-from ._safe_trees import check_trees
-from .exceptions import InvalidValueError, ModelFileError, VersionMismatchWarning
+from ._model_trust import pickle_refused, rebuild_skops, type_name
+from .exceptions import InvalidValueError, VersionMismatchWarning
 
 __all__ = ["load", "load_safe", "read_metadata", "save"]
 
@@ -263,49 +262,21 @@ def _check_versions(metadata: dict[str, Any], path: Path) -> None:
 
 
 
-def _pickle_refused(path: Path) -> ModelFileError:
-    return ModelFileError(
-        f"{path} is a pickle (joblib) file, and loading a pickle runs code: refused. Load "
-        "it with load(path, trusted=True) (custseg predict --trust-pickle) only if you "
-        "wrote it yourself or trust its source as much as your own code; to share a "
-        "model, save it as a .skops file."
-    )
-
-
-def _skops_object(path: Path, data: bytes, schema: Any, trusted: bool | list[str]) -> Any:
-    """Rebuild a skops payload: refused types first, then checked trees."""
-    import skops.io as sio
-
-    try:
-        found = sio.get_untrusted_types(data=data)
-    except Exception as err:  # skops raises many kinds on a malformed schema
-        raise files.not_a_model(path, f"a damaged skops file: {err}") from None
-    extra: set[str] = set(trusted) if isinstance(trusted, list) else set()
-    if trusted is not True:
-        refused = refused_types(found, extra)
-        if refused:
-            raise refusal(path, refused, schema)
-    obj = sio.loads(data, trusted=list(found))
-    if trusted is not True:
-        check_trees(obj, skip=frozenset(extra))
-    return obj
-
-
 def _load_archive(path: Path, trusted: bool | list[str], max_bytes: int) -> Any:
     data, small = files.read_archive(path, max_bytes)
     if files.LEGACY_METADATA in small:  # a custseg 0.1 archive: metadata beside a payload
         meta = files.decode_metadata(small[files.LEGACY_METADATA], path)
         serializer, payload = files.legacy_payload(data, path, meta)
         if serializer == "joblib" and trusted is not True:
-            raise _pickle_refused(path)
+            raise pickle_refused(path)
         _check_versions(meta, path)
         if serializer == "joblib":
             return joblib.load(io.BytesIO(payload))
-        return _skops_object(path, payload, None, trusted)
+        return rebuild_skops(path, payload, None, trusted)
     if "schema.json" not in small:
         raise files.not_a_model(path, "a zip archive that is not a skops file")
     schema = json.loads(small["schema.json"])
-    return _unwrap(_skops_object(path, data, schema, trusted), path)
+    return _unwrap(rebuild_skops(path, data, schema, trusted), path)
 
 
 def _unwrap(obj: Any, path: Path) -> Any:
@@ -395,7 +366,7 @@ def load(
     if zipfile.is_zipfile(path):
         return _load_archive(path, trust, max_bytes)
     if trust is not True:
-        raise _pickle_refused(path)
+        raise pickle_refused(path)
     files.joblib_metadata(path)  # refuses files custseg did not write, before unpickling
     return _unwrap(joblib.load(path), path)
 

@@ -202,7 +202,7 @@ def test_classifier_wrapper(cdnow_cal, fitted):
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
     np.testing.assert_array_equal(clf.classes_, [False, True])
     assert set(clf.predict(cdnow_cal)) <= {False, True}
-    exp = BetaGeoChurnClassifier(horizon=39, columns=CAL, score="expected_purchases").fit(
+    exp = BetaGeoChurnClassifier(horizon=39, columns=CAL, churn_score="expected_purchases").fit(
         cdnow_cal, y)
     np.testing.assert_allclose(exp.predict_proba(cdnow_cal)[:, 1],
                                np.exp(-fitted.expected_purchases(cdnow_cal, 39)))
@@ -218,3 +218,15 @@ def test_classifier_wrapper_cross_validates(cdnow_cal):
     scores = cross_val_score(BetaGeoChurnClassifier(horizon=39, columns=CAL), cdnow_cal,
                              cdnow_cal["churned"], cv=3, scoring="roc_auc")
     assert np.all(scores > 0.6)
+
+
+def test_classifier_default_score_is_accuracy(cdnow_cal):
+    # The churn_score parameter no longer shadows ClassifierMixin.score.
+    from sklearn.model_selection import cross_val_score
+
+    y = cdnow_cal["churned"]
+    clf = BetaGeoChurnClassifier(horizon=39, columns=CAL).fit(cdnow_cal, y)
+    assert clf.score(cdnow_cal, y) == pytest.approx(np.mean(clf.predict(cdnow_cal) == y))
+    scores = cross_val_score(BetaGeoChurnClassifier(horizon=39, columns=CAL), cdnow_cal, y,
+                             cv=3, error_score="raise")
+    assert np.isfinite(scores).all() and np.all(scores > 0.5)

@@ -130,10 +130,48 @@ def test_merge_leaves_keeps_predictions_and_cuts_rules(b2b):
     np.testing.assert_array_equal(merged.predict(X), full.predict(X))
     assert merged.n_leaves_ < full.n_leaves_ == full.estimator_.get_n_leaves()
     assert merged.get_n_leaves() == len(merged.export_rules("dict")["rules"])
-    # predict_proba of a merged leaf is the pooled share of its leaves; argmax still agrees
+    # predict_proba keeps the shares of the leaves before merging; argmax still agrees
+    np.testing.assert_array_equal(merged.predict_proba(X), full.predict_proba(X))
     np.testing.assert_array_equal(
         merged.classes_[merged.predict_proba(X).argmax(axis=1)], merged.predict(X)
     )
+
+
+def _rare_target(n: int = 5000, rate: float = 0.06, seed: int = 0):
+    """85 attributes (75 integer-coded numeric, 10 categorical) and a 6%-positive target."""
+    rng = np.random.default_rng(seed)
+    numeric = rng.integers(0, 10, size=(n, 75)).astype(float)
+    levels = [f"level{k}" for k in range(12)]
+    cats = rng.integers(0, 12, size=(n, 10))
+    effect = rng.normal(0.0, 0.8, size=12)
+    z = 0.35 * numeric[:, 0] - 0.3 * numeric[:, 1] + 0.25 * numeric[:, 2] + effect[cats[:, 0]]
+    z = 1.5 * (z - z.mean()) / z.std()
+    low, high = -10.0, 10.0  # the intercept that gives a base rate of `rate`
+    for _ in range(60):
+        mid = (low + high) / 2
+        low, high = (mid, high) if np.mean(1 / (1 + np.exp(-(z + mid)))) < rate else (low, mid)
+    y = (rng.random(n) < 1 / (1 + np.exp(-(z + low)))).astype(int)
+    frame = pd.DataFrame(numeric, columns=[f"num{j}" for j in range(75)])
+    for j in range(10):
+        frame[f"cat{j}"] = np.asarray(levels, dtype=object)[cats[:, j]]
+    return frame, y
+
+
+def test_merging_keeps_the_ranking_of_a_rare_class():
+    from sklearn.metrics import roc_auc_score
+
+    X, y = _rare_target()
+    assert X.shape == (5000, 85) and 0.04 <= y.mean() <= 0.08
+    train, test = np.arange(5000) < 3500, np.arange(5000) >= 3500
+    merged = TierClassifier(random_state=0).fit(X[train], y[train])
+    full = TierClassifier(random_state=0, merge_leaves=False).fit(X[train], y[train])
+    # No leaf predicts the rare class, so merging collapses the tree to (almost) one rule...
+    assert merged.n_leaves_ < full.n_leaves_
+    auc = {name: roc_auc_score(y[test], clf.predict_proba(X[test])[:, 1])
+           for name, clf in [("merged", merged), ("full", full)]}
+    # ...while the probabilities, and so their ranking, are those of the unmerged tree.
+    assert abs(auc["merged"] - auc["full"]) <= 0.01, auc
+    assert auc["merged"] > 0.65, auc
 
 
 def test_ccp_alpha_prunes(b2b):

@@ -535,7 +535,7 @@ class BetaGeoChurnClassifier(_SummaryInputMixin, ClassifierMixin, BaseEstimator)
         make no purchase within it. Required.
     columns : tuple of 3 str, default=("frequency", "recency", "T")
         Names of the frequency, recency and age columns of ``X``.
-    score : {"no_purchase", "expected_purchases"}, default="no_purchase"
+    churn_score : {"no_purchase", "expected_purchases"}, default="no_purchase"
         The churn score: the probability of no purchase in the horizon (a
         probability, for ``predict_proba``), or the expected number of purchases
         in the horizon, mapped to ``exp(-expected)`` (a monotone score, not a
@@ -573,7 +573,7 @@ class BetaGeoChurnClassifier(_SummaryInputMixin, ClassifierMixin, BaseEstimator)
     _parameter_constraints: dict = {
         "horizon": [Interval(Real, 0, None, closed="neither"), None],
         "columns": [tuple, list],
-        "score": [StrOptions({"no_purchase", "expected_purchases"})],
+        "churn_score": [StrOptions({"no_purchase", "expected_purchases"})],
         "threshold": [Interval(Real, 0, 1, closed="both")],
         "penalizer": [Interval(Real, 0, None, closed="left")],
     }
@@ -583,13 +583,13 @@ class BetaGeoChurnClassifier(_SummaryInputMixin, ClassifierMixin, BaseEstimator)
         horizon: float | None = None,
         *,
         columns: tuple[str, ...] = ("frequency", "recency", "T"),
-        score: str = "no_purchase",
+        churn_score: str = "no_purchase",
         threshold: float = 0.5,
         penalizer: float = 0.0,
     ) -> None:
         self.horizon = horizon
         self.columns = columns
-        self.score = score
+        self.churn_score = churn_score
         self.threshold = threshold
         self.penalizer = penalizer
 
@@ -637,7 +637,7 @@ class BetaGeoChurnClassifier(_SummaryInputMixin, ClassifierMixin, BaseEstimator)
         """
         check_is_fitted(self)
         assert self.horizon is not None
-        if self.score == "no_purchase":
+        if self.churn_score == "no_purchase":
             churn = self.model_.probability_no_purchase(X, self.horizon)
         else:
             churn = np.exp(-self.model_.expected_purchases(X, self.horizon))

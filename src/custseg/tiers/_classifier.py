@@ -95,8 +95,11 @@ class TierClassifier(ClassifierMixin, BaseEstimator):
         linear program. ``predict_proba`` still gives the leaf's grade
         shares, whose argmax can then differ from ``predict``.
     merge_leaves : bool, default=True
-        Collapse splits whose two sides predict the same grade. The
-        predictions do not change; the rules get shorter.
+        Collapse splits whose two sides predict the same grade, so the rules
+        get shorter. Neither ``predict`` nor ``predict_proba`` changes:
+        the probabilities stay those of the leaves before merging, so
+        merging never changes their ranking (a rare positive class, which
+        no leaf predicts, keeps the ordering of its shares).
     random_state : int, RandomState instance or None, default=None
         Passed to the scikit-learn tree (ties between equally good splits).
 
@@ -440,6 +443,7 @@ class TierClassifier(ClassifierMixin, BaseEstimator):
         tt.label[leaves] = np.argmax(use[leaves], axis=1)
         if cst is not None:
             monotone_leaf_labels(tt, cst, k)
+        proba_tree = tt  # predict_proba reads the leaves before merging
         if self.merge_leaves:
             tt = merge_same_label(tt)
         self.estimator_ = tree
@@ -448,15 +452,15 @@ class TierClassifier(ClassifierMixin, BaseEstimator):
         self.boolean_features_ = [c for c in boolean if c not in self.categories_]
         self.feature_importances_ = np.asarray(tree.feature_importances_, dtype=np.float64)
         self.tree_structure_ = tt
+        self._proba_tree = proba_tree
         self.n_leaves_ = int(tt.leaves().size)
         self.depth_ = tt.depth()
         self._feature_names = names
         return self
 
-    def _leaves(self, X: Any) -> np.ndarray:
+    def _leaves(self, X: Any, tree: TierTree | None = None) -> np.ndarray:
         Xf = self._prepare(X, reset=False)
-        tree: TierTree = self.tree_structure_
-        return tree.apply(Xf)
+        return (tree or self.tree_structure_).apply(Xf)
 
     def apply(self, X: Any) -> np.ndarray:
         """Index of the leaf (rule) each customer falls in.
@@ -494,6 +498,9 @@ class TierClassifier(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X: Any) -> np.ndarray:
         """Share of each grade among the training customers of the customer's leaf.
 
+        The leaf of the tree before same-grade leaves are merged
+        (``merge_leaves``), so merging changes no probability.
+
         Parameters
         ----------
         X : DataFrame or array-like
@@ -505,8 +512,8 @@ class TierClassifier(ClassifierMixin, BaseEstimator):
             Columns in the order of ``classes_`` (best grade first).
         """
         check_is_fitted(self)
-        leaf = self._leaves(X)
-        return np.asarray(self.tree_structure_.proba()[leaf])
+        tree: TierTree = self._proba_tree
+        return np.asarray(tree.proba()[self._leaves(X, tree)])
 
     def get_n_leaves(self) -> int:
         """Number of leaves (rules).
