@@ -105,3 +105,42 @@ def test_a_total_does_not_depend_on_the_other_customers():
     beside = rfm(log(["2024-01-01", "2024-01-02", "2024-01-02"], [0.1, 1.21, 3.333],
                      ["a", "a", "b"]))
     assert alone["monetary_total"].iloc[0] == beside["monetary_total"].iloc[0] == 1.31
+
+
+# --- names -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["tier", "action", "rfm_segment", "value_score", "churn_risk",
+                                  "lifecycle_stage", "frequency", "churned", "stage",
+                                  "spend_90d", "frequency_cal"])
+def test_an_id_column_named_like_an_output_is_refused(name):
+    frame = log(["2024-01-01"]).rename(columns={"customer_id": name})
+    with pytest.raises(InvalidValueError, match=rf"column '{name}' \(customer_col\) has the "
+                                                r"name of a column custseg writes.*rename"):
+        check_transactions(frame, customer_col=name)
+
+
+def test_internal_names_are_refused():
+    frame = log(["2024-01-01"]).rename(columns={"amount": "__amt"})
+    with pytest.raises(InvalidValueError, match=r"column '__amt' \(amount_col\) starts with"):
+        check_transactions(frame, amount_col="__amt")
+
+
+def test_duplicate_columns_are_refused():
+    frame = log(["2024-01-01"])
+    frame = pd.concat([frame, frame[["amount"]]], axis=1)
+    with pytest.raises(InvalidValueError, match=r"1 column name\(s\) used more than once: "
+                                                r"'amount'"):
+        check_transactions(frame)
+
+
+def test_a_column_named_row_and_dictionary_ids():
+    import pyarrow as pa
+
+    frame = log(["2024-01-01", "2024-01-02"], ids=["a", None]).assign(row=[7, 8])
+    with pytest.raises(Exception, match=r"1 of 2 rows with a missing customer id.*"
+                                        r"row_number: 1"):
+        check_transactions(frame)
+    table = pa.table({"customer_id": pa.array(["a", "b", "a"]).dictionary_encode(),
+                      "date": pa.array([dt.datetime(2024, 1, d) for d in (1, 2, 3)]),
+                      "amount": [1.0, 2.0, 3.0]})
+    assert rfm(table).column("frequency").to_pylist() == [2, 1]

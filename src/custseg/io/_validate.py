@@ -275,17 +275,20 @@ def _native_columns(native: Any) -> list[object] | None:
     return list(names) if names is not None and not callable(names) else None
 
 
-def _check_names(transactions: Any, given: dict[str, str]) -> None:
-    """Refuse duplicate column names and role columns named like custseg's own columns."""
+def _check_unique(transactions: Any) -> None:
+    """Refuse a table with a column name used twice."""
     names = _native_columns(transactions)
-    if names is not None:
-        twice = duplicated(names)
-        if twice:
-            raise InvalidValueError(
-                f"the table has {len(twice)} column name(s) used more than once: "
-                f"{', '.join(repr(n) for n in twice)}; custseg cannot tell which one to use. "
-                "Rename or drop the extra column(s)."
-            )
+    twice = duplicated(names) if names is not None else []
+    if twice:
+        raise InvalidValueError(
+            f"the table has {len(twice)} column name(s) used more than once: "
+            f"{', '.join(repr(n) for n in twice)}; custseg cannot tell which one to use. "
+            "Rename or drop the extra column(s)."
+        )
+
+
+def _check_names(given: dict[str, str]) -> None:
+    """Refuse role columns named like custseg's own columns."""
     for role, col in given.items():
         if col.startswith(INTERNAL_PREFIX):
             raise InvalidValueError(
@@ -394,6 +397,7 @@ def check_transactions(
         raise InvalidValueError(f"returns={returns!r} is not one of {RETURNS_POLICIES}.")
     if future not in FUTURE_POLICIES:
         raise InvalidValueError(f"future={future!r} is not one of {FUTURE_POLICIES}.")
+    _check_unique(transactions)
     frame, info = to_lazy(transactions)
     available = list(info.columns)
 
@@ -409,7 +413,7 @@ def check_transactions(
     for role, col in given.items():
         if not isinstance(col, str):
             raise InvalidDtypeError(f"{role} must be a column name (str); got {col!r}.")
-    _check_names(transactions, given)
+    _check_names(given)
     missing = [(role, col) for role, col in given.items() if col not in available]
     if missing:
         parts = [f"column '{col}' ({role}) is not in the table." + _closest(col, available)
