@@ -177,15 +177,22 @@ def binary_target(
 
     The positive class is ``positive_label`` when given; else ``1``/``True`` for 0/1 and
     boolean outcomes, the larger of two numbers, or the Yes-like word of a Yes/No pair
-    (:data:`POSITIVE_WORDS`). Text pairs outside that vocabulary need ``positive_label``.
-    Missing labels, more than two classes and a single class are refused.
+    (:data:`POSITIVE_WORDS`, :data:`NEGATIVE_WORDS`: the other label of a pair holding one
+    such word). Any other pair of text labels follows scikit-learn's convention: the later
+    label in sorted order is positive. Missing labels, continuous targets, more than two
+    classes and a single class are refused.
     """
+    from sklearn.utils.multiclass import type_of_target
+    from sklearn.utils.validation import column_or_1d
+
     if isinstance(y, pd.DataFrame) or (hasattr(y, "columns") and not isinstance(y, pd.Series)):
         frame = attribute_frame(y, what=what)
         if frame.shape[1] != 1:
             raise InvalidValueError(f"{what} must be one column; got {frame.shape[1]} columns.")
         y = frame.iloc[:, 0]
-    series = y if isinstance(y, pd.Series) else pd.Series(np.asarray(y).ravel())
+    if not isinstance(y, pd.Series):
+        y = pd.Series(column_or_1d(np.asarray(y), warn=True))
+    series = y
     if _is_categorical_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
         blank = series.isna().to_numpy() | series.astype(str).str.strip().eq("").to_numpy()
     else:
@@ -197,32 +204,43 @@ def binary_target(
             "needs a label (for example 1/0 or Yes/No)."
         )
     values = series.to_numpy()
-    labels = pd.unique(values)
-    if len(labels) > 2:
+    if pd.api.types.is_float_dtype(values.dtype) and not np.isfinite(values).all():
+        bad = ~np.isfinite(values)
         raise InvalidValueError(
-            f"{what} must have two classes (converted or not); found {len(labels)}: "
-            f"{sorted(map(str, labels))[:6]}."
+            f"{what} has {int(bad.sum())} of {len(values)} rows with an infinite value (rows "
+            f"{np.flatnonzero(bad)[:_N_EXAMPLES].tolist()}); expected two classes."
         )
-    if positive_label is not None:
-        if positive_label not in set(labels.tolist()):
+    labels = pd.unique(values)
+    if len(labels) > 2 or pd.api.types.is_float_dtype(values.dtype):
+        kind = type_of_target(values, input_name="y")
+        if kind == "continuous":
             raise InvalidValueError(
-                f"positive_label={positive_label!r} is not a label of {what}; labels are "
-                f"{sorted(map(str, labels))}."
+                f"Unknown label type: {what} is continuous ({len(labels)} distinct values); "
+                "expected two classes (converted or not)."
             )
-        positive = positive_label
+        if len(labels) > 2:
+            raise InvalidValueError(
+                f"Only binary classification is supported. The type of the target is {kind}: "
+                f"{what} has {len(labels)} classes {sorted(map(str, labels))[:6]}; expected "
+                "two (converted or not)."
+            )
+    if positive_label is not None and positive_label not in set(labels.tolist()):
+        raise InvalidValueError(
+            f"positive_label={positive_label!r} is not a label of {what}; labels are "
+            f"{sorted(map(str, labels))}."
+        )
     if len(labels) < 2:
         raise InvalidValueError(
-            f"{what} has a single class ({labels[0]!r} in all {len(series)} rows); a score "
+            f"{what} has 1 class only ({labels[0]!r} in all {len(series)} rows); a score "
             "needs examples of both classes (converted and not converted)."
         )
-    if positive_label is None:
-        positive = _positive_of_two(labels, what)
+    positive = positive_label if positive_label is not None else _positive_of_two(labels)
     negative = next(v for v in labels if v != positive)
     classes = np.asarray([negative, positive], dtype=values.dtype)
     return (values == positive).astype(np.int64), classes
 
 
-def _positive_of_two(labels: np.ndarray, what: str) -> Any:
+def _positive_of_two(labels: np.ndarray) -> Any:
     a, b = labels.tolist()
     if all(isinstance(v, (bool, np.bool_)) for v in (a, b)):
         return True
@@ -231,11 +249,8 @@ def _positive_of_two(labels: np.ndarray, what: str) -> Any:
     words = [str(v).strip().lower() for v in (a, b)]
     pos = [w in POSITIVE_WORDS for w in words]
     neg = [w in NEGATIVE_WORDS for w in words]
-    if pos == [True, False] and neg[1]:
-        return a
-    if pos == [False, True] and neg[0]:
-        return b
-    raise InvalidValueError(
-        f"{what} has labels {sorted(map(str, labels))}; which one means 'converted' is not "
-        "clear. Pass positive_label=... (for example positive_label='Yes')."
-    )
+    if pos[0] != pos[1]:
+        return a if pos[0] else b
+    if neg[0] != neg[1]:
+        return b if neg[0] else a
+    return sorted((a, b), key=str)[1]

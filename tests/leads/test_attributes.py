@@ -15,6 +15,9 @@ from custseg.exceptions import InvalidDtypeError, InvalidValueError, NullValueEr
         (["yes", "NO", "NO", "yes"][::-1] , "yes"),
         (["lost", "won", "won", "lost"], "won"),
         ([-1, 1, 1, -1], 1),
+        (["Maybe", "Yes", "Yes", "Maybe"], "Yes"),
+        (["not converted", "x", "x", "not converted"], "x"),
+        (["red", "blue", "blue", "red"], "red"),  # no vocabulary: scikit-learn's sorted order
     ],
 )
 def test_positive_class_is_explicit(y, positive):
@@ -32,12 +35,12 @@ def test_yes_no_never_makes_no_the_positive_class():
 @pytest.mark.parametrize(
     ("y", "kwargs", "error", "match"),
     [
-        (["Yes", "Yes"], {}, InvalidValueError, "single class"),
-        ([1, 1, 1], {}, InvalidValueError, "single class"),
+        (["Yes", "Yes"], {}, InvalidValueError, "1 class only"),
+        ([1, 1, 1], {}, InvalidValueError, "1 class only"),
+        ([0.5, 1.5, 2.25], {}, InvalidValueError, "continuous"),
         (["Yes", None, "No"], {}, NullValueError, "1 of 3 rows without an outcome"),
         (["Yes", " ", "No"], {}, NullValueError, "without an outcome"),
-        (["a", "b", "c"], {}, InvalidValueError, "two classes"),
-        (["red", "blue"], {}, InvalidValueError, "positive_label"),
+        (["a", "b", "c"], {}, InvalidValueError, "Only binary"),
         (["Yes", "No"], {"positive_label": "Oui"}, InvalidValueError, "not a label"),
     ],
 )

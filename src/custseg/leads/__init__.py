@@ -10,7 +10,35 @@ Examples
 [35.0, 0.0]
 """
 
+from ._actions import LEAD_ACTIONS, lead_actions, lead_playbook, write_leads
+from ._engagement import engagement_points
 from ._grades import combine_grades, grade_leads, grade_matrix
+from ._monitor import (
+    GradeDrift,
+    GradeReport,
+    LeadEvaluation,
+    grade_drift,
+    grade_report,
+    lead_evaluation,
+)
 from ._points import PointsScorer
+from ._scorer import LeadScorer
 
-__all__ = ["PointsScorer", "combine_grades", "grade_leads", "grade_matrix"]
+__all__ = [
+    "LEAD_ACTIONS",
+    "GradeDrift",
+    "GradeReport",
+    "LeadEvaluation",
+    "LeadScorer",
+    "PointsScorer",
+    "combine_grades",
+    "engagement_points",
+    "grade_drift",
+    "grade_leads",
+    "grade_matrix",
+    "grade_report",
+    "lead_actions",
+    "lead_evaluation",
+    "lead_playbook",
+    "write_leads",
+]

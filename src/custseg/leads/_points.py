@@ -18,6 +18,7 @@ from .._frame import from_lazy, is_frame, to_lazy
 from .._sklearn_compat import check_is_fitted, validate_data
 from ..exceptions import EmptyDataError, InvalidValueError
 from ._grades import ordered_grades
+from ._reasons import reason_columns
 from ._rules import (
     PointsRule,
     RuleSet,
@@ -290,6 +291,52 @@ class PointsScorer(TransformerMixin, BaseEstimator):
         grades = grade_from_minimums(table["points"].to_numpy(dtype=float), self.grade_minimums_,
                                      self.grades_, index)
         return grades.to_numpy() if info is None else grades
+
+    def reasons(self, X: Any, n_reasons: int = 3) -> pd.DataFrame:
+        """The rules behind each lead's points, strongest first, in words.
+
+        Parameters
+        ----------
+        X : DataFrame
+            Prospects with the columns the rules read.
+        n_reasons : int, default=3
+            Reasons of each side.
+
+        Returns
+        -------
+        DataFrame
+            The id column (when present), ``points``, ``grade`` (with grade
+            bands), ``positive_1..n`` and ``negative_1..n``, such as
+            ``"employees >= 500: +20"``.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from custseg.leads import PointsScorer
+        >>> leads = pd.DataFrame({"employees": [800], "budget": [None]})
+        >>> scorer = PointsScorer(["employees >= 500: +20", "budget unknown: -5"]).fit(leads)
+        >>> scorer.reasons(leads, n_reasons=1).to_dict("records")
+        ... # doctest: +NORMALIZE_WHITESPACE
+        [{'points': 15.0, 'positive_1': 'employees >= 500: +20',
+          'negative_1': 'budget unknown: -5'}]
+        """
+        check_is_fitted(self)
+        out, _ = self._points(X)
+        table = out.collect().to_pandas()
+        contrib = table[[r.name for r in self.rules_]].to_numpy(dtype=float)
+        texts = np.tile(np.asarray([r.condition for r in self.rules_], dtype=object),
+                        (len(table), 1))
+        result: dict[str, Any] = {}
+        if self.has_customer_col_:
+            result[self.customer_col] = table[self.customer_col].to_numpy()
+        result["points"] = table["points"].to_numpy(dtype=float)
+        if self.grades_ is not None and self.grade_minimums_ is not None:
+            from ._grades import grade_from_minimums
+
+            result["grade"] = grade_from_minimums(result["points"], self.grade_minimums_,
+                                                  self.grades_, pd.RangeIndex(len(table)))
+        result.update(reason_columns(contrib, texts, n_reasons, fmt="{:+g}"))
+        return pd.DataFrame(result)
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """Names of the output columns.
