@@ -17,7 +17,7 @@ from ..io._validate import CID, PRODUCT, TIME
 
 __all__ = ["engagement_points"]
 
-_ONE = "__custseg_one"
+_ONE = "custseg_activity"  # a constant amount column: check_transactions needs one
 
 
 def _check_points(points: Any, caps: Any, half_life_days: Any) -> dict[str, float]:
@@ -146,9 +146,14 @@ def engagement_points(
                 + ", ".join(f"'{col}' ({role})" for role, col in missing.items())
                 + f"; available columns: {columns}."
             )
-        native = frame.with_columns(nw.lit(1.0).alias(_ONE)).to_native()
+        one = _ONE
+        while one in columns:
+            one += "_"
+        native = frame.with_columns(nw.lit(1.0).alias(one)).to_native()
+    else:
+        one = _ONE
     tx = check_transactions(
-        native, customer_col=customer_col, time_col=time_col, amount_col=_ONE,
+        native, customer_col=customer_col, time_col=time_col, amount_col=one,
         product_col=activity_col, observation_date=observation_date, future=future,
         time_format=time_format,
     )
