@@ -51,10 +51,6 @@ CALLS = {
     "plot_calibration": lambda ax: plotting.plot_calibration(Y, P, n_bins=3, ax=ax),
     "plot_expected_purchases": lambda ax: plotting.plot_expected_purchases(
         _bgnbd(), T=40, max_frequency=5, ax=ax),
-    "plot_conversion_by_grade": lambda ax: plotting.plot_conversion_by_grade(
-        pd.DataFrame({"grade": ["A", "B"], "n": [2, 2], "conversion_rate": [1.0, 0.5]}), ax=ax),
-    "plot_points_waterfall": lambda ax: plotting.plot_points_waterfall(
-        {"industry in {ICT}": 15, "employees >= 500": 20, "budget unknown": -5}, ax=ax),
 }
 
 
