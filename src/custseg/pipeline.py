@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import warnings
+from collections.abc import Callable
 from numbers import Integral, Real
 from typing import Any
 
@@ -22,9 +24,22 @@ import pandas as pd
 import polars as pl
 from sklearn.base import BaseEstimator, clone
 
-from ._sklearn_compat import HasMethods, Interval, StrOptions, _fit_context, check_is_fitted
+from ._sklearn_compat import (
+    HasMethods,
+    Interval,
+    InvalidParameterError,
+    StrOptions,
+    _fit_context,
+    check_is_fitted,
+)
 from .base import TransactionInputMixin
-from .exceptions import ColumnMismatchError, EmptyDataError, InvalidValueError
+from .exceptions import (
+    ColumnMismatchError,
+    CustsegError,
+    DataWarning,
+    EmptyDataError,
+    InvalidValueError,
+)
 from .features import btyd_summary, customer_features
 from .io import check_transactions
 from .io._validate import AMOUNT, CID, ORDER, PRODUCT, QTY, TIME
@@ -43,6 +58,24 @@ RISK_BANDS = ("low", "medium", "high")
 
 def _part_constraint() -> list[Any]:
     return [HasMethods(["fit"]), StrOptions({"drop"}), None]
+
+
+def _fit_or_skip(part: str, skipped: dict[str, str], fit: Callable[[], Any]) -> Any:
+    """Return ``fit()`` (the fitted stage), or None with a warning if the log is unfit.
+
+    A log is unfit for a stage when it has too few customers, purchases or days
+    for it (the stage raises a custseg error or a ``ValueError``).
+    """
+    try:
+        return fit()
+    except InvalidParameterError:
+        raise  # a wrong setting is the caller's to fix, not a property of the log
+    except (CustsegError, ValueError) as err:
+        reason = " ".join(str(err).split())
+        skipped[part] = reason
+        warnings.warn(f"the {part} stage cannot be learnt from this log and is left out "
+                      f"of the results: {reason}", DataWarning, stacklevel=4)
+        return None
 
 
 def _default(part: str) -> Any:
@@ -181,6 +214,11 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
         Number of those columns.
     n_customers_ : int
         Customers in the training log.
+    skipped_stages_ : dict of str to str
+        Stages left out because the training log is one they cannot learn from
+        (one customer, too few purchases or days, all refunds...), each with the
+        reason; a :class:`~custseg.exceptions.DataWarning` says the same at ``fit``.
+        Their output columns are absent from ``predict``'s table.
 
     See Also
     --------
@@ -403,6 +441,12 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
                                 data_end=end, **self._feature_kwargs()).to_pandas()
         y = labelled["churned"].astype(bool).to_numpy()
         X = labelled.drop(columns=[self.customer_col, "churned"])
+        if len(y) == 0:
+            raise InvalidValueError(
+                f"no customer has a purchase before the churn cutoff {cutoff.date()} (only "
+                "refunds, or none); the churn model has no one to learn from. Use a shorter "
+                "churn_horizon_days, or churn='drop'."
+            )
         if len(np.unique(y)) < 2:
             raise InvalidValueError(
                 f"every one of the {len(y)} customers at the churn cutoff {cutoff.date()} "
@@ -437,26 +481,38 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
         feats = self._features(log, obs)
         km_cols = self._check_kmeans_features(feats) if self.kmeans != "drop" else []
 
+        # A stage this log is too small or too odd for is left out with a DataWarning.
+        skipped: dict[str, str] = {}
         rfm = self._stage("rfm")
         if rfm is not None:
-            rfm.fit(feats)
+            rfm = _fit_or_skip("rfm", skipped, lambda: rfm.fit(feats))
         lifecycle = self._stage("lifecycle")
         if lifecycle is not None:
-            lifecycle.set_params(observation_date=obs, future="drop").fit(log)
+            lifecycle = _fit_or_skip("lifecycle", skipped, lambda: lifecycle.set_params(
+                observation_date=obs, future="drop").fit(log))
         kmeans = self._stage("kmeans")
         if kmeans is not None:
-            kmeans.fit(self._numeric(feats, km_cols))
+            kmeans = _fit_or_skip("kmeans", skipped,
+                                  lambda: kmeans.fit(self._numeric(feats, km_cols)))
         tiers = self._stage("tiers")
         tier_rules = self._stage("tier_rules") if tiers is not None else None
         if tiers is not None:
             complete = self._complete(feats)
-            tiers.fit(complete)
-            if tier_rules is not None:
+            tiers = _fit_or_skip("tiers", skipped, lambda: tiers.fit(complete))
+            if tiers is None:
+                tier_rules = None
+            elif tier_rules is not None:
                 rule_X = self._numeric(feats, list(TIER_RULE_FEATURES))
-                tier_rules.fit(rule_X, np.asarray(tiers.predict(complete), dtype=object))
+                rule_y = np.asarray(tiers.predict(complete), dtype=object)
+                tier_rules = _fit_or_skip("tier_rules", skipped,
+                                          lambda: tier_rules.fit(rule_X, rule_y))
         churn = self._stage("churn")
         if churn is not None:
-            self._fit_churn(churn, log, obs)
+            def fit_churn() -> Any:
+                self._fit_churn(churn, log, obs)
+                return churn
+
+            churn = _fit_or_skip("churn", skipped, fit_churn)
 
         self.rfm_ = rfm
         self.lifecycle_ = lifecycle
@@ -465,6 +521,7 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
         self.tier_rules_ = tier_rules
         self.churn_ = churn
         self.playbook_ = self._stage("playbook")
+        self.skipped_stages_ = skipped
         self.observation_date_ = obs
         self.n_customers_ = len(feats)
         self._record(tx)

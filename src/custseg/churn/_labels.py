@@ -210,7 +210,7 @@ def churn_labels(
             warnings.warn(
                 f"every one of the {len(joined)} customers is "
                 f"{'churned' if rate == 1.0 else 'not churned'} with horizon={horizon!r} after "
-                f"cutoff={cutoff!r}; a churn model cannot learn from one class.",
+                f"cutoff={cutoff}; a churn model cannot learn from one class.",
                 DataWarning, stacklevel=2,
             )
     return out

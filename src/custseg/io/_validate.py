@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -236,6 +237,31 @@ def _closest(name: str, available: list[str]) -> str:
     return f" Did you mean '{match[0]}'?" if match else ""
 
 
+def _separator_hint(available: list[str]) -> str:
+    """Advice when the only column's name holds another separator (a file read wrongly)."""
+    if len(available) != 1:
+        return ""
+    for sep, shown in ((";", "';'"), ("\t", "'\\t'"), ("|", "'|'"), (",", "','")):
+        if sep in available[0]:
+            return (f" The table has one column whose name holds {shown}: the file was read "
+                    f"with the wrong field separator; read it with sep={shown} "
+                    f"(--sep {shown} on the command line).")
+    return ""
+
+
+def _decimal_hint(frame: nw.LazyFrame[Any], col: str) -> str:
+    """Advice when a text amount column holds decimal commas (``12,50``)."""
+    try:
+        sample = collect_small(frame.select(nw.col(col)).head(20)).to_series().to_list()
+    except Exception:  # pragma: no cover - a column the engine cannot show
+        return ""
+    if any(isinstance(v, str) and re.fullmatch(r"\s*-?[\d. ]*\d,\d+\s*", v) for v in sample):
+        return (" Its values look like numbers with a decimal comma (e.g. "
+                f"{next(v for v in sample if isinstance(v, str) and ',' in v)!r}): read the "
+                "file with decimal=',' (--decimal , on the command line).")
+    return ""
+
+
 def _examples(frame: nw.LazyFrame[Any], condition: nw.Expr | None, columns: list[str]) -> str:
     if condition is not None:
         frame = frame.filter(condition)
@@ -419,7 +445,7 @@ def check_transactions(
         parts = [f"column '{col}' ({role}) is not in the table." + _closest(col, available)
                  for role, col in missing]
         raise MissingColumnError(
-            " ".join(parts) + f" Available columns: {available}."
+            " ".join(parts) + f" Available columns: {available}." + _separator_hint(available)
         )
     seen: dict[str, str] = {}
     for role, col in given.items():
@@ -449,9 +475,10 @@ def check_transactions(
     for role in ("amount_col", "quantity_col"):
         num_col = given.get(role)
         if num_col is not None and not schema[num_col].is_numeric():
+            hint = _decimal_hint(frame, num_col) if schema[num_col] == nw.String else ""
             raise InvalidDtypeError(
                 f"column '{num_col}' ({role}) has dtype {schema[num_col]}; expected a numeric "
-                "dtype (int or float). Convert it first, e.g. with pd.to_numeric."
+                "dtype (int or float). Convert it first, e.g. with pd.to_numeric." + hint
             )
 
     cid_expr = nw.col(customer_col)
@@ -560,7 +587,8 @@ def check_transactions(
     if stats["bad_amt"]:
         fail(InvalidValueError,
              f"column '{amount_col}' (amount_col) has {stats['bad_amt']} of {n_rows} rows with "
-             "a NaN or infinite amount; expected finite numbers.",
+             "a NaN or infinite amount (an empty cell of a file reads as NaN); expected "
+             "finite numbers.",
              ~nw.col(amount_col).cast(nw.Float64()).is_finite())
     scale = money_scale(stats, amount_col)
     n_negative = int(stats["neg"] or 0)
