@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import sys
+import warnings
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -91,7 +92,11 @@ def _arrow_table(data: bytes, kind: str, name: str) -> Any:
 def _header(text: str, sep: str) -> list[str]:
     import csv
 
-    first = next(csv.reader(io.StringIO(text.split("\n", 1)[0]), delimiter=sep), [])
+    lines = text[:65536].splitlines()[:1]
+    try:
+        first = next(csv.reader(lines, delimiter=sep), [])
+    except csv.Error:
+        return []  # the parser itself reports the malformed header
     return [field.strip() for field in first]
 
 
@@ -115,11 +120,21 @@ def _csv(text: str, name: str, customer_col: str, sep: str | None, decimal: str,
             "Rename or drop the extra column(s)."
         )
     na = {col: _NA if col != customer_col else [""] for col in header}
+    # index_col=False: a header shorter than the rows must not turn the first column into
+    # the index (pandas' default), which would shift every name onto the wrong column.
     options: dict[str, Any] = dict(sep=sep, decimal=decimal, dtype={customer_col: str},
-                                   keep_default_na=False, na_values=na)
+                                   keep_default_na=False, na_values=na, index_col=False)
     options.update(read_kwargs)
     try:
-        frame = pd.read_csv(io.StringIO(text), **options)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            frame = pd.read_csv(io.StringIO(text), **options)
+    except pd.errors.ParserWarning:
+        raise FileFormatError(
+            f"{name}: the header has {len(header)} field(s) ({', '.join(header)}) but some "
+            f"rows have more (separator {sep!r}); custseg does not guess which values belong "
+            "to which column. Fix the header or the rows."
+        ) from None
     except pd.errors.EmptyDataError:
         raise EmptyDataError(f"transaction file {name} has no rows or header.") from None
     except (pd.errors.ParserError, ValueError, UnicodeError) as err:
@@ -230,6 +245,13 @@ def read_transactions(
         frame = pl.from_arrow(table)
         return frame if as_frame == "polars" else table.to_pandas()
     text = decode(data, name, encoding)
+    if "\x00" in text:
+        raise FileFormatError(
+            f"{name} holds NUL characters, so it is not text in the encoding it was read with "
+            f"({encoding or 'found from its byte-order mark, else UTF-8'}); it looks like "
+            f"{describe(data[:64])}, or text in another encoding (pass --encoding / "
+            "encoding=)."
+        )
     if not text.strip():
         raise EmptyDataError(f"transaction file {name} has no rows or header.")
     if text.lstrip()[:1] in ("{", "[", "<"):

@@ -10,7 +10,6 @@ two that both fit.
 from __future__ import annotations
 
 import csv
-import io
 
 from ..exceptions import FileFormatError
 
@@ -117,7 +116,14 @@ def decode(data: bytes, name: str, encoding: str | None) -> str:
 
 
 def _fields(lines: list[str], sep: str) -> list[int]:
-    return [len(row) for row in csv.reader(io.StringIO("\n".join(lines)), delimiter=sep)]
+    """Fields per line; a line the csv module cannot split counts as 0 fields."""
+    counts = []
+    for line in lines:
+        try:
+            counts.append(len(next(csv.reader([line], delimiter=sep), [])))
+        except csv.Error:
+            counts.append(0)
+    return counts
 
 
 def delimiter(text: str, name: str) -> str:
