@@ -603,20 +603,11 @@ def _add_grade_parser(add: Any) -> None:
 
 
 def _read_prospects(args: argparse.Namespace) -> Any:
-    import pandas as pd
+    from .io import read_transactions
 
-    path = Path(args.input)
-    if not path.exists():
-        raise FileNotFoundError(f"prospect file {path} does not exist.")
-    if path.suffix.lower() in (".parquet", ".pq"):
-        table = pd.read_parquet(path)
-    else:
-        table = pd.read_csv(path, sep=args.sep, dtype={args.id_col: str})
-    if len(table) == 0:
-        from .exceptions import EmptyDataError
-
-        raise EmptyDataError(f"prospect file {path} has 0 rows.")
-    return table
+    # The same reader as transaction files: content-sniffed, ids kept as text, custseg
+    # errors for malformed files.
+    return read_transactions(args.input, customer_col=args.id_col, sep=args.sep)
 
 
 def _cmd_grade(args: argparse.Namespace, progress: _Progress, out: TextIO) -> int:

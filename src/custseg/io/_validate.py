@@ -513,6 +513,9 @@ def check_transactions(
         "tmax": nw.col(TIME).max(),
         **money_stats(nw.col(AMOUNT)),
     }
+    float_ids = schema[customer_col] in (nw.Float32, nw.Float64)
+    if float_ids:  # a NaN id (pandas' missing value in a float column) is a missing id
+        stats_exprs["nan_cid"] = nw.col(CID).is_nan().cast(nw.Int64()).sum()
     if parse_text and has_flag:
         stats_exprs["n_aware"] = nw.col(AWARE_FLAG).cast(nw.Int64()).sum()
     if parse_text:
@@ -548,11 +551,15 @@ def check_transactions(
             f"the transaction table has 0 rows; expected at least one purchase in columns "
             f"'{customer_col}', '{time_col}', '{amount_col}'."
         )
-    if stats["null_cid"]:
+    if stats["null_cid"] or stats.get("nan_cid"):
+        missing_id = nw.col(customer_col).is_null()
+        if float_ids:
+            missing_id = missing_id | nw.col(customer_col).is_nan()
         fail(NullValueError,
-             f"column '{customer_col}' (customer_col) has {stats['null_cid']} of {n_rows} rows "
+             f"column '{customer_col}' (customer_col) has "
+             f"{stats['null_cid'] + int(stats.get('nan_cid') or 0)} of {n_rows} rows "
              "with a missing customer id; every transaction needs one.",
-             nw.col(customer_col).is_null())
+             missing_id)
     if parse_text and stats["bad_t"]:
         fail(TimestampParseError,
              f"column '{time_col}' (time_col) has {stats['bad_t']} of {n_rows} rows that do "
