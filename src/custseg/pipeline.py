@@ -72,6 +72,8 @@ def _fit_or_skip(part: str, skipped: dict[str, str], fit: Callable[[], Any]) -> 
         raise  # a wrong setting is the caller's to fix, not a property of the log
     except (CustsegError, ValueError) as err:
         reason = " ".join(str(err).split())
+        if not isinstance(err, CustsegError):  # scikit-learn's words for too little data
+            reason = f"its model cannot be trained on this little data (scikit-learn: {reason})"
         skipped[part] = reason
         warnings.warn(f"the {part} stage cannot be learnt from this log and is left out "
                       f"of the results: {reason}", DataWarning, stacklevel=4)
