@@ -158,6 +158,11 @@ CASES = [
          (InvalidDtypeError, r"column 'date' \(time_col\) has dtype Int64.*--time-format.*%Y%m%d")),
     Case("wrong explicit format", csv(), (E, r"8 of 8 rows.*in format '%d/%m/%Y'"),
          {"--time-format": "%d/%m/%Y"}),
+    Case("placeholder date 9999-12-31", csv(rows=with_col(1, [r[1] for r in ROWS[:-1]] +
+         ["9999-12-31"])), (InvalidValueError, r"1 of 8 rows dated before 1000 or after 9000, "
+                            r"such as 9999-12-31")),
+    Case("placeholder date 0001-01-01", csv(rows=with_col(1, ["0001-01-01"] + [r[1] for r in
+         ROWS[1:]])), (InvalidValueError, r"1 of 8 rows dated before 1000.*0001-01-01")),
     Case("empty timestamp", csv(rows=with_col(1, [r[1] for r in ROWS[:-1]] + [""])),
          (NullValueError, r"column 'date' \(time_col\) has 1 of 8 rows with a missing timestamp")),
     Case("aware as-of on a naive log", csv(), (TimezoneMismatchError, r"time-zone aware.*naive"),

@@ -41,6 +41,9 @@ CID, TIME, AMOUNT, ORDER, QTY, PRODUCT = "__cid", "__t", "__amt", "__order", "__
 _N_EXAMPLES = 3
 RETURNS_POLICIES = ("net", "drop", "error")
 FUTURE_POLICIES = ("error", "drop")
+# Timestamps outside these years are refused: placeholders such as 9999-12-31 or 0001-01-01,
+# too close to the ends of the calendar for the dates computed from them (horizons, windows).
+FIRST_YEAR, LAST_YEAR = 1000, 9000
 
 
 @dataclass(frozen=True)
@@ -607,6 +610,21 @@ def check_transactions(
              nw.col(amount_col) < 0)
 
     tmin, tmax = stats["tmin"], stats["tmax"]
+    if tmax is not None and (tmax.year > LAST_YEAR or tmin.year < FIRST_YEAR):
+        first = dt.datetime(FIRST_YEAR, 1, 1, tzinfo=tmax.tzinfo)
+        latest = dt.datetime(LAST_YEAR + 1, 1, 1, tzinfo=tmax.tzinfo)
+        odd = (nw.col(TIME) >= nw.lit(latest)) | (nw.col(TIME) < nw.lit(first))
+        n_odd = collect_small(work.select(n=odd.cast(nw.Int64()).sum())).item()
+        extreme = tmax if tmax.year > LAST_YEAR else tmin
+        fail(InvalidValueError,
+             f"column '{time_col}' (time_col) has {n_odd} of {n_rows} rows dated before "
+             f"{FIRST_YEAR} or after {LAST_YEAR}, such as {_when(extreme)}: a placeholder for "
+             "'no date', not a purchase (custseg computes dates years before and after the "
+             "log's). Drop or fix these rows.",
+             None,
+             work.filter(odd).select(nw.col(CID).alias(customer_col),
+                                     nw.col(TIME).alias(time_col)),
+             [customer_col, time_col])
     obs, date_only = _resolve_observation(observation_date, tmax, time_zone, time_col)
     end = _exclusive_end(obs, date_only)
     if tmax >= end:
