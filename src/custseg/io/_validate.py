@@ -611,9 +611,9 @@ def check_transactions(
 
     tmin, tmax = stats["tmin"], stats["tmax"]
     if tmax is not None and (tmax.year > LAST_YEAR or tmin.year < FIRST_YEAR):
-        first = dt.datetime(FIRST_YEAR, 1, 1, tzinfo=tmax.tzinfo)
+        earliest = dt.datetime(FIRST_YEAR, 1, 1, tzinfo=tmax.tzinfo)
         latest = dt.datetime(LAST_YEAR + 1, 1, 1, tzinfo=tmax.tzinfo)
-        odd = (nw.col(TIME) >= nw.lit(latest)) | (nw.col(TIME) < nw.lit(first))
+        odd = (nw.col(TIME) >= nw.lit(latest)) | (nw.col(TIME) < nw.lit(earliest))
         n_odd = collect_small(work.select(n=odd.cast(nw.Int64()).sum())).item()
         extreme = tmax if tmax.year > LAST_YEAR else tmin
         fail(InvalidValueError,
