@@ -188,13 +188,13 @@ def collect_small(frame: nw.LazyFrame[Any]) -> pl.DataFrame:
 
 
 def with_row_number(
-    frame: nw.LazyFrame[Any], info: FrameInfo
+    frame: nw.LazyFrame[Any], info: FrameInfo, *, name: str = "row"
 ) -> tuple[nw.LazyFrame[Any], list[str]]:
-    """Add a 0-based ``row`` column for error messages (eager inputs only: lazy engines
-    have no row order)."""
+    """Add a 0-based row number column ``name`` for error messages (eager inputs only:
+    lazy engines have no row order)."""
     native = frame.to_native()
     if info.kind != "lazy" and isinstance(native, pl.LazyFrame):
-        return nw.from_native(native.with_row_index("row")), ["row"]
+        return nw.from_native(native.with_row_index(name)), [name]
     return frame, []
 
 

@@ -304,7 +304,8 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
             )
         as_of_dt = tx.observation_date
         if tx.date_only:
-            as_of_dt = dt.datetime.combine(as_of_dt.date(), dt.time())
+            # Midnight of the day, in the log's time zone (the zone must stay).
+            as_of_dt = as_of_dt.replace(hour=0, minute=0, second=0, microsecond=0)
         return log, as_of_dt, tx
 
     def _feature_kwargs(self) -> dict[str, Any]:

@@ -18,19 +18,25 @@ _DAY_US = 86_400_000_000.0
 # Columns of the occasion table.
 VAL, PURCH = "__val", "__purch"
 
-# Money is summed exactly, as integers in millionths of a currency unit: float sums taken
-# in parallel differ in their last bits from run to run, integer sums do not.
-MICRO = 1_000_000
+# Money is summed exactly, as whole integers of 10**-exponent currency units (see
+# custseg.io._money): float sums taken in parallel differ in their last bits from run to
+# run, integer sums do not, and the log's scale keeps them inside int64.
 
 
-def micro(expr: nw.Expr) -> nw.Expr:
-    """An amount in whole millionths of a currency unit (int64)."""
-    return (expr * float(MICRO)).round(0).cast(nw.Int64())
+def micro(expr: nw.Expr, tx: Transactions) -> nw.Expr:
+    """An amount in whole units of the log's money scale (int64, cannot overflow)."""
+    return (expr * float(10**tx.money.exponent)).round(0).cast(nw.Int64())
 
 
-def money(expr: nw.Expr) -> nw.Expr:
-    """A sum of millionths back in currency units (float)."""
-    return expr.cast(nw.Float64()) / float(MICRO)
+def money(expr: nw.Expr, tx: Transactions) -> nw.Expr:
+    """A sum of :func:`micro` units back in currency units, exact to the amounts' decimals.
+
+    The division is rounded to the amounts' own number of decimals: an engine may
+    divide by multiplying with an inexact reciprocal (156.45999999999998), and
+    rounding gives back the closest float to the decimal sum (156.46) on every engine.
+    """
+    scaled = expr.cast(nw.Float64()) / float(10**tx.money.exponent)
+    return scaled.round(tx.money.decimals)
 
 
 def check_occasion(occasion: str, tx: Transactions) -> None:
@@ -73,18 +79,18 @@ def occasions(tx: Transactions, occasion: str) -> nw.LazyFrame[Any]:
     frame = tx.frame
     has_refunds = tx.n_negative > 0
     if occasion == "row":
-        cols = [nw.col(CID), nw.col(TIME), micro(nw.col(AMOUNT)).alias(VAL)]
+        cols = [nw.col(CID), nw.col(TIME), micro(nw.col(AMOUNT), tx).alias(VAL)]
         if has_refunds:
             cols.append((nw.col(AMOUNT) >= 0).alias(PURCH))
         return frame.select(cols)
     if occasion == "day":
         keyed = frame.with_columns(nw.col(TIME).dt.truncate("1d"))
         keys = [CID, TIME]
-        aggs = [micro(nw.col(AMOUNT)).sum().alias(VAL)]
+        aggs = [micro(nw.col(AMOUNT), tx).sum().alias(VAL)]
     else:
         keyed = frame
         keys = [CID, ORDER]
-        aggs = [nw.col(TIME).min(), micro(nw.col(AMOUNT)).sum().alias(VAL)]
+        aggs = [nw.col(TIME).min(), micro(nw.col(AMOUNT), tx).sum().alias(VAL)]
     if has_refunds:
         aggs.append(nw.col(AMOUNT).max().alias("__max"))
     out = keyed.group_by(keys).agg(aggs)
@@ -120,9 +126,9 @@ def per_customer_rfm(tx: Transactions, occasion: str) -> nw.LazyFrame[Any]:
             day.n_unique().alias("frequency"),
             nw.col(TIME).min().dt.truncate("1d").alias("first_purchase"),
             nw.col(TIME).max().dt.truncate("1d").alias("last_purchase"),
-            micro(nw.col(AMOUNT)).sum().alias("monetary_total"),
+            micro(nw.col(AMOUNT), tx).sum().alias("monetary_total"),
         )
-        return _rfm_columns(out, ref)
+        return _rfm_columns(out, ref, tx)
     occ = occasions(tx, occasion)
     if PURCH in occ.collect_schema().names():
         occ = occ.with_columns(
@@ -142,13 +148,13 @@ def per_customer_rfm(tx: Transactions, occasion: str) -> nw.LazyFrame[Any]:
             nw.col(TIME).max().alias("last_purchase"),
             nw.col(VAL).sum().alias("monetary_total"),
         ]
-    return _rfm_columns(occ.group_by(CID).agg(aggs), ref)
+    return _rfm_columns(occ.group_by(CID).agg(aggs), ref, tx)
 
 
-def _rfm_columns(out: nw.LazyFrame[Any], ref: nw.Expr) -> nw.LazyFrame[Any]:
+def _rfm_columns(out: nw.LazyFrame[Any], ref: nw.Expr, tx: Transactions) -> nw.LazyFrame[Any]:
     """Final RFM columns from per-customer frequency, first/last purchase and total."""
     freq = nw.col("frequency").cast(nw.Int64())
-    total = money(nw.col("monetary_total"))
+    total = money(nw.col("monetary_total"), tx)
     out = with_epoch(out, {"first_purchase": "__fp", "last_purchase": "__lp"})
     return out.select(
         nw.col(CID),
@@ -191,7 +197,7 @@ def per_customer_btyd(tx: Transactions, occasion: str, unit: str) -> nw.LazyFram
         nw.col("__is_first").sum().alias("__nf"),
     )
     repeat = (nw.col("__n") - nw.col("__nf")).cast(nw.Int64())
-    repeat_value = money(nw.col("__total") - nw.col("__fv"))
+    repeat_value = money(nw.col("__total") - nw.col("__fv"), tx)
     agg = with_epoch(agg, {"__first": "__first_us", "__last": "__last_us"})
     return agg.select(
         nw.col(CID),
@@ -274,14 +280,14 @@ def per_customer_behaviour(
     for w in windows:
         cols += [
             nw.col(f"purchases_{w}d").cast(nw.Int64()),
-            money(nw.col(f"spend_{w}d")).alias(f"spend_{w}d"),
+            money(nw.col(f"spend_{w}d"), tx).alias(f"spend_{w}d"),
         ]
     cols += [
         nw.when(total_trend != 0)
         .then((nw.col("__last") - nw.col("__prev")).cast(nw.Float64()) / total_trend.abs())
         .otherwise(0.0)
         .alias("spend_trend"),
-        nw.when(n > 0).then(money(nw.col("__total")) / n).alias("avg_order_value"),
+        nw.when(n > 0).then(money(nw.col("__total"), tx) / n).alias("avg_order_value"),
     ]
     if tx.quantity_col is not None:
         cols.append(nw.when(n > 0).then(nw.col("__qty") / n).alias("avg_order_quantity"))

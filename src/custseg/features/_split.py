@@ -189,7 +189,7 @@ def _calibration_holdout_from(
         purchases = nw.lit(1).cast(nw.Int64())
     hold = hold_occ.with_columns(purchases.alias("__p")).group_by(CID).agg(
         nw.col("__p").sum().alias("frequency_holdout"),
-        money(nw.col("__val").sum()).alias("monetary_holdout"),
+        money(nw.col("__val").sum(), tx_all).alias("monetary_holdout"),
     )
     duration = (
         reference_time(tx_all, occasion) - reference_time(cal, occasion)

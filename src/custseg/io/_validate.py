@@ -4,20 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import narwhals.stable.v2 as nw
 import pandas as pd
 
-from .._frame import (
-    FrameInfo,
-    collect_small,
-    parse_text_datetime,
-    to_lazy,
-    unparsed_text_rows,
-    with_row_number,
-)
+from .._frame import FrameInfo, collect_small, to_lazy, with_row_number
 from ..exceptions import (
     EmptyDataError,
     FutureTimestampError,
@@ -29,6 +22,16 @@ from ..exceptions import (
     TimestampParseError,
     TimezoneMismatchError,
 )
+from ._dates import (
+    AWARE_FLAG,
+    as_utc,
+    mixed_offset_rows,
+    parse_text_times,
+    time_format_advice,
+    unparsed_rows,
+)
+from ._money import MoneyScale, money_scale, money_stats
+from ._names import INTERNAL_PREFIX, duplicated, is_output_column
 
 __all__ = ["Transactions", "check_transactions", "parse_date"]
 
@@ -70,6 +73,8 @@ class Transactions:
         the whole day).
     time_zone : str or None
         Time zone of the timestamps, ``None`` for naive timestamps.
+    money : MoneyScale
+        How amounts are summed exactly (see :mod:`custseg.io._money`).
     """
 
     frame: nw.LazyFrame[Any]
@@ -87,6 +92,7 @@ class Transactions:
     observation_date: dt.datetime
     date_only: bool
     time_zone: str | None
+    money: MoneyScale = field(default_factory=MoneyScale)
 
     @property
     def cutoff(self) -> dt.datetime:
@@ -248,8 +254,62 @@ def _examples(frame: nw.LazyFrame[Any], condition: nw.Expr | None, columns: list
 
 
 def _short(value: Any) -> str:
-    text = repr(value)
+    """A value as a reader would write it: dates in ISO form, text quoted, no reprs."""
+    if isinstance(value, dt.datetime | dt.date):
+        text = value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
+    elif isinstance(value, str):
+        text = repr(value)
+    elif value is None:
+        text = "null"
+    else:
+        text = str(value)
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _when(value: dt.datetime) -> str:
+    return value.isoformat(sep=" ")
+
+
+def _native_columns(native: Any) -> list[object] | None:
+    """The column names of an eager frame as the caller holds it (duplicates included).
+
+    pandas, pyarrow and DuckDB allow a name twice; polars and Spark frames do not
+    (and asking a lazy frame for its columns costs a schema resolution).
+    """
+    module = type(native).__module__.split(".")[0]
+    attr = {"pandas": "columns", "pyarrow": "column_names", "duckdb": "columns"}.get(module)
+    names = getattr(native, attr, None) if attr else None
+    return list(names) if names is not None and not callable(names) else None
+
+
+def _check_unique(transactions: Any) -> None:
+    """Refuse a table with a column name used twice."""
+    names = _native_columns(transactions)
+    twice = duplicated(names) if names is not None else []
+    if twice:
+        raise InvalidValueError(
+            f"the table has {len(twice)} column name(s) used more than once: "
+            f"{', '.join(repr(n) for n in twice)}; custseg cannot tell which one to use. "
+            "Rename or drop the extra column(s)."
+        )
+
+
+def _check_names(given: dict[str, str]) -> None:
+    """Refuse role columns named like custseg's own columns."""
+    for role, col in given.items():
+        if col.startswith(INTERNAL_PREFIX):
+            raise InvalidValueError(
+                f"column '{col}' ({role}) starts with '{INTERNAL_PREFIX}', which custseg "
+                "keeps for its internal columns; rename it."
+            )
+        if is_output_column(col):
+            raise InvalidValueError(
+                f"column '{col}' ({role}) has the name of a column custseg writes in its "
+                f"results ('{col}'), so one of the two would be lost; rename it first, "
+                f"e.g. to '{col}_id' (in Python: df.rename(columns={{'{col}': '{col}_id'}}), "
+                f"then pass {role}='{col}_id'; on the command line --"
+                f"{role.replace('_col', '')}-col with the new name)."
+            )
 
 
 def check_transactions(
@@ -344,6 +404,7 @@ def check_transactions(
         raise InvalidValueError(f"returns={returns!r} is not one of {RETURNS_POLICIES}.")
     if future not in FUTURE_POLICIES:
         raise InvalidValueError(f"future={future!r} is not one of {FUTURE_POLICIES}.")
+    _check_unique(transactions)
     frame, info = to_lazy(transactions)
     available = list(info.columns)
 
@@ -359,6 +420,7 @@ def check_transactions(
     for role, col in given.items():
         if not isinstance(col, str):
             raise InvalidDtypeError(f"{role} must be a column name (str); got {col!r}.")
+    _check_names(given)
     missing = [(role, col) for role, col in given.items() if col not in available]
     if missing:
         parts = [f"column '{col}' ({role}) is not in the table." + _closest(col, available)
@@ -382,13 +444,14 @@ def check_transactions(
         time_expr = nw.col(time_col).cast(nw.Datetime("us", time_zone))
     elif isinstance(time_dtype, nw.Date):
         time_expr = nw.col(time_col).cast(nw.Datetime("us"))
-    elif isinstance(time_dtype, nw.String):
+    elif isinstance(time_dtype, nw.String | nw.Categorical | nw.Enum):
         parse_text = True
-        time_expr = nw.col(time_col)  # parsed below
+        time_expr = nw.col(time_col).cast(nw.String())  # parsed below
     else:
         raise InvalidDtypeError(
             f"column '{time_col}' (time_col) has dtype {time_dtype}; expected a datetime, "
-            "a date, or text in ISO 8601 form (pass time_format= for other text forms)."
+            "a date, or text in ISO 8601 form (pass time_format= / --time-format for "
+            "other text forms, e.g. '%Y%m%d' for 20240131)."
         )
     for role in ("amount_col", "quantity_col"):
         num_col = given.get(role)
@@ -398,8 +461,13 @@ def check_transactions(
                 "dtype (int or float). Convert it first, e.g. with pd.to_numeric."
             )
 
+    cid_expr = nw.col(customer_col)
+    if isinstance(schema[customer_col], nw.Categorical | nw.Enum):
+        # Dictionary-encoded ids (Arrow dictionaries, pandas/polars categoricals) are
+        # compared as text: two tables' dictionaries need not agree.
+        cid_expr = cid_expr.cast(nw.String())
     selected: dict[str, nw.Expr] = {
-        CID: nw.col(customer_col),
+        CID: cid_expr,
         TIME: time_expr,
         AMOUNT: nw.col(amount_col).cast(nw.Float64()),
     }
@@ -411,7 +479,8 @@ def check_transactions(
         selected[PRODUCT] = nw.col(product_col)
     work = frame.select(**selected)
     if parse_text:
-        work = parse_text_datetime(work, TIME, time_format, raw_name="__traw")
+        work = parse_text_times(work, TIME, time_format, raw_name="__traw")
+    has_flag = AWARE_FLAG in work.collect_schema().names()
 
     stats_exprs: dict[str, nw.Expr] = {
         "n": nw.len(),
@@ -422,7 +491,10 @@ def check_transactions(
         "neg": (nw.col(AMOUNT) < 0).cast(nw.Int64()).sum(),
         "tmin": nw.col(TIME).min(),
         "tmax": nw.col(TIME).max(),
+        **money_stats(nw.col(AMOUNT)),
     }
+    if parse_text and has_flag:
+        stats_exprs["n_aware"] = nw.col(AWARE_FLAG).cast(nw.Int64()).sum()
     if parse_text:
         stats_exprs["bad_t"] = (
             ~nw.col("__traw").is_null() & nw.col(TIME).is_null()
@@ -433,14 +505,17 @@ def check_transactions(
         if not parse_text or info.kind != "lazy":
             raise
         # Lazy engines parse text strictly: the query itself fails on a bad value.
-        fmt = f"format {time_format!r}" if time_format else "ISO 8601 (e.g. '2024-01-31')"
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        for internal, name in ((TIME, time_col), ("__traw", time_col), (CID, customer_col),
+                               (AMOUNT, amount_col)):
+            first = first.replace(internal, name)
         raise TimestampParseError(
-            f"column '{time_col}' (time_col) has text that does not parse as timestamps in "
-            f"{fmt}; pass time_format= or fix these rows. The engine said: {first}"
+            f"column '{time_col}' (time_col) has text that does not parse as timestamps "
+            f"{time_format_advice(time_format)}. The engine said: {first}"
         ) from err
     n_rows = int(stats["n"] or 0)
-    example_frame, idx = with_row_number(frame, info)
+    row_name = next(n for n in ("row", "row_number", "__row") if n not in available)
+    example_frame, idx = with_row_number(frame, info, name=row_name)
     shown = idx + [c for c in given.values()]
 
     def fail(exc: type[Exception], message: str, condition: nw.Expr | None,
@@ -459,12 +534,26 @@ def check_transactions(
              "with a missing customer id; every transaction needs one.",
              nw.col(customer_col).is_null())
     if parse_text and stats["bad_t"]:
-        fmt = f"format {time_format!r}" if time_format else "ISO 8601 (e.g. '2024-01-31')"
         fail(TimestampParseError,
              f"column '{time_col}' (time_col) has {stats['bad_t']} of {n_rows} rows that do "
-             f"not parse as timestamps in {fmt}; pass time_format= or fix these rows.",
+             f"not parse as timestamps {time_format_advice(time_format)}.",
              None,
-             unparsed_text_rows(example_frame, time_col, time_format))
+             unparsed_rows(example_frame, time_col, time_format))
+    n_aware = int(stats.get("n_aware") or 0)
+    n_timed = n_rows - int(stats["null_t"] or 0)
+    if n_aware and n_aware < n_timed:
+        fail(TimestampParseError,
+             f"column '{time_col}' (time_col) mixes {n_aware} timestamps with a UTC offset "
+             f"and {n_timed - n_aware} without one; a timestamp without an offset is no known "
+             "instant. Give every row an offset (or none).",
+             None,
+             mixed_offset_rows(example_frame, time_col, False, time_format))
+    if n_aware:
+        # Every row carried an offset: the parsed times are UTC.
+        work = as_utc(work, TIME)
+        time_zone = "UTC"
+        stats["tmin"] = stats["tmin"].replace(tzinfo=dt.UTC)
+        stats["tmax"] = stats["tmax"].replace(tzinfo=dt.UTC)
     if stats["null_t"]:
         fail(NullValueError,
              f"column '{time_col}' (time_col) has {stats['null_t']} of {n_rows} rows with a "
@@ -480,6 +569,7 @@ def check_transactions(
              f"column '{amount_col}' (amount_col) has {stats['bad_amt']} of {n_rows} rows with "
              "a NaN or infinite amount; expected finite numbers.",
              ~nw.col(amount_col).cast(nw.Float64()).is_finite())
+    scale = money_scale(stats, amount_col)
     n_negative = int(stats["neg"] or 0)
     if n_negative and returns == "error":
         fail(NegativeAmountError,
@@ -497,11 +587,12 @@ def check_transactions(
             n_late = collect_small(
                 work.select(n=(nw.col(TIME) >= nw.lit(end)).cast(nw.Int64()).sum())
             ).item()
-            when = obs.date().isoformat() if date_only else obs.isoformat()
+            when = obs.date().isoformat() if date_only else _when(obs)
             fail(FutureTimestampError,
                  f"column '{time_col}' (time_col) has {n_late} of {n_rows} rows dated after the "
-                 f"observation date {when} (last timestamp {tmax}); pass a later "
-                 "observation_date, or future='drop' to compute features as of that date.",
+                 f"observation date {when} (last timestamp {_when(tmax)}); pass a later "
+                 "observation_date (--as-of), or future='drop' to compute features as of "
+                 "that date.",
                  None,
                  work.filter(nw.col(TIME) >= nw.lit(end)).select(
                      nw.col(CID).alias(customer_col), nw.col(TIME).alias(time_col)),
@@ -511,7 +602,7 @@ def check_transactions(
         work = work.filter(nw.col(AMOUNT) >= 0)
         n_negative = 0
     if parse_text:
-        work = work.drop("__traw")
+        work = work.drop("__traw", *([AWARE_FLAG] if has_flag else []))
     return Transactions(
         frame=work,
         info=info,
@@ -528,4 +619,5 @@ def check_transactions(
         observation_date=obs,
         date_only=date_only,
         time_zone=time_zone,
+        money=scale,
     )

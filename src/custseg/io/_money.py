@@ -1,0 +1,79 @@
+"""Exact money: how a log's amounts are summed without rounding drift or overflow.
+
+Amounts are summed as whole integers (int64) of ``10**-exponent`` currency
+units, so a sum does not depend on the order rows are added in, on the engine
+or on which other customers are in the table. The exponent is 6 (millionths)
+unless the log's absolute amounts add up to so much that millionths would not
+fit in 64 bits (about 4.6e12 currency units); it is then lowered, one digit at a
+time, but never below the number of decimals the amounts have. A log whose
+amounts cannot be summed exactly at their own precision in 64 bits (sums above
+about 4.6e16 for cents) is refused.
+
+A sum is turned back into currency units by a division rounded to the
+amounts' own number of decimals (at most 6), so a total of cents is a number
+of cents: 156.46, never 156.45999999999998, on every engine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import narwhals.stable.v2 as nw
+
+from ..exceptions import InvalidValueError
+
+__all__ = ["MAX_DECIMALS", "MoneyScale", "money_scale", "money_stats"]
+
+MAX_DECIMALS = 6
+# Sums stay below 2**62, half the int64 range: the float total used to choose the
+# exponent can itself be a little off.
+_LIMIT = float(2**62)
+
+
+@dataclass(frozen=True)
+class MoneyScale:
+    """Integer unit of the exact sums (``10**-exponent``) and the amounts' decimals."""
+
+    exponent: int = MAX_DECIMALS
+    decimals: int = MAX_DECIMALS
+
+
+def _decimal_places(amount: nw.Expr, d: int) -> nw.Expr:
+    """Rows whose amount has more than ``d`` decimals (beyond float noise)."""
+    scaled = amount * float(10**d)
+    off = (scaled - scaled.round(0)).abs()
+    # Half an ulp of the product is the noise of the multiplication itself.
+    return (off > 1e-9 + 2.0**-52 * scaled.abs()).cast(nw.Int64()).sum()
+
+
+def money_stats(amount: nw.Expr) -> dict[str, nw.Expr]:
+    """Aggregates :func:`money_scale` needs, to compute with the validation's other stats."""
+    stats = {"__abs_total": amount.abs().sum()}
+    for d in range(MAX_DECIMALS):
+        stats[f"__dp{d}"] = _decimal_places(amount, d)
+    return stats
+
+
+def money_scale(stats: dict[str, Any], amount_col: str) -> MoneyScale:
+    """The scale for a log, from the values of :func:`money_stats`.
+
+    Raises
+    ------
+    InvalidValueError
+        The absolute amounts add up to more than 64-bit integers hold at the
+        amounts' own precision.
+    """
+    decimals = next((d for d in range(MAX_DECIMALS) if not stats[f"__dp{d}"]), MAX_DECIMALS)
+    total = float(stats["__abs_total"] or 0.0)
+    exponent = MAX_DECIMALS
+    while exponent > decimals and total * 10.0**exponent >= _LIMIT:
+        exponent -= 1
+    if total * 10.0**exponent >= _LIMIT:
+        raise InvalidValueError(
+            f"column '{amount_col}' (amount_col): the amounts add up to {total:.4g} in "
+            f"absolute value, too much to sum exactly at their {decimals} decimal place(s) "
+            f"(the limit is about {_LIMIT / 10.0**decimals:.2g}); express them in a larger "
+            "unit (thousands, say) or round them to fewer decimals."
+        )
+    return MoneyScale(exponent=exponent, decimals=decimals)
