@@ -1,18 +1,19 @@
-"""Benchmark of custseg.segments: auto-k at scale, fixed-k overhead, CDNOW stability.
+"""Benchmark of custseg.segments: auto-k at scale, fixed-k cost, CDNOW stability.
 
 Prints:
 
 1. auto-k over k = 2..10 on 1,000,000 customers x 6 features: wall time, chosen
-   k, silhouette (target: under 60 s on 2 cores);
-2. a fixed k (the chosen k, and k=8): KMeansSegmenter.fit against a bare
+   k, silhouette (target: under 10 s on 2 cores);
+2. a fixed k (the chosen k, and k=8): KMeansSegmenter.fit beside a bare
    scikit-learn KMeans fitted on the same (preprocessed) matrix with the same
-   seed and n_init, back to back, 9 times (target: median paired ratio <= 1.2);
-3. CDNOW master as of 1998-06-30 (RFM features): scores for every k, identical
-   labels on a refit with the same random_state, pairwise ARI over 5
-   random_states (target: >= 0.9).
+   seed and n_init, back to back, 3 times (for information: the earlier 1.2x
+   floor is withdrawn);
+3. CDNOW master as of 1998-06-30 (the pipeline's K-means features): the chosen
+   k over 5 random_states (target: 4 to 8), identical labels on a refit with the
+   same random_state, pairwise ARI over the 5 (target: >= 0.95).
 
-Run: ``.venv/bin/python benchmarks/bench_segments.py`` (``--quick`` for a
-smaller run). Threads: whatever the machine gives (OpenMP/BLAS defaults).
+Run: ``flock /tmp/custseg-heavy.lock .venv/bin/python benchmarks/bench_segments.py``
+(``--quick`` for a smaller run). Threads: whatever the machine gives.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from sklearn.metrics import adjusted_rand_score
 from sklearn.utils import check_random_state
 
 from custseg.datasets import load_cdnow
-from custseg.features import rfm
+from custseg.features import customer_features
 from custseg.segments import KMeansSegmenter
 
 FEATURES = ["recency_days", "frequency", "monetary_total", "tenure_days", "avg_order_value",
@@ -60,7 +61,7 @@ def auto_k(X: pd.DataFrame) -> KMeansSegmenter:
     elapsed = time.perf_counter() - t0
     chosen = seg.k_scores_.loc[seg.n_clusters_]
     print(f"auto-k, k=2..10, {len(X):,} customers x {X.shape[1]} features: "
-          f"{elapsed:.1f} s (target < 60 s: {'met' if elapsed < 60 else 'NOT met'})")
+          f"{elapsed:.1f} s (target < 10 s: {'met' if elapsed < 10 else 'NOT met'})")
     print(f"  chosen k = {seg.n_clusters_}, silhouette = {chosen['silhouette']:.3f} "
           f"(on {int(chosen['n_silhouette']):,} rows of the {int(chosen['n_scored']):,}-row "
           "search sample)")
@@ -72,13 +73,10 @@ def auto_k(X: pd.DataFrame) -> KMeansSegmenter:
 
 
 def fixed_k(X: pd.DataFrame, k: int, repeats: int) -> float:
-    """Time KMeansSegmenter.fit against bare KMeans on the matrix the segmenter clusters.
+    """Time KMeansSegmenter.fit beside bare KMeans on the matrix the segmenter clusters.
 
-    The two run back to back ``repeats`` times, alternating which goes first.
-    On a machine shared with other jobs single runs vary by 10-20%, so the
-    figure judged is the median of the per-pair ratios (each pair ran under
-    the same conditions); the ratio of the minima and of the medians are
-    printed beside it. Returns the median paired ratio.
+    The two run back to back ``repeats`` times, alternating which goes first;
+    returns the median of the per-pair ratios (for information, no floor).
     """
     seed = int(check_random_state(0).randint(np.iinfo(np.int32).max))  # what the segmenter uses
     Z = KMeansSegmenter(n_clusters=k, random_state=0).fit(X)._preprocess(X.to_numpy())
@@ -108,8 +106,7 @@ def fixed_k(X: pd.DataFrame, k: int, repeats: int) -> float:
     print(f"fixed k={k} (n_init=3), {repeats} runs each: KMeansSegmenter.fit "
           f"{np.round(ours, 3).tolist()} s; bare KMeans on the same preprocessed matrix "
           f"{np.round(bare, 3).tolist()} s")
-    print(f"  median paired ratio = {paired:.3f} (target <= 1.2: "
-          f"{'met' if paired <= 1.2 else 'NOT met'}); ratio of minima = {ratio_min:.3f}, "
+    print(f"  median paired ratio = {paired:.3f}; ratio of minima = {ratio_min:.3f}, "
           f"ratio of medians = {ratio_med:.3f}; overhead (median) = "
           f"{(np.median(ours) - np.median(bare)) * 1000:.0f} ms; ARI between the two "
           f"labelings = {same:.3f}")
@@ -117,7 +114,7 @@ def fixed_k(X: pd.DataFrame, k: int, repeats: int) -> float:
 
 
 def cdnow() -> None:
-    table = rfm(load_cdnow(), observation_date="1998-06-30")
+    table = customer_features(load_cdnow(), observation_date="1998-06-30")
     X = table[["recency_days", "frequency", "monetary_total"]]
     t0 = time.perf_counter()
     fits = [KMeansSegmenter(random_state=rs).fit(X) for rs in range(5)]
@@ -133,8 +130,12 @@ def cdnow() -> None:
     print(f"  refit with random_state=0 gives identical labels: "
           f"{bool(np.array_equal(refit.labels_, fits[0].labels_))}")
     aris = [adjusted_rand_score(a.labels_, b.labels_) for a, b in itertools.combinations(fits, 2)]
+    ks = sorted({seg.n_clusters_ for seg in fits})
+    print(f"  chosen k over 5 random_states: {ks} (target 4 to 8: "
+          f"{'met' if all(4 <= k <= 8 for k in ks) else 'NOT met'})")
     print(f"  pairwise ARI over 5 random_states: min {min(aris):.4f}, "
-          f"values {np.round(aris, 4).tolist()} (target >= 0.9)")
+          f"values {np.round(aris, 4).tolist()} (target >= 0.95: "
+          f"{'met' if min(aris) >= 0.95 else 'NOT met'})")
     print(fits[0].k_scores_[["inertia", "silhouette", "calinski_harabasz",
                              "davies_bouldin"]].round(3).to_string())
 
@@ -147,7 +148,7 @@ def main() -> None:
     print(f"cores: {os.cpu_count()}, load average: {os.getloadavg()}")
     X = customer_matrix(n)
     seg = auto_k(X)
-    repeats = 1 if args.quick else 9
+    repeats = 1 if args.quick else 3
     fixed_k(X, seg.n_clusters_, repeats=repeats)
     if seg.n_clusters_ != 8:
         fixed_k(X, 8, repeats=repeats)

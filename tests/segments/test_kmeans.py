@@ -18,7 +18,7 @@ from custseg.datasets import load_cdnow
 from custseg.exceptions import InvalidValueError
 from custseg.features import rfm
 from custseg.segments import KMeansSegmenter
-from custseg.segments._kmeans import _knee, silhouette_sampled
+from custseg.segments._kmeans_kselect import knee
 from tests.segments._helpers import blobs, planted_log
 
 RFM_COLS = ["recency_days", "frequency", "monetary_total"]
@@ -73,20 +73,21 @@ def test_every_selection_rule_is_recorded(rule):
 def test_knee_of_a_hand_made_curve():
     ks = np.arange(2, 8, dtype=float)
     inertia = np.array([100.0, 40.0, 12.0, 10.0, 9.0, 8.0])
-    knee, dist = _knee(ks, inertia)
-    assert ks[knee] == 4
+    position, dist = knee(ks, inertia)
+    assert ks[position] == 4
     assert dist[0] == pytest.approx(0.0) and dist[-1] == pytest.approx(0.0)
-    assert _knee(ks[:2], inertia[:2])[0] is None
+    assert knee(ks[:2], inertia[:2])[0] is None
 
 
-def test_own_silhouette_matches_sklearn():
-    rng = np.random.RandomState(3)
-    Z = rng.normal(size=(400, 4)) * 50 + 1000  # large offset: float32 path stays accurate
-    labels = rng.randint(0, 5, size=400)
-    labels[0] = 7  # a singleton cluster scores 0
-    ours = silhouette_sampled(Z, labels)
-    np.testing.assert_allclose(ours, silhouette_samples(Z, labels), atol=1e-5)
-    assert ours[0] == 0.0
+def test_silhouette_samples_are_sklearns_on_the_preprocessed_rows():
+    X = blobs(300)
+    seg = KMeansSegmenter(n_clusters=3, random_state=0).fit(X)
+    sil = seg.silhouette_samples_
+    assert len(sil) == 300  # below silhouette_sample_size: every row
+    np.testing.assert_array_equal(sil["segment"].to_numpy(), seg.labels_)
+    expected = silhouette_samples(seg._preprocess(X), seg.labels_)
+    np.testing.assert_allclose(sil["silhouette"].to_numpy(), expected)
+    assert seg.k_scores_.loc[3, "silhouette"] == pytest.approx(expected.mean())
 
 
 def test_silhouette_is_sampled_on_large_data():
@@ -191,11 +192,33 @@ def test_robust_scaling_uses_median_and_iqr():
     np.testing.assert_allclose(seg.preprocess_scale_, [49.5, 99.0])
 
 
-def test_duplicate_names_get_the_segment_number():
+def test_names_never_repeat_and_say_what_differs():
     X = np.r_[np.zeros(20), np.full(20, 0.1), np.full(20, 10.0)].reshape(-1, 1)
     X = X + np.random.RandomState(0).normal(0, 0.01, X.shape)
     seg = KMeansSegmenter(n_clusters=3, log_transform=False, random_state=0).fit(X)
-    assert seg.segment_names_ == ["high x0", "low x0 (1)", "low x0 (2)"]
+    # the two low segments differ only in x0: the comparative says which is higher
+    assert seg.segment_names_ == ["high x0", "low x0, higher x0", "low x0, lower x0"]
+
+
+@pytest.mark.parametrize("k", [6, 10])
+def test_names_are_unique_and_without_numbers_at_large_k(k):
+    rng = np.random.RandomState(k)
+    X = pd.DataFrame({
+        "recency_days": rng.uniform(0, 500, 2000),
+        "frequency": 1 + rng.poisson(rng.gamma(1.0, 2.0, 2000)),
+        "monetary_total": rng.lognormal(4, 1, 2000),
+    })
+    seg = KMeansSegmenter(n_clusters=k, random_state=0).fit(X)
+    names = seg.segment_names_
+    assert len(set(names)) == k
+    assert not any(ch.isdigit() for name in names for ch in name), names
+    assert seg.profile_["name"].tolist() == names
+
+
+def test_one_feature_and_many_segments_still_get_distinct_names():
+    X = np.arange(40.0).reshape(-1, 1)
+    seg = KMeansSegmenter(n_clusters=8, log_transform=False, random_state=0).fit(X)
+    assert len(set(seg.segment_names_)) == 8
 
 
 # --- large n ------------------------------------------------------------------------------
@@ -300,20 +323,6 @@ def test_predict_with_other_columns_fails_clearly():
         seg.predict(pd.DataFrame(blobs(), columns=["a", "c"]))
 
 
-@pytest.mark.parametrize("k", [2, 3, 7])
-def test_own_cluster_indices_match_sklearn(k):
-    from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score
-
-    from custseg.segments._kmeans import _cluster_indices
-
-    rng = np.random.RandomState(k)
-    Z = rng.normal(size=(600, 3)) + rng.randint(0, 3, (600, 1))
-    labels = rng.randint(0, k, 600)
-    ch, db = _cluster_indices(Z, labels, k)
-    assert ch == pytest.approx(calinski_harabasz_score(Z, labels))
-    assert db == pytest.approx(davies_bouldin_score(Z, labels))
-
-
 def test_signed_log_handles_negative_values():
     X = np.c_[np.linspace(-100, 100, 60), np.linspace(0, 1000, 60)]
     seg = KMeansSegmenter(n_clusters=2, log_transform=True, scaling=None).fit(X)
@@ -325,81 +334,16 @@ def test_signed_log_handles_negative_values():
                                [np.log1p(1.0), -np.log1p(9.0)])
 
 
-# --------------------------------------------------------------- fast internals
-# The fixed-k fit is kept close to a bare KMeans by hand-tuned kernels; each must
-# agree with the plain NumPy / scikit-learn computation it replaces.
-
-
-@pytest.mark.parametrize("n_threads", [1, 2, 3])
-def test_silhouette_same_bits_whatever_the_threads(n_threads):
-    rng = np.random.RandomState(0)
-    Z = rng.normal(size=(700, 4)) + rng.randint(0, 3, (700, 1))
-    labels = rng.randint(0, 4, 700)
-    one = silhouette_sampled(Z, labels, n_threads=1)
-    np.testing.assert_array_equal(silhouette_sampled(Z, labels, n_threads=n_threads), one)
-    np.testing.assert_allclose(one, silhouette_samples(Z, labels), atol=1e-5)
-
-
-def test_segment_sums_both_paths_match_bincount():
-    from custseg.segments import _kmeans
-
-    rng = np.random.RandomState(1)
-    X = np.asfortranarray(rng.lognormal(size=(5_000, 3)))
-    for k in (2, _kmeans._PRODUCT_SUMS_MAX_K, _kmeans._PRODUCT_SUMS_MAX_K + 3):
-        labels = rng.randint(0, k, len(X))
-        counts, sums = _kmeans._segment_sums(X, labels, k)
-        np.testing.assert_array_equal(counts, np.bincount(labels, minlength=k))
-        expected = np.array([X[labels == c].sum(axis=0) for c in range(k)])
-        np.testing.assert_allclose(sums, expected, rtol=1e-12)
-
-
-@pytest.mark.parametrize("m", [1, 2, 7, 10])
-def test_row_medians_equal_numpy(m):
-    from custseg.segments._kmeans import _row_medians
-
-    A = np.random.RandomState(m).normal(size=(3, m))
-    np.testing.assert_array_equal(_row_medians(A), np.median(A, axis=1))
-
-
-def test_block_preprocessing_equals_the_formula(monkeypatch):
-    from custseg.segments import _kmeans
-
-    monkeypatch.setattr(_kmeans, "_BLOCK_ROWS", 64)  # many blocks, some with negatives
+def test_standard_scaling_is_the_mean_and_std_of_the_logged_columns():
     rng = np.random.RandomState(2)
     X = np.c_[rng.lognormal(3, 1, 1_000), rng.normal(0, 1, 1_000), rng.poisson(2, 1_000)]
-    X[500:, 0] *= -1  # negatives in a logged column, only in the later blocks
-    seg = KMeansSegmenter(n_clusters=2, log_transform=True, random_state=0)
-    Z = seg._fit_preprocess(np.asfortranarray(X))
-    L = np.sign(X) * np.log1p(np.abs(X))
-    np.testing.assert_allclose(seg.preprocess_center_, L.mean(axis=0), rtol=1e-12)
-    np.testing.assert_allclose(seg.preprocess_scale_, L.std(axis=0), rtol=1e-10)
-    np.testing.assert_allclose(Z, (L - L.mean(axis=0)) / L.std(axis=0), rtol=1e-9, atol=1e-12)
-    assert Z.flags["C_CONTIGUOUS"]
-    # some columns logged, others not: the un-logged ones are only centred and scaled
-    seg = KMeansSegmenter(n_clusters=2, log_transform=False, random_state=0).fit(X)
-    seg.log_features_ = np.array([True, False, False])
-    Z = seg._preprocess(X)
-    np.testing.assert_allclose(
-        Z[:, 1:], (X[:, 1:] - seg.preprocess_center_[1:]) / seg.preprocess_scale_[1:]
-    )
-    np.testing.assert_allclose(Z[:, 0], (L[:, 0] - seg.preprocess_center_[0])
-                               / seg.preprocess_scale_[0])
-
-
-def test_scaling_statistics_come_from_evenly_spaced_rows(monkeypatch):
-    from custseg.segments import _kmeans
-
-    monkeypatch.setattr(_kmeans, "_MOMENT_ROWS", 100)
-    rng = np.random.RandomState(3)
-    X = np.c_[rng.lognormal(2, 1, 1_000), rng.normal(0, 1, 1_000)]
-    seg = KMeansSegmenter(n_clusters=2, log_transform=True, random_state=0).fit(X)
-    S = np.sign(X[::10]) * np.log1p(np.abs(X[::10]))  # every 10th row: 100 rows
-    np.testing.assert_allclose(seg.preprocess_center_, S.mean(axis=0), rtol=1e-12)
-    np.testing.assert_allclose(seg.preprocess_scale_, S.std(axis=0), rtol=1e-12)
-    # below twice _MOMENT_ROWS every row counts
-    seg = KMeansSegmenter(n_clusters=2, log_transform=True, random_state=0).fit(X[:199])
-    L = np.sign(X[:199]) * np.log1p(np.abs(X[:199]))
-    np.testing.assert_allclose(seg.preprocess_center_, L.mean(axis=0), rtol=1e-12)
+    seg = KMeansSegmenter(n_clusters=2, random_state=0).fit(X)
+    assert seg.log_features_.tolist() == [True, False, False]
+    L = X.copy()
+    L[:, 0] = np.log1p(L[:, 0])
+    np.testing.assert_allclose(seg.preprocess_center_, L.mean(axis=0))
+    np.testing.assert_allclose(seg.preprocess_scale_, L.std(axis=0))
+    np.testing.assert_allclose(seg._preprocess(X), (L - L.mean(axis=0)) / L.std(axis=0))
 
 
 def test_predict_overflow_names_the_column():
@@ -423,54 +367,22 @@ def test_robust_scaling_overflow_fails_clearly():
         KMeansSegmenter(n_clusters=2, log_transform=False, scaling="robust").fit(X)
 
 
-def test_threads_follow_omp_num_threads(monkeypatch):
-    from custseg.segments import _kmeans
-
-    monkeypatch.setenv("OMP_NUM_THREADS", "1")
-    assert _kmeans._n_threads() == 1
-    monkeypatch.setenv("OMP_NUM_THREADS", "junk")
-    assert 1 <= _kmeans._n_threads() <= _kmeans._MAX_THREADS
-    rng = np.random.RandomState(0)  # several silhouette blocks
-    X = np.vstack([rng.normal(0, 1, (1500, 3)), rng.normal(4, 1, (1500, 3))])
-    monkeypatch.setenv("OMP_NUM_THREADS", "1")
-    one = KMeansSegmenter(n_clusters=2, random_state=0).fit(X)
-    monkeypatch.delenv("OMP_NUM_THREADS")
-    many = KMeansSegmenter(n_clusters=2, random_state=0).fit(X)
-    np.testing.assert_array_equal(one.labels_, many.labels_)
-    pd.testing.assert_frame_equal(one.silhouette_samples_, many.silhouette_samples_)
-    pd.testing.assert_frame_equal(one.k_scores_, many.k_scores_)
-
-
-def test_fixed_k_silhouette_is_computed_on_first_access_exactly():
-    rng = np.random.RandomState(4)
-    X = np.vstack([rng.normal(0, 1, (900, 3)), rng.normal(3, 1, (900, 3))])
-    seg = KMeansSegmenter(n_clusters=2, silhouette_sample_size=700, random_state=0).fit(X)
-    deferred = seg._silhouette_deferred  # fit leaves it for later
-    assert deferred is not None
-    sample = deferred["Z"]
-    sil = seg.silhouette_samples_
-    assert seg._silhouette_deferred is None
-    # the rows of the sample are rows of the preprocessed matrix, with their labels
-    Z = seg._preprocess(X)
-    rows = np.flatnonzero((Z[:, None, :] == sample[None]).all(axis=2).any(axis=1))
-    assert len(rows) == 700
-    np.testing.assert_array_equal(sil["segment"].to_numpy(), seg.labels_[rows])
-    np.testing.assert_allclose(sil["silhouette"], silhouette_samples(Z[rows], seg.labels_[rows]),
-                               atol=1e-5)
-    assert seg.k_scores_.loc[2, "silhouette"] == pytest.approx(sil["silhouette"].mean())
-    # the same values whichever table is looked at first
-    again = KMeansSegmenter(n_clusters=2, silhouette_sample_size=700, random_state=0).fit(X)
-    assert again.k_scores_.loc[2, "silhouette"] == seg.k_scores_.loc[2, "silhouette"]
-    pd.testing.assert_frame_equal(again.silhouette_samples_, sil)
+def test_the_fitted_segmenter_keeps_no_training_rows():
+    X = blobs(600)
+    seg = KMeansSegmenter(n_clusters=3, random_state=0).fit(X)
+    big = [name for name, value in vars(seg).items()
+           if isinstance(value, np.ndarray) and value.ndim == 2 and len(value) > 10]
+    assert big == []  # only labels_ (one value per row) and small tables
 
 
 @pytest.mark.parametrize("suffix", [".joblib", ".skops"])
-def test_deferred_silhouette_survives_saving_before_the_first_access(tmp_path, suffix):
+def test_a_saved_segmenter_loads_with_its_tables(tmp_path, suffix):
     from custseg.persistence import load, save
 
     X = pd.DataFrame(blobs(200), columns=["a", "b"])
-    seg = KMeansSegmenter(n_clusters=2, random_state=0).fit(X)
+    seg = KMeansSegmenter(k_range=(2, 4), random_state=0).fit(X)
     loaded = load(save(seg, tmp_path / f"seg{suffix}"))
     pd.testing.assert_frame_equal(loaded.k_scores_, seg.k_scores_)
     pd.testing.assert_frame_equal(loaded.silhouette_samples_, seg.silhouette_samples_)
-    assert loaded.k_scores_["silhouette"].notna().all()
+    pd.testing.assert_frame_equal(loaded.profile_, seg.profile_)
+    np.testing.assert_array_equal(loaded.predict(X), seg.labels_)

@@ -1,0 +1,183 @@
+"""Choosing the number of K-means segments: score every candidate k, then apply one rule.
+
+:func:`score_ks` fits every k of the range on the search rows and scores it;
+:func:`choose_k` applies the rule named by ``KMeansSegmenter(k_selection=...)``.
+The default rule and the evidence for it are in ``docs/guide/segments.md`` and
+``benchmarks/bench_kselect.py``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_samples
+
+from ..exceptions import InvalidValueError
+
+__all__ = [
+    "SELECTIONS", "choose_k", "k_bounds", "knee", "score_ks", "score_row", "score_table",
+    "silhouette_or_none",
+]
+
+SELECTIONS = ("silhouette", "calinski_harabasz", "davies_bouldin", "elbow", "vote")
+
+_WORDS = {
+    "silhouette": "the highest mean silhouette",
+    "calinski_harabasz": "the highest Calinski-Harabasz index",
+    "davies_bouldin": "the lowest Davies-Bouldin index",
+    "elbow": "the knee of the inertia curve (farthest below the chord)",
+}
+
+
+def silhouette_or_none(Z: np.ndarray, labels: np.ndarray) -> np.ndarray | None:
+    """Silhouette of every row of ``Z``; None when undefined (one segment, or one per row)."""
+    if 2 <= len(np.unique(labels)) < len(labels):
+        return np.asarray(silhouette_samples(Z, labels))
+    return None
+
+
+def knee(ks: np.ndarray, inertia: np.ndarray) -> tuple[int | None, np.ndarray]:
+    """Knee of a decreasing curve: the point farthest below the chord; and every distance.
+
+    Both axes are scaled to [0, 1]; the knee is the position of the k whose
+    point lies farthest below the straight line joining the first and last
+    finite points (the "kneedle" idea). ``None`` (and NaN distances) with
+    fewer than three finite points or a flat curve.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from custseg.segments._kmeans_kselect import knee
+    >>> position, _ = knee(np.arange(2.0, 8.0), np.array([100, 40, 12, 10, 9, 8.0]))
+    >>> position
+    2
+    """
+    dist = np.full(len(ks), np.nan)
+    ok = np.isfinite(inertia)
+    span = inertia[ok].max() - inertia[ok].min() if ok.any() else 0.0
+    if ok.sum() < 3 or span <= 0:
+        return None, dist
+    x = (ks - ks[ok].min()) / (ks[ok].max() - ks[ok].min())
+    y = (inertia - inertia[ok].min()) / span
+    first, last = np.flatnonzero(ok)[[0, -1]]
+    chord = y[first] + (y[last] - y[first]) * (x - x[first]) / (x[last] - x[first])
+    dist = np.where(ok, chord - y, np.nan)
+    return int(np.nanargmax(dist)), dist
+
+
+def score_row(
+    Z: np.ndarray, labels: np.ndarray, inertia: float, sil_idx: np.ndarray
+) -> dict[str, Any]:
+    """The scores of one labelling of ``Z`` (one row of ``k_scores_``, without ``k``).
+
+    NaN scores when the labelling found fewer than two clusters, or one per row.
+    """
+    row: dict[str, Any] = {"inertia": inertia, "silhouette": np.nan,
+                           "calinski_harabasz": np.nan, "davies_bouldin": np.nan}
+    if 2 <= len(np.unique(labels)) < len(Z):
+        values = silhouette_or_none(Z[sil_idx], labels[sil_idx])
+        row.update(
+            silhouette=np.nan if values is None else float(values.mean()),
+            calinski_harabasz=float(calinski_harabasz_score(Z, labels)),
+            davies_bouldin=float(davies_bouldin_score(Z, labels)),
+        )
+    row.update(n_scored=len(Z), n_silhouette=len(sil_idx))
+    return row
+
+
+def score_table(rows: dict[int, dict[str, Any]]) -> pd.DataFrame:
+    """The ``k_scores_`` table of scored rows ``{k: row}``, with the elbow distances."""
+    table = pd.DataFrame.from_dict(rows, orient="index").rename_axis("k")
+    _, dist = knee(table.index.to_numpy(dtype=np.float64), table["inertia"].to_numpy())
+    table.insert(4, "elbow_distance", dist)
+    return table
+
+
+def score_ks(
+    Z: np.ndarray, ks: range, sil_idx: np.ndarray, make_kmeans: Callable[[int], Any]
+) -> tuple[pd.DataFrame, dict[int, Any]]:
+    """Fit ``make_kmeans(k)`` on ``Z`` for every k and score it; the table and the fits.
+
+    A k above the number of distinct rows finds fewer clusters than k: its
+    scores (inertia included) are NaN and no rule picks it.
+    """
+    rows, fits = {}, {}
+    for k in ks:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)  # too few distinct rows
+            km = make_kmeans(k).fit(Z)
+        fits[k] = km
+        if len(np.unique(km.labels_)) < k:
+            rows[k] = score_row(Z, np.zeros(len(Z), dtype=np.int64), np.nan, sil_idx)
+        else:
+            rows[k] = score_row(Z, km.labels_, float(km.inertia_), sil_idx)
+    return score_table(rows), fits
+
+
+def k_bounds(k_range: Any, n_rows: int) -> tuple[int, int]:
+    """The smallest and largest k to try, checked against ``n_rows``."""
+    try:
+        lo, hi = (int(v) for v in k_range)
+    except (TypeError, ValueError) as err:
+        raise InvalidValueError(
+            f"k_range={k_range!r} must be a pair of integers (smallest, largest k)."
+        ) from err
+    if lo < 2 or hi < lo:
+        raise InvalidValueError(
+            f"k_range={k_range!r} must satisfy 2 <= smallest <= largest "
+            "(the silhouette needs at least 2 segments)."
+        )
+    hi = min(hi, n_rows - 1)
+    if hi < lo:
+        raise InvalidValueError(
+            f"n_clusters='auto' with k_range={k_range!r} needs at least {lo + 1} "
+            f"rows to score k={lo}; got n_samples={n_rows}."
+        )
+    return lo, hi
+
+
+def _best(ks: np.ndarray, values: np.ndarray, larger: bool) -> int | None:
+    ok = np.isfinite(values)
+    if not ok.any():
+        return None
+    v = np.where(ok, values if larger else -values, -np.inf)
+    return int(ks[int(np.argmax(v))])  # argmax: the smallest k on ties
+
+
+def choose_k(table: pd.DataFrame, rule: str, k_range: Any) -> tuple[int, str]:
+    """The k that ``rule`` picks from the score table, and the rule in words."""
+    ks = table.index.to_numpy()
+    sil = table["silhouette"].to_numpy()
+    dist = table["elbow_distance"].to_numpy()
+    picks = {
+        "silhouette": _best(ks, sil, True),
+        "calinski_harabasz": _best(ks, table["calinski_harabasz"].to_numpy(), True),
+        "davies_bouldin": _best(ks, table["davies_bouldin"].to_numpy(), False),
+        "elbow": _best(ks, dist, True),
+    }
+    if rule == "vote":
+        votes: dict[int, int] = {}
+        for k in picks.values():
+            if k is not None:
+                votes[k] = votes.get(k, 0) + 1
+        chosen = None
+        if votes:
+            top = max(votes.values())
+            sil_of = dict(zip(ks, sil, strict=True))
+            tied = [k for k, v in votes.items() if v == top]
+            chosen = sorted(tied, key=lambda k: (-np.nan_to_num(sil_of[k], nan=-2.0), k))[0]
+        detail = ", ".join(f"{name}: {k}" for name, k in picks.items())
+        text = f"vote of four criteria ({detail}); ties to the higher silhouette"
+    else:
+        chosen, text = picks[rule], _WORDS[rule]
+    if chosen is None:
+        raise InvalidValueError(
+            f"k_selection={rule!r} could not score any k in k_range={k_range!r}: "
+            "every fit found fewer distinct clusters than k (too few distinct rows?)."
+        )
+    return chosen, text
