@@ -43,6 +43,7 @@ __all__ = [
     "is_frame",
     "parse_text_datetime",
     "to_lazy",
+    "to_pandas",
     "unparsed_text_rows",
     "with_epoch",
     "with_row_number",
@@ -172,6 +173,18 @@ def from_lazy(
         if dtype is not None and col in out.columns and out[col].dtype != dtype:
             out[col] = out[col].astype(dtype)
     return out
+
+
+def to_pandas(native: Any) -> Any:
+    """Any frame as a pandas DataFrame: lazy frames are collected (where they live)."""
+    import pandas as pd
+
+    if isinstance(native, pd.DataFrame):
+        return native
+    frame = native if isinstance(native, (nw.DataFrame, nw.LazyFrame)) else nw.from_native(native)
+    if isinstance(frame, nw.LazyFrame):
+        frame = frame.collect()
+    return frame.to_pandas()
 
 
 def collect_small(frame: nw.LazyFrame[Any]) -> pl.DataFrame:

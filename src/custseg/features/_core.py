@@ -9,7 +9,17 @@ import narwhals.stable.v2 as nw
 
 from .._frame import epoch_us, from_lazy, with_epoch
 from ..exceptions import InvalidValueError
-from ..io._validate import AMOUNT, CID, ORDER, PRODUCT, QTY, TIME, Transactions
+from ..io._validate import (
+    AMOUNT,
+    CID,
+    ORDER,
+    PRODUCT,
+    QTY,
+    TIME,
+    Transactions,
+    check_transactions,
+    parse_date,
+)
 
 OCCASIONS = ("day", "order", "row")
 UNITS = {"D": 1.0, "days": 1.0, "W": 7.0, "weeks": 7.0, "h": 1.0 / 24.0, "hours": 1.0 / 24.0}
@@ -37,6 +47,24 @@ def money(expr: nw.Expr, tx: Transactions) -> nw.Expr:
     """
     scaled = expr.cast(nw.Float64()) / float(10**tx.money.exponent)
     return scaled.round(tx.money.decimals)
+
+
+def as_transactions(transactions: Any, **kwargs: Any) -> Transactions:
+    """The validated log every stage works on: validate a table once, pass the result on.
+
+    A :class:`~custseg.io.Transactions` (what :func:`~custseg.io.check_transactions`
+    returns) is taken as it is, without reading the table again: its own column
+    names and refund policy hold, and a given ``observation_date`` cuts it there
+    (rows after it left out, as ``future="drop"``). Anything else is validated by
+    :func:`~custseg.io.check_transactions` with ``kwargs``.
+    """
+    if isinstance(transactions, Transactions):
+        when = kwargs.get("observation_date")
+        if when is None:
+            return transactions
+        obs, date_only = parse_date(when)
+        return transactions.before(obs, date_only=date_only)
+    return check_transactions(transactions, **kwargs)
 
 
 def check_occasion(occasion: str, tx: Transactions) -> None:
