@@ -65,11 +65,20 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
     k_range : tuple of (int, int), default=(2, 10)
         Smallest and largest k tried by ``n_clusters="auto"`` (both included). The
         largest is lowered to ``n_samples - 1`` on small data.
-    k_selection : {"silhouette", "calinski_harabasz", "davies_bouldin", "elbow", \
-"vote"}, default="silhouette"
+    k_selection : {"structure", "silhouette", "calinski_harabasz", \
+"davies_bouldin", "elbow", "vote"}, default="structure"
         The rule that picks k among the scored ones:
 
-        - ``"silhouette"``: highest mean silhouette;
+        - ``"structure"``: the k of the highest mean silhouette
+          when it shows a strong structure (at least 0.7); else the highest
+          clear peak of the Calinski-Harabasz index, a k whose index is at
+          least 1% above that of k - 1 and not below that of k + 1; with
+          neither (no planted groups, as in most real customer bases), the knee
+          of the inertia curve (see ``"elbow"``). Chosen on a grid of synthetic
+          customer tables (``benchmarks/bench_kselect.py``, see the segments
+          guide);
+        - ``"silhouette"``: highest mean silhouette (the earlier default; it
+          picks k = 2 on skewed customer data);
         - ``"calinski_harabasz"``: highest Calinski-Harabasz index;
         - ``"davies_bouldin"``: lowest Davies-Bouldin index;
         - ``"elbow"``: the knee of the inertia curve, the k farthest below the
@@ -228,7 +237,7 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
         n_clusters: int | str = "auto",
         *,
         k_range: tuple[int, int] = (2, 10),
-        k_selection: str = "silhouette",
+        k_selection: str = "structure",
         log_transform: bool | str = "auto",
         scaling: str | None = "standard",
         algorithm: str = "lloyd",
@@ -325,7 +334,8 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
         if self.n_clusters == "auto":
             k_lo, k_hi = k_bounds(self.k_range, n)
             table, fits = score_ks(
-                Zs, range(k_lo, k_hi + 1), sil_sub, lambda k: self._kmeans(k, seed, n_init=1)
+                Zs, range(k_lo, k_hi + 1), sil_sub,
+                lambda k, init: self._kmeans(k, seed, init=init, n_init=1), seed,
             )
             k, text = choose_k(table, self.k_selection, self.k_range)
             best = fits[k] if self.n_init == 1 else self._kmeans(k, seed).fit(Zs)
