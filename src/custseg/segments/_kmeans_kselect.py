@@ -21,7 +21,7 @@ from ..exceptions import InvalidValueError
 
 __all__ = [
     "SELECTIONS", "choose_k", "k_bounds", "knee", "score_ks", "score_row", "score_table",
-    "silhouette_or_none",
+    "search_words", "silhouette_or_none",
 ]
 
 SELECTIONS = (
@@ -242,3 +242,15 @@ def choose_k(table: pd.DataFrame, rule: str, k_range: Any) -> tuple[int, str]:
             "every fit found fewer distinct clusters than k (too few distinct rows?)."
         )
     return chosen, text
+
+
+def search_words(n_search: int, n: int, n_sil: int, n_init: int) -> str:
+    """How the search was run, in words (the end of ``k_selection_rule_``)."""
+    fitted = "fitted (a k-means++ start and one grown from k - 1) and scored on"
+    if n_search < n:
+        where = (f"{fitted} a random sample of {n_search:,} of {n:,} rows; the chosen k "
+                 f"refitted with n_init={n_init} on the sample, then on all rows from the "
+                 "sample's centres")
+    else:
+        where = f"{fitted} all {n:,} rows; the chosen k refitted with n_init={n_init}"
+    return f"every k {where}; silhouette on {n_sil:,} rows"
