@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-FILES = {"master": "cdnow/CDNOW_master.txt", "sample": "cdnow/CDNOW_sample.txt"}
+FILES = {"master": "cdnow/CDNOW_master.txt", "sample": "cdnow/CDNOW_sample.txt",
+         "caravan": "caravan/caravan.csv"}
 
 
 def cdnow_path(which: str = "master") -> Path:
@@ -16,3 +17,8 @@ def cdnow_path(which: str = "master") -> Path:
     if not path.exists():
         pytest.skip(f"shared data not found at {path} (../shared/data is absent on this machine)")
     return path
+
+
+def caravan_path() -> Path:
+    """Path to the Caravan prospect table in ../shared/data, or skip the test when absent."""
+    return cdnow_path("caravan")

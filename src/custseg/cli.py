@@ -14,6 +14,9 @@ Commands
     or anything else, such as ``.joblib`` (joblib, that is pickle).
 ``custseg demo [--output DIR]``
     The whole job on the bundled CDNOW data.
+``custseg grade PROSPECTS --rules rules.yaml`` / ``--target converted``
+    Grade prospects (no transactions needed) from points rules or a score learned
+    from a past-outcome column, with the reasons and the action of every grade.
 
 Errors are printed as one line on stderr with exit code 2 (``--debug`` shows
 the traceback). Progress goes to stderr only when stderr is a terminal.
@@ -258,6 +261,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="qualified name of a type to trust when loading MODEL safely, "
                         "e.g. sklearn.tree._tree.Tree (repeatable); implies a safe load, so "
                         "a pickle MODEL is refused")
+
+    _add_grade_parser(add)
 
     p = add("demo", "Run the whole job on the bundled CDNOW data.")
     p.add_argument("--output", metavar="DIR", default="demo-output",
@@ -538,12 +543,103 @@ def _cmd_demo(args: argparse.Namespace, progress: _Progress, out: TextIO) -> int
     return EXIT_OK
 
 
+# ------------------------------------------------------------------ custseg grade
+_EPILOG["grade"] = """\
+examples:
+  custseg grade prospects.csv --rules rules.yaml -o graded.csv
+  custseg grade prospects.csv --target converted --categorical MOSTYPE,MOSHOOFD
+  custseg grade caravan.csv --target Purchase --positive-label Yes -o graded.csv
+
+Rules (JSON, or YAML with PyYAML installed) read like
+  rules:
+    industry in {ICT, Finance}: 15
+    employees >= 500: +20
+    budget unknown: -5
+  grades: {A: 30, B: 10, C: 0, D: null}
+Without grades in the rule set, the points are cut into quartiles. With --target,
+a LeadScorer learns the score from the rows whose target is filled in and grades
+every row; the output has each lead's grade, its reasons and the grade's action."""
+
+
+def _add_grade_parser(add: Any) -> None:
+    p = add("grade", "Grade prospects A-D from points rules or a learned score, with reasons.")
+    p.add_argument("input", metavar="PROSPECTS", help="prospect table (.csv or .parquet)")
+    how = p.add_mutually_exclusive_group(required=True)
+    how.add_argument("--rules", metavar="FILE", help="points rules (.json, .yaml or .yml)")
+    how.add_argument("--target", metavar="COLUMN",
+                     help="past outcome column (converted or not) to learn the score from")
+    p.add_argument("-o", "--output", metavar="FILE", default="-",
+                   help="output .csv or .parquet file (default: CSV on stdout)")
+    p.add_argument("--id-col", default="customer_id", metavar="COLUMN",
+                   help="lead id column (default: %(default)s; kept as text)")
+    p.add_argument("--categorical", metavar="COLUMNS", default="",
+                   help="comma-separated numeric columns that hold category codes (--target)")
+    p.add_argument("--positive-label", metavar="LABEL",
+                   help="the target value meaning 'converted' (default: 1, True, Yes...)")
+    p.add_argument("--sep", default=",", metavar="CHAR",
+                   help="CSV field separator (default: %(default)r)")
+    p.add_argument("--reasons", type=int, default=3, metavar="N",
+                   help="reasons of each side per lead (default: %(default)s)")
+    p.add_argument("--random-state", type=int, default=0, metavar="SEED",
+                   help="seed of the learned score (default: %(default)s)")
+
+
+def _read_prospects(args: argparse.Namespace) -> Any:
+    import pandas as pd
+
+    path = Path(args.input)
+    if not path.exists():
+        raise FileNotFoundError(f"prospect file {path} does not exist.")
+    if path.suffix.lower() in (".parquet", ".pq"):
+        table = pd.read_parquet(path)
+    else:
+        table = pd.read_csv(path, sep=args.sep, dtype={args.id_col: str})
+    if len(table) == 0:
+        from .exceptions import EmptyDataError
+
+        raise EmptyDataError(f"prospect file {path} has 0 rows.")
+    return table
+
+
+def _cmd_grade(args: argparse.Namespace, progress: _Progress, out: TextIO) -> int:
+    from .leads import LeadScorer, PointsScorer, grade_leads, lead_actions
+
+    _check_output(args.output, TABLE_SUFFIXES)
+    progress(f"reading {args.input}")
+    table = _read_prospects(args)
+    if args.rules is not None:
+        scorer = PointsScorer.from_file(args.rules, customer_col=args.id_col).fit(table)
+        graded = scorer.reasons(table, n_reasons=args.reasons)
+        if "grade" not in graded.columns:
+            graded["grade"] = grade_leads(graded["points"]).to_numpy()
+    else:
+        if args.target not in table.columns:
+            from .exceptions import MissingColumnError
+
+            raise MissingColumnError(
+                f"--target {args.target!r} is not a column; columns: {list(table.columns)}."
+            )
+        known = table[args.target].notna()
+        features = table.drop(columns=[args.target])
+        categorical = [c.strip() for c in args.categorical.split(",") if c.strip()]
+        lead = LeadScorer(categorical=categorical or "auto", positive_label=args.positive_label,
+                          customer_col=args.id_col, random_state=args.random_state)
+        progress(f"learning the score from {int(known.sum()):,} leads with a known outcome")
+        lead.fit(features[known.to_numpy()], table.loc[known, args.target])
+        progress(f"hold-out (out-of-fold) AUC {lead.oof_proba_auc_:.3f}")
+        graded = lead.reasons(features, n_reasons=args.reasons)
+    graded = lead_actions(graded, column="grade")
+    _write_table(graded, args.output, out)
+    return EXIT_OK
+
+
 _COMMANDS = {
     "segment": _cmd_segment,
     "report": _cmd_report,
     "fit": _cmd_fit,
     "predict": _cmd_predict,
     "demo": _cmd_demo,
+    "grade": _cmd_grade,
 }
 
 

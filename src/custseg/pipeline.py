@@ -22,12 +22,12 @@ import pandas as pd
 import polars as pl
 from sklearn.base import BaseEstimator, clone
 
+from ._frame import to_pandas
 from ._sklearn_compat import HasMethods, Interval, StrOptions, _fit_context, check_is_fitted
 from .base import TransactionInputMixin
 from .exceptions import ColumnMismatchError, EmptyDataError, InvalidValueError
 from .features import btyd_summary, customer_features
-from .io import check_transactions
-from .io._validate import AMOUNT, CID, ORDER, PRODUCT, QTY, TIME
+from .io import Transactions, check_transactions
 
 __all__ = ["CustomerSegmentation"]
 
@@ -282,22 +282,19 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
             "product_col": self.product_col,
         }
 
-    def _log(self, transactions: Any, as_of: Any) -> tuple[pl.DataFrame, dt.datetime, Any]:
-        """Validate once; return the log (caller's names, parsed times) cut at ``as_of``."""
+    def _log(self, transactions: Any, as_of: Any) -> tuple[Transactions, dt.datetime, Any]:
+        """Validate once; return the validated log cut at ``as_of``.
+
+        Every stage takes this :class:`~custseg.io.Transactions`: the table is
+        read and checked once per ``fit`` and once per ``predict``, and a lazy log
+        (DuckDB, Spark) stays where it lives.
+        """
         tx = check_transactions(
             transactions, observation_date=as_of, returns=self.returns, future="drop",
             time_format=self.time_format, **self._columns(),
         )
-        rename = {CID: self.customer_col, TIME: self.time_col, AMOUNT: self.amount_col}
-        for internal, col in ((ORDER, self.order_col), (QTY, self.quantity_col),
-                              (PRODUCT, self.product_col)):
-            if col is not None:
-                rename[internal] = col
-        collected = tx.frame.collect()
-        native = collected.to_native()
-        log = native if isinstance(native, pl.DataFrame) else collected.to_polars()
-        log = log.rename(rename)
-        if log.height == 0:
+        log = tx
+        if tx.min_time >= tx.cutoff:
             raise EmptyDataError(
                 f"no transaction in column '{self.time_col}' is on or before "
                 f"{tx.observation_date.date()}; the first is on {tx.min_time.date()}."
@@ -311,10 +308,10 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
     def _feature_kwargs(self) -> dict[str, Any]:
         return dict(occasion=self.occasion, returns=self.returns, **self._columns())
 
-    def _features(self, log: pl.DataFrame, as_of: dt.datetime) -> pd.DataFrame:
+    def _features(self, log: Transactions, as_of: dt.datetime) -> pd.DataFrame:
         feats = customer_features(log, observation_date=as_of, future="drop",
                                   **self._feature_kwargs())
-        return feats.to_pandas()
+        return to_pandas(feats)
 
     # ------------------------------------------------------------------ stages
     def _stage(self, part: str) -> Any:
@@ -375,23 +372,25 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
             )
         return float(th[0]), float(th[1])
 
-    def _churn_table(self, log: pl.DataFrame, as_of: dt.datetime) -> pd.DataFrame:
+    def _churn_table(self, log: Transactions, as_of: dt.datetime) -> pd.DataFrame:
         """Churn-model features as of ``as_of``: those of churn_labels at its cutoff."""
         kw = self._feature_kwargs()
-        feats = customer_features(log, observation_date=as_of, future="drop", **kw)
+        feats = self._features(log, as_of)
         btyd_kw = {k: v for k, v in kw.items() if k not in ("quantity_col", "product_col")}
-        btyd = btyd_summary(log, observation_date=as_of, future="drop", unit="D", **btyd_kw)
-        btyd = btyd.rename({c: f"{c}_cal" for c in btyd.columns if c != self.customer_col})
-        table = feats.drop("first_purchase", "last_purchase").join(
+        btyd = to_pandas(btyd_summary(log, observation_date=as_of, future="drop", unit="D",
+                                      **btyd_kw))
+        btyd = btyd.rename(columns={c: f"{c}_cal" for c in btyd.columns
+                                    if c != self.customer_col})
+        table = feats.drop(columns=["first_purchase", "last_purchase"]).merge(
             btyd, on=self.customer_col, how="inner"
         )
-        return table.sort(self.customer_col).to_pandas()
+        return table.sort_values(self.customer_col, kind="stable").reset_index(drop=True)
 
-    def _fit_churn(self, est: Any, log: pl.DataFrame, end: dt.datetime) -> None:
+    def _fit_churn(self, est: Any, log: Transactions, end: dt.datetime) -> None:
         from .churn import churn_labels
 
         cutoff = end - dt.timedelta(days=int(self.churn_horizon_days))
-        first = log[self.time_col].min()
+        first = log.min_time
         if cutoff < first:  # type: ignore[operator]
             raise InvalidValueError(
                 f"churn_horizon_days={self.churn_horizon_days} puts the churn training "
@@ -399,8 +398,8 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
                 f"({first.date()}); use a shorter horizon or a longer log "  # type: ignore[union-attr]
                 "(or churn='drop')."
             )
-        labelled = churn_labels(log, cutoff, int(self.churn_horizon_days), unit="D",
-                                data_end=end, **self._feature_kwargs()).to_pandas()
+        labelled = to_pandas(churn_labels(log, cutoff, int(self.churn_horizon_days), unit="D",
+                                          data_end=end, **self._feature_kwargs()))
         y = labelled["churned"].astype(bool).to_numpy()
         X = labelled.drop(columns=[self.customer_col, "churned"])
         if len(np.unique(y)) < 2:
@@ -535,7 +534,7 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
                 f"columns {missing} seen in fit are missing; fit saw {seen}, got {list(columns)}."
             )
 
-    def _predict_table(self, log: pl.DataFrame, as_of: dt.datetime) -> pd.DataFrame:
+    def _predict_table(self, log: Transactions, as_of: dt.datetime) -> pd.DataFrame:
         feats = self._features(log, as_of)
         table = feats.copy()
         ids = table[self.customer_col].to_numpy()

@@ -109,7 +109,8 @@ class Transactions:
         An aware ``when`` is expressed in the column's time zone first, as
         :func:`check_transactions` does with an observation date.
         """
-        when = _in_column_zone(when, self.time_zone, self.max_time, self.time_col)
+        when = _in_column_zone(when, self.time_zone, self.max_time, self.time_col,
+                               self.info.naive_zone)
         frame = self.frame.filter(nw.col(TIME) < nw.lit(_exclusive_end(when, date_only)))
         return replace(self, frame=frame, observation_date=when, date_only=date_only)
 
@@ -171,7 +172,8 @@ def _align_tz(when: dt.datetime, tz: str | None, name: str, time_col: str) -> dt
 
 
 def _resolve_observation(
-    observation_date: Any, tmax: dt.datetime, time_zone: str | None, time_col: str
+    observation_date: Any, tmax: dt.datetime, time_zone: str | None, time_col: str,
+    naive_zone: str | None = None,
 ) -> tuple[dt.datetime, bool]:
     """The observation date and its ``date_only`` flag, as :func:`check_transactions` sets them.
 
@@ -182,17 +184,22 @@ def _resolve_observation(
     if observation_date is None:
         return _align_tz(tmax, time_zone, "observation_date", time_col), False
     obs, date_only = parse_date(observation_date)
-    return _in_column_zone(obs, time_zone, tmax, time_col), date_only
+    return _in_column_zone(obs, time_zone, tmax, time_col, naive_zone), date_only
 
 
 def _in_column_zone(
-    when: dt.datetime, time_zone: str | None, tmax: dt.datetime, time_col: str
+    when: dt.datetime, time_zone: str | None, tmax: dt.datetime, time_col: str,
+    naive_zone: str | None = None,
 ) -> dt.datetime:
     """``when`` expressed in the time zone of the column (whose last timestamp is ``tmax``).
 
     A naive date with an aware column (or the reverse) raises
-    :class:`TimezoneMismatchError`.
+    :class:`TimezoneMismatchError`, except that a naive date is read in
+    ``naive_zone`` when the column is in that zone (Spark's ``TimestampType``
+    in the session time zone, where naive dates are the norm).
     """
+    if when.tzinfo is None and time_zone is not None and time_zone == naive_zone:
+        when = when.replace(tzinfo=tmax.tzinfo)
     if when.tzinfo is not None and time_zone is not None:
         when = when.astimezone(dt.UTC).astimezone(tmax.tzinfo)
     return _align_tz(when, time_zone, "observation_date", time_col)
@@ -221,7 +228,7 @@ def _as_of(tx: Transactions, observation_date: Any) -> Transactions:
             f"{tx.observation_date} before its last timestamp {tx.max_time}."
         )
     obs, date_only = _resolve_observation(observation_date, tx.max_time, tx.time_zone,
-                                          tx.time_col)
+                                          tx.time_col, tx.info.naive_zone)
     end = _exclusive_end(obs, date_only)
     frame = tx.frame.filter(nw.col(TIME) < nw.lit(end)) if tx.max_time >= end else tx.frame
     return replace(tx, frame=frame, observation_date=obs, date_only=date_only)
@@ -572,7 +579,8 @@ def check_transactions(
              nw.col(amount_col) < 0)
 
     tmin, tmax = stats["tmin"], stats["tmax"]
-    obs, date_only = _resolve_observation(observation_date, tmax, time_zone, time_col)
+    obs, date_only = _resolve_observation(observation_date, tmax, time_zone, time_col,
+                                          info.naive_zone)
     end = _exclusive_end(obs, date_only)
     if tmax >= end:
         if future == "error":

@@ -13,6 +13,7 @@ from ._churn import (
     plot_roc,
 )
 from ._features import plot_rfm_heatmap
+from ._leads import plot_conversion_by_grade, plot_points_waterfall
 from ._segments import (
     plot_k_selection,
     plot_lifecycle,
@@ -25,12 +26,14 @@ from ._tiers import plot_tier_rules
 
 __all__ = [
     "plot_calibration",
+    "plot_conversion_by_grade",
     "plot_expected_purchases",
     "plot_gains",
     "plot_k_selection",
     "plot_lifecycle",
     "plot_lift",
     "plot_migration",
+    "plot_points_waterfall",
     "plot_rfm_heatmap",
     "plot_roc",
     "plot_segment_profile",

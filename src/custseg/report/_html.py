@@ -12,6 +12,7 @@ import pandas as pd
 
 from ..exceptions import EmptyDataError, InvalidDtypeError
 from ._figures import _to_pandas, figure_to_base64, report_figures
+from ._leads import lead_sections
 from ._tables import (
     ACTION,
     CHURN_PROBABILITY,
@@ -144,7 +145,8 @@ def render_report(
         frame narwhals reads). Columns used when present: ``rfm_segment``,
         ``tier``, ``lifecycle_stage``, ``churn_probability``, ``churn_risk``,
         ``kmeans_segment_name``, ``action``, ``monetary_total``,
-        ``frequency``, ``recency_days``.
+        ``frequency``, ``recency_days``; for prospects, ``lead_grade`` and
+        ``converted`` (the lead-grading section).
     model : CustomerSegmentation, optional
         The fitted model: adds its settings (churn horizon, chosen k) to the notes.
     title : str, default="Customer segmentation report"
@@ -307,6 +309,7 @@ def render_report(
             "customers it concerns. Export the customer table to run the campaigns.</p>"
             + table_html(plays),
         ))
+    sections.extend(lead_sections(df))
     if "rfm_heatmap" in figs:
         sections.append((
             "rfm-map", "Recency and frequency map",

@@ -1,0 +1,256 @@
+"""The one validation of attribute tables and binary outcomes (prospects, accounts, customers).
+
+Every estimator that reads attributes (industry, size, budget, region...) rather than a
+transaction log goes through these helpers, so the same input gets the same answer
+everywhere:
+
+* **blank values** (null, NaN, empty or all-space text) are *missing*, never an error;
+  estimators that cannot use missing values say so by name;
+* **text, categorical and boolean columns** are categories; numeric columns are numbers
+  unless named in ``categorical`` (integer-coded categories such as Caravan's ``MOSTYPE``);
+* a **category not seen in fit** is treated as missing (documented per estimator);
+* infinite numbers and date columns are refused with the column, the count and examples;
+* a **binary outcome** may be 0/1, True/False or a Yes/No-style vocabulary: the positive
+  class is resolved explicitly (``1``, ``True``, ``"Yes"``...), never by sorting labels, and
+  a table with a single class is refused.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from typing import Any
+
+import narwhals.stable.v2 as nw
+import numpy as np
+import pandas as pd
+
+from .exceptions import InvalidDtypeError, InvalidValueError, MissingColumnError, NullValueError
+
+__all__ = [
+    "NEGATIVE_WORDS",
+    "POSITIVE_WORDS",
+    "attribute_frame",
+    "attribute_kinds",
+    "binary_target",
+    "category_values",
+    "numeric_values",
+    "require_attribute_columns",
+]
+
+#: Labels read as the positive class (case- and space-insensitive).
+POSITIVE_WORDS = frozenset(
+    {"yes", "y", "true", "t", "1", "converted", "won", "win", "purchased", "bought", "buyer",
+     "positive", "pos", "success"}
+)
+#: Labels read as the negative class.
+NEGATIVE_WORDS = frozenset(
+    {"no", "n", "false", "f", "0", "not converted", "lost", "lose", "not purchased",
+     "no purchase", "non-buyer", "negative", "neg", "failure"}
+)
+_N_EXAMPLES = 3
+
+
+def attribute_frame(X: Any, *, what: str) -> pd.DataFrame:
+    """``X`` (pandas, polars, pyarrow, a lazy frame) as a pandas frame with string column names.
+
+    The caller's object is never modified (polars/pyarrow/lazy inputs are copied).
+    """
+    if isinstance(X, pd.DataFrame):
+        frame = X
+    else:
+        if isinstance(X, (nw.DataFrame, nw.LazyFrame)):
+            X = X.to_native()
+        try:
+            nwf = nw.from_native(X)
+        except TypeError as err:
+            raise InvalidDtypeError(
+                f"{what}: expected a table of attributes (pandas, polars, pyarrow); got "
+                f"{type(X).__name__}."
+            ) from err
+        if isinstance(nwf, nw.LazyFrame):
+            nwf = nwf.collect()
+        frame = nwf.to_pandas()
+    if any(not isinstance(c, str) for c in frame.columns):
+        frame = frame.rename(columns=str)
+    return frame
+
+
+def require_attribute_columns(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
+    """Raise MissingColumnError listing the missing and the available columns."""
+    available = [str(c) for c in frame.columns]
+    missing = [c for c in columns if c not in available]
+    if not missing:
+        return
+    hints = []
+    for name in missing:
+        match = difflib.get_close_matches(name, available, n=1, cutoff=0.5)
+        if match:
+            hints.append(f"'{name}' -> did you mean '{match[0]}'?")
+    hint = (" " + " ".join(hints)) if hints else ""
+    raise MissingColumnError(
+        f"{what}: column(s) {missing} not found; available columns: {available}.{hint}"
+    )
+
+
+def _is_categorical_dtype(dtype: Any) -> bool:
+    return (
+        isinstance(dtype, pd.CategoricalDtype)
+        or pd.api.types.is_bool_dtype(dtype)
+        or pd.api.types.is_object_dtype(dtype)
+        or pd.api.types.is_string_dtype(dtype)
+    )
+
+
+def attribute_kinds(
+    frame: pd.DataFrame, columns: Sequence[str], categorical: Any, what: str
+) -> dict[str, str]:
+    """``{column: "numeric" | "categorical"}``; dates are refused.
+
+    ``categorical`` is ``"auto"`` (text, categorical and boolean columns) or a list of column
+    names that are categories whatever their dtype (added to the automatic ones).
+    """
+    forced: set[str] = set()
+    if categorical is not None and not (isinstance(categorical, str) and categorical == "auto"):
+        forced = {str(c) for c in categorical}
+        unknown = sorted(forced - {str(c) for c in frame.columns})
+        if unknown:
+            require_attribute_columns(frame, unknown, f"{what} categorical")
+    kinds: dict[str, str] = {}
+    for col in columns:
+        dtype = frame[col].dtype
+        if pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype):
+            raise InvalidDtypeError(
+                f"{what}: column '{col}' holds dates ({dtype}); convert it to a number first "
+                "(for example days since the date) or leave it out."
+            )
+        if col in forced or _is_categorical_dtype(dtype):
+            kinds[col] = "categorical"
+        elif pd.api.types.is_numeric_dtype(dtype):
+            kinds[col] = "numeric"
+        else:
+            raise InvalidDtypeError(
+                f"{what}: column '{col}' has dtype {dtype}; expected numbers, text, "
+                "categories or booleans."
+            )
+    return kinds
+
+
+def _examples(values: pd.Series, mask: np.ndarray) -> list[Any]:
+    return [values.index[i] for i in np.flatnonzero(mask)[:_N_EXAMPLES]]
+
+
+def numeric_values(values: pd.Series, column: str, what: str) -> np.ndarray:
+    """A numeric column as float64 with NaN for blanks; infinite values are refused."""
+    arr = values.to_numpy(dtype=np.float64, na_value=np.nan)
+    inf = np.isinf(arr)
+    if inf.any():
+        raise InvalidValueError(
+            f"{what}: column '{column}' has {int(inf.sum())} of {arr.size} rows with an "
+            f"infinite value (rows {_examples(values, inf)}); expected finite numbers or "
+            "blanks."
+        )
+    return arr
+
+
+def category_values(values: pd.Series) -> np.ndarray:
+    """A column as an object array of stripped strings, ``None`` for blanks.
+
+    Numbers coded as categories keep their integer text (``3.0`` becomes ``"3"``).
+    """
+    out = np.empty(len(values), dtype=object)
+    for i, v in enumerate(values.tolist()):
+        if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA or v is pd.NaT:
+            out[i] = None
+            continue
+        if isinstance(v, float) and v.is_integer():
+            v = int(v)
+        text = str(v).strip()
+        out[i] = text if text else None
+    return out
+
+
+def binary_target(
+    y: Any, positive_label: Any = None, what: str = "target"
+) -> tuple[np.ndarray, np.ndarray]:
+    """A binary outcome as 0/1 and its ``classes_`` ``[negative, positive]``.
+
+    The positive class is ``positive_label`` when given; else ``1``/``True`` for 0/1 and
+    boolean outcomes, the larger of two numbers, or the Yes-like word of a Yes/No pair
+    (:data:`POSITIVE_WORDS`, :data:`NEGATIVE_WORDS`: the other label of a pair holding one
+    such word). Any other pair of text labels follows scikit-learn's convention: the later
+    label in sorted order is positive. Missing labels, continuous targets, more than two
+    classes and a single class are refused.
+    """
+    from sklearn.utils.multiclass import type_of_target
+    from sklearn.utils.validation import column_or_1d
+
+    if isinstance(y, pd.DataFrame) or (hasattr(y, "columns") and not isinstance(y, pd.Series)):
+        frame = attribute_frame(y, what=what)
+        if frame.shape[1] != 1:
+            raise InvalidValueError(f"{what} must be one column; got {frame.shape[1]} columns.")
+        y = frame.iloc[:, 0]
+    if not isinstance(y, pd.Series):
+        y = pd.Series(column_or_1d(np.asarray(y), warn=True))
+    series = y
+    if _is_categorical_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
+        blank = series.isna().to_numpy() | series.astype(str).str.strip().eq("").to_numpy()
+    else:
+        blank = series.isna().to_numpy()
+    if blank.any():
+        raise NullValueError(
+            f"{what} has {int(blank.sum())} of {len(series)} rows without an outcome "
+            f"(rows {[int(i) for i in np.flatnonzero(blank)[:_N_EXAMPLES]]}); every row "
+            "needs a label (for example 1/0 or Yes/No)."
+        )
+    values = series.to_numpy()
+    if pd.api.types.is_float_dtype(values.dtype) and not np.isfinite(values).all():
+        bad = ~np.isfinite(values)
+        raise InvalidValueError(
+            f"{what} has {int(bad.sum())} of {len(values)} rows with an infinite value (rows "
+            f"{np.flatnonzero(bad)[:_N_EXAMPLES].tolist()}); expected two classes."
+        )
+    labels = pd.unique(values)
+    if len(labels) > 2 or pd.api.types.is_float_dtype(values.dtype):
+        kind = type_of_target(values, input_name="y")
+        if kind == "continuous":
+            raise InvalidValueError(
+                f"Unknown label type: {what} is continuous ({len(labels)} distinct values); "
+                "expected two classes (converted or not)."
+            )
+        if len(labels) > 2:
+            raise InvalidValueError(
+                f"Only binary classification is supported. The type of the target is {kind}: "
+                f"{what} has {len(labels)} classes {sorted(map(str, labels))[:6]}; expected "
+                "two (converted or not)."
+            )
+    if positive_label is not None and positive_label not in set(labels.tolist()):
+        raise InvalidValueError(
+            f"positive_label={positive_label!r} is not a label of {what}; labels are "
+            f"{sorted(map(str, labels))}."
+        )
+    if len(labels) < 2:
+        raise InvalidValueError(
+            f"{what} has 1 class only ({labels[0]!r} in all {len(series)} rows); a score "
+            "needs examples of both classes (converted and not converted)."
+        )
+    positive = positive_label if positive_label is not None else _positive_of_two(labels)
+    negative = next(v for v in labels if v != positive)
+    classes = np.asarray([negative, positive], dtype=values.dtype)
+    return (values == positive).astype(np.int64), classes
+
+
+def _positive_of_two(labels: np.ndarray) -> Any:
+    a, b = labels.tolist()
+    if all(isinstance(v, (bool, np.bool_)) for v in (a, b)):
+        return True
+    if all(isinstance(v, (int, float, np.number)) and not isinstance(v, bool) for v in (a, b)):
+        return max(a, b)
+    words = [str(v).strip().lower() for v in (a, b)]
+    pos = [w in POSITIVE_WORDS for w in words]
+    neg = [w in NEGATIVE_WORDS for w in words]
+    if pos[0] != pos[1]:
+        return a if pos[0] else b
+    if neg[0] != neg[1]:
+        return b if neg[0] else a
+    return sorted((a, b), key=str)[1]
