@@ -7,6 +7,9 @@ STAMP := $(VENV)/.custseg-installed
 .PHONY: install test lint typecheck pytest demo bench docs test-browser clean
 
 $(STAMP): pyproject.toml
+	@# PySpark (the dev extra) runs on a JVM: bring a headless Java where the machine has none.
+	@command -v java >/dev/null 2>&1 || (apt-get update -qq && \
+		apt-get install -y -qq --no-install-recommends default-jre-headless)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[dev]"

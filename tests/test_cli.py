@@ -266,6 +266,26 @@ def test_other_errors_in_process(log_csv, tmp_path, capsys):
     assert err.count("\n") == 1 and "the following arguments are required: INPUT" in err
 
 
+def test_exit_codes_internal_error_and_interrupt(log_csv, capsys, monkeypatch):
+    import custseg.cli as cli
+
+    def bug(*args):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setitem(cli._COMMANDS, "segment", bug)
+    assert main(["segment", str(log_csv)]) == 1
+    err = capsys.readouterr().err
+    assert err == ("custseg segment: internal error: RuntimeError: a bug (this is a bug in "
+                   "custseg: please report it with the output of --debug)\n")
+
+    def interrupted(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setitem(cli._COMMANDS, "segment", interrupted)
+    assert main(["segment", str(log_csv)]) == 130
+    assert "interrupted" in capsys.readouterr().err
+
+
 def test_warnings_are_one_line_and_do_not_fail(log_csv, tmp_path, capsys, monkeypatch):
     import custseg.persistence as persistence
     from custseg.io import read_transactions

@@ -15,7 +15,7 @@ from threadpoolctl import threadpool_limits
 
 from custseg.churn import churn_labels
 from custseg.datasets import load_cdnow
-from custseg.exceptions import EmptyDataError, InvalidValueError, MissingColumnError
+from custseg.exceptions import DataWarning, EmptyDataError, InvalidValueError, MissingColumnError
 from custseg.persistence import load, save
 from custseg.pipeline import CustomerSegmentation
 from custseg.segments import DEFAULT_SEGMENT_MAP, STAGES, KMeansSegmenter
@@ -302,9 +302,15 @@ def test_bad_risk_thresholds(thresholds):
 
 
 def test_churn_horizon_longer_than_the_log():
+    # Issue 11: the stages that can be learnt, and a warning for the churn stage.
     short = SAMPLE[SAMPLE["date"] <= "1997-02-15"]
-    with pytest.raises(InvalidValueError, match="before the first transaction"):
-        CustomerSegmentation(churn_horizon_days=90, kmeans="drop").fit(short)
+    with pytest.warns(DataWarning, match="the churn stage cannot be learnt from this log.*"
+                                         "before the first transaction"):
+        model = CustomerSegmentation(churn_horizon_days=90, kmeans="drop").fit(short)
+    assert model.churn_ is None and list(model.skipped_stages_) == ["churn"]
+    table = model.predict(short)
+    assert len(table) == short["customer_id"].nunique()
+    assert "churn_probability" not in table.columns and "tier" in table.columns
 
 
 def test_bad_kmeans_features():

@@ -6,15 +6,27 @@ and turns the result back into the caller's kind of frame:
 
 * eager pandas, pyarrow and polars tables are computed with polars (the fast
   engine) and returned as the caller's kind (pandas in, pandas out);
-* lazy frames (a polars ``LazyFrame``, a DuckDB relation, any lazy backend
-  narwhals supports, such as PySpark) stay lazy: the features come back as a
-  lazy frame of the same engine, computed when the caller collects.
+* lazy frames (a polars ``LazyFrame``, a DuckDB relation, a PySpark
+  DataFrame, any lazy backend narwhals supports) stay lazy: the features come
+  back as a lazy frame of the same engine, computed where the data lives when
+  the caller collects.
+
+Where narwhals has no portable expression for an operation, this module holds
+it as a *hook* with one implementation per engine (polars, DuckDB's SQL, Spark)
+and a narwhals fallback: :func:`with_epoch` (timestamps as epoch microseconds,
+from which every duration is an integer difference).
+
+Spark's ``TimestampType`` is an instant shown in the session time zone
+(``spark.sql.session.timeZone``): :attr:`FrameInfo.naive_zone` records that
+zone, and a naive observation date is read in it. ``TimestampNTZType`` columns
+are naive and compared with naive dates as they are.
 
 Nothing here mutates the caller's object.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,11 +38,14 @@ from .exceptions import InvalidDtypeError
 __all__ = [
     "FrameInfo",
     "collect_small",
+    "epoch_us",
     "from_lazy",
     "is_frame",
     "parse_text_datetime",
     "to_lazy",
+    "to_pandas",
     "unparsed_text_rows",
+    "with_epoch",
     "with_row_number",
 ]
 
@@ -42,6 +57,21 @@ class FrameInfo:
     kind: str  # "pandas", "polars", "pyarrow", "lazy"
     columns: tuple[str, ...]
     pandas_dtypes: dict[str, Any] = field(default_factory=dict)
+    engine: str = "polars"  # what computes: "polars", "duckdb", "spark" or "other"
+    naive_zone: str | None = None  # the zone naive dates are read in (Spark's session zone)
+
+
+def _engine_of(frame: nw.LazyFrame[Any]) -> tuple[str, str | None]:
+    """The engine computing ``frame`` and, for Spark, its session time zone."""
+    impl = frame.implementation
+    if impl.is_polars():
+        return "polars", None
+    if impl.is_duckdb():
+        return "duckdb", None
+    if impl.is_pyspark() or impl.is_pyspark_connect():
+        session = frame.to_native().sparkSession
+        return "spark", str(session.conf.get("spark.sql.session.timeZone"))
+    return "other", None
 
 
 def is_frame(obj: Any) -> bool:
@@ -107,7 +137,8 @@ def to_lazy(native: Any, *, argname: str = "transactions") -> tuple[nw.LazyFrame
         if isinstance(frame, nw.DataFrame):  # an eager frame of another library
             pl_df = frame.to_polars()
             return nw.from_native(pl_df.lazy()), FrameInfo("polars", columns)
-        return frame, FrameInfo("lazy", columns)
+        engine, zone = _engine_of(frame)
+        return frame, FrameInfo("lazy", columns, engine=engine, naive_zone=zone)
     pandas_dtypes: dict[str, Any] = {}
     if kind == "pandas":
         pandas_dtypes = {str(c): native[c].dtype for c in native.columns}
@@ -142,6 +173,18 @@ def from_lazy(
         if dtype is not None and col in out.columns and out[col].dtype != dtype:
             out[col] = out[col].astype(dtype)
     return out
+
+
+def to_pandas(native: Any) -> Any:
+    """Any frame as a pandas DataFrame: lazy frames are collected (where they live)."""
+    import pandas as pd
+
+    if isinstance(native, pd.DataFrame):
+        return native
+    frame = native if isinstance(native, (nw.DataFrame, nw.LazyFrame)) else nw.from_native(native)
+    if isinstance(frame, nw.LazyFrame):
+        frame = frame.collect()
+    return frame.to_pandas()
 
 
 def collect_small(frame: nw.LazyFrame[Any]) -> pl.DataFrame:
@@ -201,3 +244,54 @@ def unparsed_text_rows(
             format=time_format, strict=False, time_unit="us")
         return nw.from_native(native.filter(pl.col(col).is_not_null() & parsed.is_null()))
     return frame.head(0)
+
+
+_EPOCH = dt.datetime(1970, 1, 1)
+
+
+def epoch_us(when: dt.datetime) -> int:
+    """Microseconds from the Unix epoch to ``when`` (a naive ``when`` is read as UTC).
+
+    The driver-side twin of :func:`with_epoch`, for the reference dates of durations.
+    """
+    if when.tzinfo is not None:
+        when = when.astimezone(dt.UTC).replace(tzinfo=None)
+    return (when - _EPOCH) // dt.timedelta(microseconds=1)
+
+
+def with_epoch(frame: nw.LazyFrame[Any], columns: dict[str, str]) -> nw.LazyFrame[Any]:
+    """Add, for each ``source: target`` pair, ``target`` = ``source`` in epoch microseconds.
+
+    Durations are then integer differences, exact on every engine (narwhals has no
+    portable timestamp-to-number: Spark lacks ``total_seconds``). Naive timestamps
+    count their wall-clock time as UTC, aware ones their instant, as :func:`epoch_us`.
+    """
+    native = frame.to_native()
+    if isinstance(native, pl.LazyFrame):
+        return nw.from_native(native.with_columns(
+            pl.col(src).dt.epoch("us").alias(dst) for src, dst in columns.items()))
+    impl = frame.implementation
+    if impl.is_duckdb():
+        import duckdb
+
+        exprs = [duckdb.StarExpression()] + [
+            duckdb.FunctionExpression("epoch_us", duckdb.ColumnExpression(src)).alias(dst)
+            for src, dst in columns.items()]
+        return nw.from_native(native.select(*exprs))
+    if impl.is_pyspark() or impl.is_pyspark_connect():
+        from pyspark.sql import functions as F
+        from pyspark.sql.types import TimestampNTZType
+
+        types = {f.name: f.dataType for f in native.schema.fields}
+
+        def spark_epoch(src: str) -> Any:
+            if isinstance(types[src], TimestampNTZType):  # wall-clock time, read as UTC
+                return F.expr(
+                    f"timestampdiff(MICROSECOND, TIMESTAMP_NTZ'1970-01-01 00:00:00', `{src}`)")
+            return F.unix_micros(F.col(src))
+
+        return nw.from_native(native.withColumns(
+            {dst: spark_epoch(src) for src, dst in columns.items()}))
+    epoch = nw.lit(_EPOCH)
+    return frame.with_columns(
+        (nw.col(src) - epoch).dt.total_microseconds().alias(dst) for src, dst in columns.items())

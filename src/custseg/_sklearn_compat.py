@@ -11,6 +11,7 @@ from sklearn.base import _fit_context
 from sklearn.utils._param_validation import (
     HasMethods,
     Interval,
+    InvalidParameterError,
     Options,
     StrOptions,
     validate_params,
@@ -25,6 +26,7 @@ from sklearn.utils.validation import (
 __all__ = [
     "HasMethods",
     "Interval",
+    "InvalidParameterError",
     "Options",
     "StrOptions",
     "Tags",

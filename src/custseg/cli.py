@@ -18,8 +18,26 @@ Commands
     Grade prospects (no transactions needed) from points rules or a score learned
     from a past-outcome column, with the reasons and the action of every grade.
 
-Errors are printed as one line on stderr with exit code 2 (``--debug`` shows
-the traceback). Progress goes to stderr only when stderr is a terminal.
+Input and output
+----------------
+INPUT is a CSV, parquet or Arrow IPC/Feather file, or ``-`` for standard input;
+what it holds is told from its content, not its name. CSV files may be UTF-8
+(with or without a byte-order mark) or UTF-16 with one, and compressed with
+gzip, zstd, bz2 or xz; the field separator is found from the first lines
+(``--sep`` to name it), the decimal mark is ``.`` (``--decimal ,`` for
+``12,50``), and timestamps are ISO 8601 (``--time-format`` for any other form:
+a slash date such as ``1/2/2024`` is never guessed). Every output file is
+written to a temporary file in its folder and renamed into place when complete,
+so an interrupted or failed run never leaves a partial file; the folder is
+checked before the work starts. A closed output pipe (``custseg segment x.csv |
+head``) ends the run quietly.
+
+Exit codes
+----------
+``0`` success; ``2`` bad input or usage (one line on stderr saying what is
+wrong and how to fix it); ``1`` an internal error (a bug: please report it;
+``--debug`` shows the traceback); ``130`` interrupted (Ctrl-C). Progress goes to
+stderr only when stderr is a terminal.
 
 Model files and trust
 ---------------------
@@ -55,7 +73,7 @@ from typing import Any, NoReturn, TextIO
 
 __all__ = ["build_parser", "main"]
 
-EXIT_OK, EXIT_ERROR = 0, 2
+EXIT_OK, EXIT_ERROR, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 2, 1, 130
 TABLE_SUFFIXES = (".csv", ".parquet", ".pq")
 
 _EPILOG_MAIN = """\
@@ -142,10 +160,23 @@ def _add_columns(p: argparse.ArgumentParser) -> None:
     g.add_argument("--quantity-col", metavar="NAME", help="quantity column (optional)")
     g.add_argument("--product-col", metavar="NAME", help="product id column (optional)")
     g.add_argument("--time-format", metavar="FMT",
-                   help="strftime format of text timestamps, e.g. %%Y%%m%%d "
-                        "(default: ISO 8601)")
-    g.add_argument("--sep", default=",", metavar="CHAR",
-                   help="CSV field separator (default: %(default)r)")
+                   help="strftime format of text timestamps, e.g. %%d/%%m/%%Y "
+                        "(default: ISO 8601; other forms are never guessed)")
+    _add_input_format(g)
+
+
+def _add_input_format(g: Any) -> None:
+    g.add_argument("--sep", default=None, metavar="CHAR",
+                   help="CSV field separator (default: found from the first lines)")
+    g.add_argument("--decimal", default=".", metavar="CHAR",
+                   help="decimal mark of CSV numbers, e.g. ',' for 12,50 "
+                        "(default: %(default)r)")
+    g.add_argument("--encoding", default=None, metavar="NAME",
+                   help="text encoding of a CSV without a byte-order mark, e.g. cp1252 "
+                        "(default: UTF-8)")
+
+
+_STAGES = ("rfm", "lifecycle", "kmeans", "tiers", "tier_rules", "churn", "playbook")
 
 
 def _add_model(p: argparse.ArgumentParser) -> None:
@@ -156,6 +187,9 @@ def _add_model(p: argparse.ArgumentParser) -> None:
                    help="number of K-means segments, or 'auto' (default: %(default)s)")
     g.add_argument("--random-state", type=int, default=0, metavar="SEED",
                    help="seed of K-means and the churn model (default: %(default)s)")
+    g.add_argument("--drop", action="append", default=[], metavar="STAGE", choices=_STAGES,
+                   help="leave a stage out: one of " + ", ".join(_STAGES) + " (repeatable; "
+                        "a stage the log is too small for is left out with a warning)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -201,7 +235,8 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     p = add("segment", "Write one row per customer: features, segments, tier and churn risk.")
-    p.add_argument("input", metavar="INPUT", help="transaction file (.csv or .parquet)")
+    p.add_argument("input", metavar="INPUT",
+                   help="transaction file (CSV, parquet or Arrow/Feather; - for stdin)")
     p.add_argument("-o", "--output", metavar="FILE", default="-",
                    help="output .csv or .parquet file (default: CSV on stdout)")
     p.add_argument("--as-of", metavar="DATE",
@@ -211,7 +246,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model(p)
 
     p = add("report", "Write a self-contained HTML report for business readers.")
-    p.add_argument("input", metavar="INPUT", help="transaction file (.csv or .parquet)")
+    p.add_argument("input", metavar="INPUT",
+                   help="transaction file (CSV, parquet or Arrow/Feather; - for stdin)")
     p.add_argument("-o", "--output", metavar="FILE", required=True, help="output .html file")
     p.add_argument("--as-of", metavar="DATE", help="date of the report (default: last transaction)")
     p.add_argument("--title", default="Customer segmentation report", help="report title")
@@ -221,7 +257,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model(p)
 
     p = add("fit", "Fit the segmentation model on a transaction file and save it.")
-    p.add_argument("input", metavar="INPUT", help="transaction file (.csv or .parquet)")
+    p.add_argument("input", metavar="INPUT",
+                   help="transaction file (CSV, parquet or Arrow/Feather; - for stdin)")
     p.add_argument("-o", "--output", metavar="MODEL", required=True,
                    help="model file to write: model.skops (safe to load) or model.joblib "
                         "(pickle; loading it runs code)")
@@ -233,12 +270,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("predict", "Apply a saved model to a transaction file.")
     p.add_argument("model", metavar="MODEL", help="model file written by 'custseg fit'")
-    p.add_argument("input", metavar="INPUT", help="transaction file (.csv or .parquet)")
+    p.add_argument("input", metavar="INPUT",
+                   help="transaction file (CSV, parquet or Arrow/Feather; - for stdin)")
     p.add_argument("-o", "--output", metavar="FILE", default="-",
                    help="output .csv or .parquet file (default: CSV on stdout)")
     p.add_argument("--as-of", metavar="DATE", help="date of the table (default: last transaction)")
-    p.add_argument("--sep", default=",", metavar="CHAR",
-                   help="CSV field separator (default: %(default)r)")
+    _add_input_format(p)
     p.add_argument("--trust", action="append", metavar="TYPE",
                    help="qualified name of a type to trust in a skops MODEL, once you have "
                         "checked it only holds data (repeatable)")
@@ -275,37 +312,17 @@ def _date(value: str | None, option: str) -> Any:
     return value
 
 
-def _check_output(path: str, suffixes: tuple[str, ...], option: str = "-o") -> None:
-    if path == "-":
-        return
-    if Path(path).suffix.lower() not in suffixes:
-        from .exceptions import InvalidValueError
+def _check_output(path: str, suffixes: tuple[str, ...] | None, option: str = "-o") -> None:
+    from .io._write import check_writable
 
-        raise InvalidValueError(
-            f"{option} {path}: unknown output format '{Path(path).suffix}'; "
-            f"expected one of {', '.join(suffixes)}."
-        )
-    folder = Path(path).resolve().parent
-    if not folder.is_dir():
-        raise FileNotFoundError(f"{option} {path}: folder {folder} does not exist.")
+    check_writable(path, suffixes, option)
 
 
 def _read(args: argparse.Namespace, customer_col: str) -> Any:
     from .io import read_transactions
 
-    path = Path(args.input)
-    kwargs: dict[str, Any] = {}
-    if path.suffix.lower() not in (".parquet", ".pq"):
-        kwargs["sep"] = args.sep
-    log = read_transactions(path, customer_col=customer_col, **kwargs)
-    if len(log) == 0:
-        from .exceptions import EmptyDataError
-
-        raise EmptyDataError(
-            f"transaction file {path} has a header ({', '.join(map(str, log.columns))}) "
-            "but 0 rows; expected at least one transaction."
-        )
-    return log
+    return read_transactions(args.input, customer_col=customer_col, sep=args.sep,
+                             decimal=args.decimal, encoding=args.encoding)
 
 
 def _model(args: argparse.Namespace, observation_date: Any = None) -> Any:
@@ -326,23 +343,21 @@ def _model(args: argparse.Namespace, observation_date: Any = None) -> Any:
         from .segments import KMeansSegmenter
 
         kmeans = KMeansSegmenter(n_clusters=n_clusters)
+    stages: dict[str, Any] = {"kmeans": kmeans, **{stage: "drop" for stage in args.drop}}
     return CustomerSegmentation(
         customer_col=args.customer_col, time_col=args.time_col, amount_col=args.amount_col,
         order_col=args.order_col, quantity_col=args.quantity_col,
         product_col=args.product_col, time_format=args.time_format,
-        observation_date=observation_date, kmeans=kmeans,
+        observation_date=observation_date,
         churn_horizon_days=args.churn_horizon_days, random_state=args.random_state,
+        **stages,
     )
 
 
 def _write_table(table: Any, path: str, stdout: TextIO) -> None:
-    if path == "-":
-        table.to_csv(stdout, index=False)
-        return
-    if Path(path).suffix.lower() in (".parquet", ".pq"):
-        table.to_parquet(path, index=False)
-    else:
-        table.to_csv(path, index=False)
+    from .io._write import write_table
+
+    write_table(table, path, stdout)
 
 
 def _fit_predict(args: argparse.Namespace, progress: _Progress) -> tuple[Any, Any]:
@@ -374,7 +389,10 @@ def _cmd_report(args: argparse.Namespace, progress: _Progress, out: TextIO) -> i
     from .report import write_report
 
     progress(f"writing the report to {args.output}")
-    write_report(args.output, table, model=model, title=args.title)
+    from .io._write import atomic_output
+
+    with atomic_output(args.output) as tmp:
+        write_report(tmp, table, model=model, title=args.title)
     if args.table:
         _write_table(table, args.table, out)
     print(f"report written to {Path(args.output).resolve()}", file=out)
@@ -382,18 +400,18 @@ def _cmd_report(args: argparse.Namespace, progress: _Progress, out: TextIO) -> i
 
 
 def _cmd_fit(args: argparse.Namespace, progress: _Progress, out: TextIO) -> int:
-    folder = Path(args.output).resolve().parent
-    if not folder.is_dir():
-        raise FileNotFoundError(f"-o {args.output}: folder {folder} does not exist.")
+    _check_output(args.output, None)
     observation_date = _date(args.observation_date, "--observation-date")
     progress(f"reading {args.input}")
     log = _read(args, args.customer_col)
     model = _model(args, observation_date=observation_date)
     progress(f"fitting on {len(log):,} transactions")
     model.fit(log)
+    from .io._write import atomic_output
     from .persistence import save
 
-    save(model, args.output)
+    with atomic_output(args.output) as tmp:
+        save(model, tmp)
     print(f"model written to {Path(args.output).resolve()} "
           f"({model.n_customers_:,} customers as of {model.observation_date_.date()})", file=out)
     return EXIT_OK
@@ -549,20 +567,11 @@ def _add_grade_parser(add: Any) -> None:
 
 
 def _read_prospects(args: argparse.Namespace) -> Any:
-    import pandas as pd
+    from .io import read_transactions
 
-    path = Path(args.input)
-    if not path.exists():
-        raise FileNotFoundError(f"prospect file {path} does not exist.")
-    if path.suffix.lower() in (".parquet", ".pq"):
-        table = pd.read_parquet(path)
-    else:
-        table = pd.read_csv(path, sep=args.sep, dtype={args.id_col: str})
-    if len(table) == 0:
-        from .exceptions import EmptyDataError
-
-        raise EmptyDataError(f"prospect file {path} has 0 rows.")
-    return table
+    # The same reader as transaction files: content-sniffed, ids kept as text, custseg
+    # errors for malformed files.
+    return read_transactions(args.input, customer_col=args.id_col, sep=args.sep)
 
 
 def _cmd_grade(args: argparse.Namespace, progress: _Progress, out: TextIO) -> int:
@@ -612,9 +621,23 @@ def _one_line(err: BaseException) -> str:
     text = " ".join(text.split())
     from .exceptions import CustsegError
 
-    if isinstance(err, CustsegError | FileNotFoundError):
+    if isinstance(err, CustsegError):
         return text or type(err).__name__
+    if isinstance(err, OSError) and err.strerror:
+        where = f" {err.filename}" if err.filename else ""
+        return f"cannot access{where}: {err.strerror}"
     return f"{type(err).__name__}: {text}" if text else type(err).__name__
+
+
+def _quiet_stdout() -> None:
+    """After a broken pipe: send what is left of stdout nowhere, so exit is silent."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # pragma: no cover - stdout without a descriptor
+        pass
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -628,7 +651,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns
     -------
     int
-        Exit code: 0 on success, 2 on an error (one line on stderr).
+        Exit code: 0 on success (or when the reader of the output pipe stopped
+        reading), 2 on bad input or usage, 1 on an internal error (one line on
+        stderr each), 130 when interrupted.
 
     Examples
     --------
@@ -651,16 +676,26 @@ def main(argv: Sequence[str] | None = None) -> int:
             # custseg's warnings are shown as one line and never stop the command.
             warnings.filterwarnings("default", category=CustsegWarning)
             warnings.showwarning = _show_warning
+        from .exceptions import CustsegError
+
         try:
             return _COMMANDS[args.command](args, progress, sys.stdout)
-        except KeyboardInterrupt:  # pragma: no cover - interactive
-            sys.stderr.write("custseg: interrupted\n")
-            return 130
+        except KeyboardInterrupt:
+            sys.stderr.write("custseg: interrupted; no output was left half-written\n")
+            return EXIT_INTERRUPTED
+        except BrokenPipeError:
+            _quiet_stdout()
+            return EXIT_OK
         except Exception as err:
             if debug:
                 raise
-            sys.stderr.write(f"custseg {args.command}: error: {_one_line(err)}\n")
-            return EXIT_ERROR
+            if isinstance(err, CustsegError | OSError):
+                sys.stderr.write(f"custseg {args.command}: error: {_one_line(err)}\n")
+                return EXIT_ERROR
+            sys.stderr.write(
+                f"custseg {args.command}: internal error: {_one_line(err)} (this is a bug in "
+                "custseg: please report it with the output of --debug)\n")
+            return EXIT_INTERNAL
 
 
 def _show_warning(message: Any, category: Any, filename: str, lineno: int,

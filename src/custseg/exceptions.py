@@ -19,14 +19,17 @@ __all__ = [
     "CustsegWarning",
     "DataWarning",
     "EmptyDataError",
+    "FileFormatError",
     "FutureTimestampError",
     "InvalidDtypeError",
     "InvalidValueError",
     "MissingColumnError",
+    "MissingFileError",
     "ModelAssumptionWarning",
     "ModelFileError",
     "NegativeAmountError",
     "NullValueError",
+    "OutputError",
     "TimestampParseError",
     "TimezoneMismatchError",
     "UntrustedTypeError",
@@ -71,6 +74,41 @@ class EmptyDataError(CustsegError, ValueError):
     Examples
     --------
     >>> isinstance(EmptyDataError("empty"), ValueError)
+    True
+    """
+
+
+class MissingFileError(CustsegError, FileNotFoundError):
+    """An input file does not exist.
+
+    Examples
+    --------
+    >>> isinstance(MissingFileError("no such file: log.csv"), FileNotFoundError)
+    True
+    """
+
+
+class FileFormatError(CustsegError, ValueError):
+    """A file is not a table custseg reads (CSV, parquet, Arrow IPC/Feather), or is damaged.
+
+    The message names the file and says what it looks like (a zip archive, JSON,
+    binary data...) or which line is malformed.
+
+    Examples
+    --------
+    >>> isinstance(FileFormatError("log.csv looks like a PDF document"), ValueError)
+    True
+    """
+
+
+class OutputError(CustsegError, OSError):
+    """An output cannot be written where it was asked (missing or read-only folder).
+
+    Raised before any work starts, so a long run never fails at its very end.
+
+    Examples
+    --------
+    >>> isinstance(OutputError("folder out/ does not exist"), OSError)
     True
     """
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import warnings
+from collections.abc import Callable
 from numbers import Integral, Real
 from typing import Any
 
@@ -22,12 +24,25 @@ import pandas as pd
 import polars as pl
 from sklearn.base import BaseEstimator, clone
 
-from ._sklearn_compat import HasMethods, Interval, StrOptions, _fit_context, check_is_fitted
+from ._frame import to_pandas
+from ._sklearn_compat import (
+    HasMethods,
+    Interval,
+    InvalidParameterError,
+    StrOptions,
+    _fit_context,
+    check_is_fitted,
+)
 from .base import TransactionInputMixin
-from .exceptions import ColumnMismatchError, EmptyDataError, InvalidValueError
+from .exceptions import (
+    ColumnMismatchError,
+    CustsegError,
+    DataWarning,
+    EmptyDataError,
+    InvalidValueError,
+)
 from .features import btyd_summary, customer_features
-from .io import check_transactions
-from .io._validate import AMOUNT, CID, ORDER, PRODUCT, QTY, TIME
+from .io import Transactions, check_transactions
 
 __all__ = ["CustomerSegmentation"]
 
@@ -43,6 +58,26 @@ RISK_BANDS = ("low", "medium", "high")
 
 def _part_constraint() -> list[Any]:
     return [HasMethods(["fit"]), StrOptions({"drop"}), None]
+
+
+def _fit_or_skip(part: str, skipped: dict[str, str], fit: Callable[[], Any]) -> Any:
+    """Return ``fit()`` (the fitted stage), or None with a warning if the log is unfit.
+
+    A log is unfit for a stage when it has too few customers, purchases or days
+    for it (the stage raises a custseg error or a ``ValueError``).
+    """
+    try:
+        return fit()
+    except InvalidParameterError:
+        raise  # a wrong setting is the caller's to fix, not a property of the log
+    except (CustsegError, ValueError) as err:
+        reason = " ".join(str(err).split())
+        if not isinstance(err, CustsegError):  # scikit-learn's words for too little data
+            reason = f"its model cannot be trained on this little data (scikit-learn: {reason})"
+        skipped[part] = reason
+        warnings.warn(f"the {part} stage cannot be learnt from this log and is left out "
+                      f"of the results: {reason}", DataWarning, stacklevel=4)
+        return None
 
 
 def _default(part: str) -> Any:
@@ -181,6 +216,11 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
         Number of those columns.
     n_customers_ : int
         Customers in the training log.
+    skipped_stages_ : dict of str to str
+        Stages left out because the training log is one they cannot learn from
+        (one customer, too few purchases or days, all refunds...), each with the
+        reason; a :class:`~custseg.exceptions.DataWarning` says the same at ``fit``.
+        Their output columns are absent from ``predict``'s table.
 
     See Also
     --------
@@ -282,22 +322,19 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
             "product_col": self.product_col,
         }
 
-    def _log(self, transactions: Any, as_of: Any) -> tuple[pl.DataFrame, dt.datetime, Any]:
-        """Validate once; return the log (caller's names, parsed times) cut at ``as_of``."""
+    def _log(self, transactions: Any, as_of: Any) -> tuple[Transactions, dt.datetime, Any]:
+        """Validate once; return the validated log cut at ``as_of``.
+
+        Every stage takes this :class:`~custseg.io.Transactions`: the table is
+        read and checked once per ``fit`` and once per ``predict``, and a lazy log
+        (DuckDB, Spark) stays where it lives.
+        """
         tx = check_transactions(
             transactions, observation_date=as_of, returns=self.returns, future="drop",
             time_format=self.time_format, **self._columns(),
         )
-        rename = {CID: self.customer_col, TIME: self.time_col, AMOUNT: self.amount_col}
-        for internal, col in ((ORDER, self.order_col), (QTY, self.quantity_col),
-                              (PRODUCT, self.product_col)):
-            if col is not None:
-                rename[internal] = col
-        collected = tx.frame.collect()
-        native = collected.to_native()
-        log = native if isinstance(native, pl.DataFrame) else collected.to_polars()
-        log = log.rename(rename)
-        if log.height == 0:
+        log = tx
+        if tx.min_time >= tx.cutoff:
             raise EmptyDataError(
                 f"no transaction in column '{self.time_col}' is on or before "
                 f"{tx.observation_date.date()}; the first is on {tx.min_time.date()}."
@@ -311,10 +348,10 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
     def _feature_kwargs(self) -> dict[str, Any]:
         return dict(occasion=self.occasion, returns=self.returns, **self._columns())
 
-    def _features(self, log: pl.DataFrame, as_of: dt.datetime) -> pd.DataFrame:
+    def _features(self, log: Transactions, as_of: dt.datetime) -> pd.DataFrame:
         feats = customer_features(log, observation_date=as_of, future="drop",
                                   **self._feature_kwargs())
-        return feats.to_pandas()
+        return to_pandas(feats)
 
     # ------------------------------------------------------------------ stages
     def _stage(self, part: str) -> Any:
@@ -375,23 +412,25 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
             )
         return float(th[0]), float(th[1])
 
-    def _churn_table(self, log: pl.DataFrame, as_of: dt.datetime) -> pd.DataFrame:
+    def _churn_table(self, log: Transactions, as_of: dt.datetime) -> pd.DataFrame:
         """Churn-model features as of ``as_of``: those of churn_labels at its cutoff."""
         kw = self._feature_kwargs()
-        feats = customer_features(log, observation_date=as_of, future="drop", **kw)
+        feats = self._features(log, as_of)
         btyd_kw = {k: v for k, v in kw.items() if k not in ("quantity_col", "product_col")}
-        btyd = btyd_summary(log, observation_date=as_of, future="drop", unit="D", **btyd_kw)
-        btyd = btyd.rename({c: f"{c}_cal" for c in btyd.columns if c != self.customer_col})
-        table = feats.drop("first_purchase", "last_purchase").join(
+        btyd = to_pandas(btyd_summary(log, observation_date=as_of, future="drop", unit="D",
+                                      **btyd_kw))
+        btyd = btyd.rename(columns={c: f"{c}_cal" for c in btyd.columns
+                                    if c != self.customer_col})
+        table = feats.drop(columns=["first_purchase", "last_purchase"]).merge(
             btyd, on=self.customer_col, how="inner"
         )
-        return table.sort(self.customer_col).to_pandas()
+        return table.sort_values(self.customer_col, kind="stable").reset_index(drop=True)
 
-    def _fit_churn(self, est: Any, log: pl.DataFrame, end: dt.datetime) -> None:
+    def _fit_churn(self, est: Any, log: Transactions, end: dt.datetime) -> None:
         from .churn import churn_labels
 
         cutoff = end - dt.timedelta(days=int(self.churn_horizon_days))
-        first = log[self.time_col].min()
+        first = log.min_time
         if cutoff < first:  # type: ignore[operator]
             raise InvalidValueError(
                 f"churn_horizon_days={self.churn_horizon_days} puts the churn training "
@@ -399,10 +438,16 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
                 f"({first.date()}); use a shorter horizon or a longer log "  # type: ignore[union-attr]
                 "(or churn='drop')."
             )
-        labelled = churn_labels(log, cutoff, int(self.churn_horizon_days), unit="D",
-                                data_end=end, **self._feature_kwargs()).to_pandas()
+        labelled = to_pandas(churn_labels(log, cutoff, int(self.churn_horizon_days), unit="D",
+                                          data_end=end, **self._feature_kwargs()))
         y = labelled["churned"].astype(bool).to_numpy()
         X = labelled.drop(columns=[self.customer_col, "churned"])
+        if len(y) == 0:
+            raise InvalidValueError(
+                f"no customer has a purchase before the churn cutoff {cutoff.date()} (only "
+                "refunds, or none); the churn model has no one to learn from. Use a shorter "
+                "churn_horizon_days, or churn='drop'."
+            )
         if len(np.unique(y)) < 2:
             raise InvalidValueError(
                 f"every one of the {len(y)} customers at the churn cutoff {cutoff.date()} "
@@ -437,26 +482,38 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
         feats = self._features(log, obs)
         km_cols = self._check_kmeans_features(feats) if self.kmeans != "drop" else []
 
+        # A stage this log is too small or too odd for is left out with a DataWarning.
+        skipped: dict[str, str] = {}
         rfm = self._stage("rfm")
         if rfm is not None:
-            rfm.fit(feats)
+            rfm = _fit_or_skip("rfm", skipped, lambda: rfm.fit(feats))
         lifecycle = self._stage("lifecycle")
         if lifecycle is not None:
-            lifecycle.set_params(observation_date=obs, future="drop").fit(log)
+            lifecycle = _fit_or_skip("lifecycle", skipped, lambda: lifecycle.set_params(
+                observation_date=obs, future="drop").fit(log))
         kmeans = self._stage("kmeans")
         if kmeans is not None:
-            kmeans.fit(self._numeric(feats, km_cols))
+            kmeans = _fit_or_skip("kmeans", skipped,
+                                  lambda: kmeans.fit(self._numeric(feats, km_cols)))
         tiers = self._stage("tiers")
         tier_rules = self._stage("tier_rules") if tiers is not None else None
         if tiers is not None:
             complete = self._complete(feats)
-            tiers.fit(complete)
-            if tier_rules is not None:
+            tiers = _fit_or_skip("tiers", skipped, lambda: tiers.fit(complete))
+            if tiers is None:
+                tier_rules = None
+            elif tier_rules is not None:
                 rule_X = self._numeric(feats, list(TIER_RULE_FEATURES))
-                tier_rules.fit(rule_X, np.asarray(tiers.predict(complete), dtype=object))
+                rule_y = np.asarray(tiers.predict(complete), dtype=object)
+                tier_rules = _fit_or_skip("tier_rules", skipped,
+                                          lambda: tier_rules.fit(rule_X, rule_y))
         churn = self._stage("churn")
         if churn is not None:
-            self._fit_churn(churn, log, obs)
+            def fit_churn() -> Any:
+                self._fit_churn(churn, log, obs)
+                return churn
+
+            churn = _fit_or_skip("churn", skipped, fit_churn)
 
         self.rfm_ = rfm
         self.lifecycle_ = lifecycle
@@ -465,6 +522,7 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
         self.tier_rules_ = tier_rules
         self.churn_ = churn
         self.playbook_ = self._stage("playbook")
+        self.skipped_stages_ = skipped
         self.observation_date_ = obs
         self.n_customers_ = len(feats)
         self._record(tx)
@@ -535,7 +593,7 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
                 f"columns {missing} seen in fit are missing; fit saw {seen}, got {list(columns)}."
             )
 
-    def _predict_table(self, log: pl.DataFrame, as_of: dt.datetime) -> pd.DataFrame:
+    def _predict_table(self, log: Transactions, as_of: dt.datetime) -> pd.DataFrame:
         feats = self._features(log, as_of)
         table = feats.copy()
         ids = table[self.customer_col].to_numpy()

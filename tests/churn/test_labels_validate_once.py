@@ -16,8 +16,7 @@ import polars as pl
 import pytest
 
 import custseg.churn._labels as labels_module
-import custseg.features._builders as builders_module
-import custseg.features._split as split_module
+import custseg.features._core as core_module
 from custseg.churn import churn_labels
 from custseg.churn._labels import _check_window, _horizon_delta
 from custseg.datasets import load_cdnow
@@ -186,8 +185,8 @@ def test_check_transactions_runs_once(monkeypatch):
         calls.append(kwargs)
         return check_transactions(*args, **kwargs)
 
-    for module in (labels_module, split_module, builders_module):
-        monkeypatch.setattr(module, "check_transactions", counting)
+    # Every stage validates through features._core.as_transactions.
+    monkeypatch.setattr(core_module, "check_transactions", counting)
     churn_labels(SAMPLE, "1997-09-30", 39, unit="W")
     assert len(calls) == 1
     churn_labels(SYNTH, "2023-02-01 12:00", 60, occasion="order", **EXTRAS)

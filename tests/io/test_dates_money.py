@@ -8,7 +8,7 @@ import pandas as pd
 import polars as pl
 import pytest
 
-from custseg.exceptions import InvalidValueError, TimestampParseError
+from custseg.exceptions import InvalidValueError, NullValueError, TimestampParseError
 from custseg.features import customer_features, rfm
 from custseg.io import check_transactions
 
@@ -144,3 +144,11 @@ def test_a_column_named_row_and_dictionary_ids():
                       "date": pa.array([dt.datetime(2024, 1, d) for d in (1, 2, 3)]),
                       "amount": [1.0, 2.0, 3.0]})
     assert rfm(table).column("frequency").to_pylist() == [2, 1]
+
+
+def test_nan_float_ids_are_missing():
+    import numpy as np
+
+    frame = log(["2024-01-01", "2024-01-02"]).assign(customer_id=[1.5, np.nan])
+    with pytest.raises(NullValueError, match=r"1 of 2 rows with a missing customer id"):
+        check_transactions(frame)

@@ -51,6 +51,11 @@ CALLS = {
     "plot_calibration": lambda ax: plotting.plot_calibration(Y, P, n_bins=3, ax=ax),
     "plot_expected_purchases": lambda ax: plotting.plot_expected_purchases(
         _bgnbd(), T=40, max_frequency=5, ax=ax),
+    "plot_conversion_by_grade": lambda ax: plotting.plot_conversion_by_grade(
+        pd.DataFrame({"grade": ["A", "B"], "n": [10, 20], "conversion_rate": [0.3, 0.1]}),
+        ax=ax),
+    "plot_points_waterfall": lambda ax: plotting.plot_points_waterfall(
+        {"industry in {ICT}": 15, "budget unknown": -5}, ax=ax),
 }
 
 

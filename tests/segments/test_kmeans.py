@@ -14,19 +14,14 @@ from sklearn.model_selection import GridSearchCV, KFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
-from custseg.datasets import load_cdnow
 from custseg.exceptions import InvalidValueError
-from custseg.features import rfm
+from custseg.features import customer_features, rfm
 from custseg.segments import KMeansSegmenter
 from custseg.segments._kmeans_kselect import knee
+from tests._data import cdnow_path
 from tests.segments._helpers import blobs, planted_log
 
 RFM_COLS = ["recency_days", "frequency", "monetary_total"]
-
-
-@pytest.fixture(scope="module")
-def cdnow_rfm() -> pd.DataFrame:
-    return rfm(load_cdnow(), observation_date="1998-06-30")
 
 
 # --- acceptance: planted groups ---------------------------------------------------------
@@ -51,7 +46,7 @@ def test_auto_k_finds_the_planted_groups_of_a_synthetic_log():
 
 
 @pytest.mark.parametrize(
-    "rule", ["silhouette", "calinski_harabasz", "davies_bouldin", "elbow", "vote"]
+    "rule", ["structure", "silhouette", "calinski_harabasz", "davies_bouldin", "elbow", "vote"]
 )
 def test_every_selection_rule_is_recorded(rule):
     seg = KMeansSegmenter(k_range=(2, 6), k_selection=rule, random_state=0).fit(blobs())
@@ -101,28 +96,40 @@ def test_silhouette_is_sampled_on_large_data():
     assert seg.k_scores_.loc[3, "silhouette"] == pytest.approx(full, abs=0.05)
 
 
-# --- acceptance: CDNOW stability (fast version; the full one is in the benchmark) ----------
+# --- acceptance: CDNOW master, the pipeline's default K-means features -----------------------
 
-def test_cdnow_auto_k_scores_every_k_refits_identically_and_is_stable(cdnow_rfm):
-    X = cdnow_rfm[RFM_COLS]
-    params = {"k_range": (2, 6), "search_sample_size": 8000, "silhouette_sample_size": 2000}
-    fits = [KMeansSegmenter(random_state=rs, **params).fit(X) for rs in range(5)]
-    for seg in fits:
-        assert seg.k_scores_.index.tolist() == [2, 3, 4, 5, 6]
-        scores = seg.k_scores_[["silhouette", "calinski_harabasz", "davies_bouldin"]]
-        assert scores.notna().all().all()
-        assert len(seg.labels_) == len(X)
-    again = KMeansSegmenter(random_state=0, **params).fit(X)
+@pytest.fixture(scope="module")
+def cdnow_master_features() -> pd.DataFrame:
+    raw = pd.read_csv(cdnow_path("master"), sep=r"\s+", dtype={"customer_id": str})
+    log = pd.DataFrame({
+        "customer_id": raw["customer_id"],
+        "date": pd.to_datetime(raw["date"].astype(str), format="%Y%m%d"),
+        "amount": raw["dollar_value"].astype(float),
+    })
+    return customer_features(log, observation_date="1998-06-30")[RFM_COLS]
+
+
+def test_cdnow_default_rule_picks_4_to_8_segments_stable_over_random_states(
+    cdnow_master_features,
+):
+    X = cdnow_master_features
+    fits = [KMeansSegmenter(random_state=rs).fit(X) for rs in range(5)]
+    ks = [seg.n_clusters_ for seg in fits]
+    assert all(4 <= k <= 8 for k in ks), ks
+    aris = [adjusted_rand_score(a.labels_, b.labels_) for a, b in itertools.combinations(fits, 2)]
+    assert min(aris) >= 0.95, aris
+    again = KMeansSegmenter(random_state=0).fit(X)
     np.testing.assert_array_equal(again.labels_, fits[0].labels_)
     pd.testing.assert_frame_equal(again.k_scores_, fits[0].k_scores_)
-    aris = [adjusted_rand_score(a.labels_, b.labels_) for a, b in itertools.combinations(fits, 2)]
-    assert min(aris) >= 0.9, aris
+    # the earlier silhouette default picks two segments on the same scores
+    assert fits[0].k_scores_["silhouette"].idxmax() == 2
     # segment 0 is the most valuable: highest spend, most purchases, most recent
     prof = fits[0].profile_
     assert prof["monetary_total_mean"].idxmax() == 0
     assert prof["recency_days_mean"].idxmin() == 0
     assert prof["revenue_share"].sum() == pytest.approx(1.0)
     assert prof["size"].sum() == len(X)
+    assert len(set(fits[0].segment_names_)) == fits[0].n_clusters_
 
 
 # --- order, profile and names ---------------------------------------------------------------

@@ -15,8 +15,9 @@ import pandas as pd
 from ..exceptions import DataWarning, EmptyDataError, InvalidValueError
 from ..features._builders import _check_windows, customer_features_from
 from ..features._core import UNITS as _UNIT_DAYS
+from ..features._core import as_transactions
 from ..features._split import _calibration_holdout_from, _split_dates
-from ..io import Transactions, check_transactions, parse_date
+from ..io import Transactions, parse_date
 from ..io._validate import PRODUCT, QTY, _as_of
 
 __all__ = ["RollingOriginSplit", "churn_labels"]
@@ -177,7 +178,7 @@ def churn_labels(
     >>> round(float(table["churned"].mean()), 2)
     0.71
     """
-    checked = check_transactions(
+    checked = as_transactions(
         transactions, customer_col=customer_col, time_col=time_col, amount_col=amount_col,
         order_col=order_col, quantity_col=quantity_col, product_col=product_col,
         returns=returns, time_format=time_format)
@@ -194,8 +195,11 @@ def churn_labels(
     # exactly as calibration_holdout(transactions, cut, end, ...) would validate and cut
     # it, without reading the table a second time.
     cal_date, cal_day = _split_dates(cut, end)
-    split = _calibration_holdout_from(_as_of(_split_log(checked), end), cal_date, cal_day,
-                                      occasion=occasion, unit=unit)
+    # A log the caller validated and cut already (a Transactions) is cut again at the end.
+    split_log = (_as_of(_split_log(checked), end) if checked.max_time < checked.cutoff
+                 else _split_log(checked).before(end, date_only=parse_date(end)[1]))
+    split = _calibration_holdout_from(split_log, cal_date, cal_day, occasion=occasion,
+                                      unit=unit)
     # Features at the cutoff from the log validated above (cut there, nothing later).
     wins, trend = _check_windows(windows, trend_window)
     feats = customer_features_from(checked.before(cut, date_only=date_only), occasion, wins,
@@ -210,7 +214,7 @@ def churn_labels(
             warnings.warn(
                 f"every one of the {len(joined)} customers is "
                 f"{'churned' if rate == 1.0 else 'not churned'} with horizon={horizon!r} after "
-                f"cutoff={cutoff!r}; a churn model cannot learn from one class.",
+                f"cutoff={cutoff}; a churn model cannot learn from one class.",
                 DataWarning, stacklevel=2,
             )
     return out
@@ -329,7 +333,7 @@ class RollingOriginSplit:
         ['1997-12-30', '1998-03-31']
         """
         keys = ("customer_col", "time_col", "amount_col", "returns", "time_format")
-        checked = check_transactions(
+        checked = as_transactions(
             transactions, **{k: v for k, v in self.label_params.items() if k in keys})
         delta = _horizon_delta(self.horizon, self.unit)
         first, last = checked.min_time, checked.max_time

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..exceptions import InvalidValueError
-from ..io._validate import CID, Transactions, check_transactions
+from ..io._validate import CID, Transactions
 from ._core import (
+    as_transactions,
     check_occasion,
     finish,
     per_customer_behaviour,
@@ -31,7 +32,7 @@ DEFAULT_WINDOWS = (30, 90, 365)
 
 
 def _validate(transactions: Any, kwargs: dict[str, Any]) -> Transactions:
-    return check_transactions(transactions, **kwargs)
+    return as_transactions(transactions, **kwargs)
 
 
 def _check_windows(windows: Any, trend_window: Any) -> tuple[tuple[int, ...], int]:
@@ -65,9 +66,13 @@ def rfm(
 
     Parameters
     ----------
-    transactions : dataframe or lazy frame
+    transactions : dataframe, lazy frame or Transactions
         The transaction log (pandas, polars, pyarrow, polars LazyFrame, DuckDB
-        relation); validated by :func:`custseg.io.check_transactions`.
+        relation, PySpark DataFrame); validated by
+        :func:`custseg.io.check_transactions`. An already validated
+        :class:`~custseg.io.Transactions` is used as it is (its column names and
+        refund policy hold; ``observation_date`` cuts it), so a log is read and
+        checked once however many features are built from it.
     customer_col, time_col, amount_col : str
         Column names of the customer id, timestamp and amount.
     order_col : str, optional

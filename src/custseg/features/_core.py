@@ -7,13 +7,23 @@ from typing import Any
 
 import narwhals.stable.v2 as nw
 
-from .._frame import from_lazy
+from .._frame import epoch_us, from_lazy, with_epoch
 from ..exceptions import InvalidValueError
-from ..io._validate import AMOUNT, CID, ORDER, PRODUCT, QTY, TIME, Transactions
+from ..io._validate import (
+    AMOUNT,
+    CID,
+    ORDER,
+    PRODUCT,
+    QTY,
+    TIME,
+    Transactions,
+    check_transactions,
+    parse_date,
+)
 
 OCCASIONS = ("day", "order", "row")
 UNITS = {"D": 1.0, "days": 1.0, "W": 7.0, "weeks": 7.0, "h": 1.0 / 24.0, "hours": 1.0 / 24.0}
-_DAY_SECONDS = 86400.0
+_DAY_US = 86_400_000_000.0
 
 # Columns of the occasion table.
 VAL, PURCH = "__val", "__purch"
@@ -37,6 +47,24 @@ def money(expr: nw.Expr, tx: Transactions) -> nw.Expr:
     """
     scaled = expr.cast(nw.Float64()) / float(10**tx.money.exponent)
     return scaled.round(tx.money.decimals)
+
+
+def as_transactions(transactions: Any, **kwargs: Any) -> Transactions:
+    """The validated log every stage works on: validate a table once, pass the result on.
+
+    A :class:`~custseg.io.Transactions` (what :func:`~custseg.io.check_transactions`
+    returns) is taken as it is, without reading the table again: its own column
+    names and refund policy hold, and a given ``observation_date`` cuts it there
+    (rows after it left out, as ``future="drop"``). Anything else is validated by
+    :func:`~custseg.io.check_transactions` with ``kwargs``.
+    """
+    if isinstance(transactions, Transactions):
+        when = kwargs.get("observation_date")
+        if when is None:
+            return transactions
+        obs, date_only = parse_date(when)
+        return transactions.before(obs, date_only=date_only)
+    return check_transactions(transactions, **kwargs)
 
 
 def check_occasion(occasion: str, tx: Transactions) -> None:
@@ -101,14 +129,23 @@ def occasions(tx: Transactions, occasion: str) -> nw.LazyFrame[Any]:
     return out
 
 
-def days_between(later: Any, earlier: Any) -> nw.Expr:
-    """(later - earlier) in days, as a float."""
-    return (later - earlier).dt.total_seconds().cast(nw.Float64()) / _DAY_SECONDS
+def days_between(later: nw.Expr, earlier: nw.Expr) -> nw.Expr:
+    """(later - earlier) in days, as a float, from two instants in epoch microseconds.
+
+    The integer difference is exact on every engine; timestamps become epoch
+    microseconds through :func:`custseg._frame.with_epoch`.
+    """
+    return (later - earlier).cast(nw.Float64()) / _DAY_US
+
+
+def reference_us(tx: Transactions, occasion: str) -> nw.Expr:
+    """:func:`reference_time` in epoch microseconds, as a literal."""
+    return nw.lit(epoch_us(reference_time(tx, occasion)), nw.Int64())
 
 
 def per_customer_rfm(tx: Transactions, occasion: str) -> nw.LazyFrame[Any]:
     """RFM columns per customer, in internal names (``__cid`` first), unsorted."""
-    ref = nw.lit(reference_time(tx, occasion))
+    ref = reference_us(tx, occasion)
     if tx.n_negative == 0 and occasion == "day":
         # Without refunds every day with a row is a purchase: one pass over the rows,
         # counting distinct days, instead of building the occasion table first.
@@ -146,9 +183,10 @@ def _rfm_columns(out: nw.LazyFrame[Any], ref: nw.Expr, tx: Transactions) -> nw.L
     """Final RFM columns from per-customer frequency, first/last purchase and total."""
     freq = nw.col("frequency").cast(nw.Int64())
     total = money(nw.col("monetary_total"), tx)
+    out = with_epoch(out, {"first_purchase": "__fp", "last_purchase": "__lp"})
     return out.select(
         nw.col(CID),
-        days_between(ref, nw.col("last_purchase")).alias("recency_days"),
+        days_between(ref, nw.col("__lp")).alias("recency_days"),
         freq.alias("frequency"),
         total.alias("monetary_total"),
         nw.when(freq > 0)
@@ -156,7 +194,7 @@ def _rfm_columns(out: nw.LazyFrame[Any], ref: nw.Expr, tx: Transactions) -> nw.L
         .alias("monetary_mean"),
         nw.col("first_purchase"),
         nw.col("last_purchase"),
-        days_between(ref, nw.col("first_purchase")).alias("tenure_days"),
+        days_between(ref, nw.col("__fp")).alias("tenure_days"),
     )
 
 
@@ -172,7 +210,7 @@ def per_customer_btyd(tx: Transactions, occasion: str, unit: str) -> nw.LazyFram
     occ = occasions(tx, occasion)
     if PURCH in occ.collect_schema().names():
         occ = occ.filter(nw.col(PURCH)).drop(PURCH)
-    ref = nw.lit(reference_time(tx, occasion))
+    ref = reference_us(tx, occasion)
     first = nw.col(TIME).min().over(CID)
     occ = occ.with_columns(
         nw.when(nw.col(TIME) == first).then(nw.col(VAL)).alias("__first_val"),
@@ -188,11 +226,12 @@ def per_customer_btyd(tx: Transactions, occasion: str, unit: str) -> nw.LazyFram
     )
     repeat = (nw.col("__n") - nw.col("__nf")).cast(nw.Int64())
     repeat_value = money(nw.col("__total") - nw.col("__fv"), tx)
+    agg = with_epoch(agg, {"__first": "__first_us", "__last": "__last_us"})
     return agg.select(
         nw.col(CID),
         repeat.alias("frequency"),
-        (days_between(nw.col("__last"), nw.col("__first")) / per).alias("recency"),
-        (days_between(ref, nw.col("__first")) / per).alias("T"),
+        (days_between(nw.col("__last_us"), nw.col("__first_us")) / per).alias("recency"),
+        (days_between(ref, nw.col("__first_us")) / per).alias("T"),
         nw.when(repeat > 0)
         .then(repeat_value / repeat.cast(nw.Float64()))
         .otherwise(nw.lit(0.0))
@@ -204,16 +243,15 @@ def per_customer_behaviour(
     tx: Transactions, occasion: str, windows: tuple[int, ...], trend_window: int
 ) -> nw.LazyFrame[Any]:
     """Behavioural features per customer (every customer), unsorted."""
-    occ = occasions(tx, occasion)
-    ref_dt = reference_time(tx, occasion)
-    ref = nw.lit(ref_dt)
+    occ = with_epoch(occasions(tx, occasion), {TIME: "__us"})
+    ref = reference_us(tx, occasion)
     if PURCH in occ.collect_schema().names():
         purch = nw.col(PURCH).cast(nw.Int64())
         bought = occ.filter(nw.col(PURCH))
     else:
         purch = nw.lit(1).cast(nw.Int64())
         bought = occ
-    age = days_between(ref, nw.col(TIME))
+    age = days_between(ref, nw.col("__us"))
     window_cols: list[nw.Expr] = []
     for w in windows:
         inside = age < float(w)
@@ -239,7 +277,7 @@ def per_customer_behaviour(
     per = occ.with_columns(window_cols).group_by(CID).agg(aggs)
 
     gaps = bought.with_columns(
-        days_between(nw.col(TIME), nw.col(TIME).shift(1).over(CID, order_by=TIME)).alias(
+        days_between(nw.col("__us"), nw.col("__us").shift(1).over(CID, order_by=TIME)).alias(
             "__gap"
         )
     )

@@ -10,8 +10,9 @@ import narwhals.stable.v2 as nw
 
 from .._frame import collect_small
 from ..exceptions import EmptyDataError, InvalidValueError
-from ..io._validate import CID, TIME, Transactions, check_transactions, parse_date
+from ..io._validate import CID, TIME, Transactions, parse_date
 from ._core import (
+    as_transactions,
     check_occasion,
     finish,
     money,
@@ -128,7 +129,7 @@ def calibration_holdout(
     7058
     """
     cal_date, cal_day = _split_dates(calibration_end, holdout_end)
-    tx_all = check_transactions(
+    tx_all = as_transactions(
         transactions, customer_col=customer_col, time_col=time_col, amount_col=amount_col,
         order_col=order_col, observation_date=holdout_end, returns=returns, future="drop",
         time_format=time_format)

@@ -10,7 +10,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 
 from .._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
 from ..base import TransactionInputMixin
-from ..io._validate import Transactions, check_transactions
+from ..io._validate import Transactions
 from ._builders import (
     BTYD_COLUMNS,
     DEFAULT_WINDOWS,
@@ -21,7 +21,7 @@ from ._builders import (
     customer_features_from,
     rfm_from,
 )
-from ._core import UNITS
+from ._core import UNITS, as_transactions
 
 __all__ = ["BTYDFeatures", "BehaviouralFeatures", "CustomerFeatures", "RFMFeatures"]
 
@@ -60,7 +60,7 @@ class _TransactionTransformer(TransactionInputMixin, TransformerMixin, BaseEstim
         return {"order_col": self.order_col}
 
     def _check(self, X: Any) -> Transactions:
-        return check_transactions(
+        return as_transactions(
             X,
             customer_col=self.customer_col,
             time_col=self.time_col,

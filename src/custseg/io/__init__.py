@@ -1,4 +1,4 @@
-"""Reading transaction files and validating a transaction log."""
+"""Reading transaction files, validating a transaction log, writing outputs whole."""
 
 from ._read import read_transactions
 from ._validate import Transactions, check_transactions, parse_date

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -40,6 +41,9 @@ CID, TIME, AMOUNT, ORDER, QTY, PRODUCT = "__cid", "__t", "__amt", "__order", "__
 _N_EXAMPLES = 3
 RETURNS_POLICIES = ("net", "drop", "error")
 FUTURE_POLICIES = ("error", "drop")
+# Timestamps outside these years are refused: placeholders such as 9999-12-31 or 0001-01-01,
+# too close to the ends of the calendar for the dates computed from them (horizons, windows).
+FIRST_YEAR, LAST_YEAR = 1000, 9000
 
 
 @dataclass(frozen=True)
@@ -109,7 +113,8 @@ class Transactions:
         An aware ``when`` is expressed in the column's time zone first, as
         :func:`check_transactions` does with an observation date.
         """
-        when = _in_column_zone(when, self.time_zone, self.max_time, self.time_col)
+        when = _in_column_zone(when, self.time_zone, self.max_time, self.time_col,
+                               self.info.naive_zone)
         frame = self.frame.filter(nw.col(TIME) < nw.lit(_exclusive_end(when, date_only)))
         return replace(self, frame=frame, observation_date=when, date_only=date_only)
 
@@ -171,7 +176,8 @@ def _align_tz(when: dt.datetime, tz: str | None, name: str, time_col: str) -> dt
 
 
 def _resolve_observation(
-    observation_date: Any, tmax: dt.datetime, time_zone: str | None, time_col: str
+    observation_date: Any, tmax: dt.datetime, time_zone: str | None, time_col: str,
+    naive_zone: str | None = None,
 ) -> tuple[dt.datetime, bool]:
     """The observation date and its ``date_only`` flag, as :func:`check_transactions` sets them.
 
@@ -182,17 +188,22 @@ def _resolve_observation(
     if observation_date is None:
         return _align_tz(tmax, time_zone, "observation_date", time_col), False
     obs, date_only = parse_date(observation_date)
-    return _in_column_zone(obs, time_zone, tmax, time_col), date_only
+    return _in_column_zone(obs, time_zone, tmax, time_col, naive_zone), date_only
 
 
 def _in_column_zone(
-    when: dt.datetime, time_zone: str | None, tmax: dt.datetime, time_col: str
+    when: dt.datetime, time_zone: str | None, tmax: dt.datetime, time_col: str,
+    naive_zone: str | None = None,
 ) -> dt.datetime:
     """``when`` expressed in the time zone of the column (whose last timestamp is ``tmax``).
 
     A naive date with an aware column (or the reverse) raises
-    :class:`TimezoneMismatchError`.
+    :class:`TimezoneMismatchError`, except that a naive date is read in
+    ``naive_zone`` when the column is in that zone (Spark's ``TimestampType``
+    in the session time zone, where naive dates are the norm).
     """
+    if when.tzinfo is None and time_zone is not None and time_zone == naive_zone:
+        when = when.replace(tzinfo=tmax.tzinfo)
     if when.tzinfo is not None and time_zone is not None:
         when = when.astimezone(dt.UTC).astimezone(tmax.tzinfo)
     return _align_tz(when, time_zone, "observation_date", time_col)
@@ -221,7 +232,7 @@ def _as_of(tx: Transactions, observation_date: Any) -> Transactions:
             f"{tx.observation_date} before its last timestamp {tx.max_time}."
         )
     obs, date_only = _resolve_observation(observation_date, tx.max_time, tx.time_zone,
-                                          tx.time_col)
+                                          tx.time_col, tx.info.naive_zone)
     end = _exclusive_end(obs, date_only)
     frame = tx.frame.filter(nw.col(TIME) < nw.lit(end)) if tx.max_time >= end else tx.frame
     return replace(tx, frame=frame, observation_date=obs, date_only=date_only)
@@ -234,6 +245,31 @@ def _closest(name: str, available: list[str]) -> str:
         if name.lower() in lowered:
             match = [lowered[name.lower()]]
     return f" Did you mean '{match[0]}'?" if match else ""
+
+
+def _separator_hint(available: list[str]) -> str:
+    """Advice when the only column's name holds another separator (a file read wrongly)."""
+    if len(available) != 1:
+        return ""
+    for sep, shown in ((";", "';'"), ("\t", "'\\t'"), ("|", "'|'"), (",", "','")):
+        if sep in available[0]:
+            return (f" The table has one column whose name holds {shown}: the file was read "
+                    f"with the wrong field separator; read it with sep={shown} "
+                    f"(--sep {shown} on the command line).")
+    return ""
+
+
+def _decimal_hint(frame: nw.LazyFrame[Any], col: str) -> str:
+    """Advice when a text amount column holds decimal commas (``12,50``)."""
+    try:
+        sample = collect_small(frame.select(nw.col(col)).head(20)).to_series().to_list()
+    except Exception:  # pragma: no cover - a column the engine cannot show
+        return ""
+    if any(isinstance(v, str) and re.fullmatch(r"\s*-?[\d. ]*\d,\d+\s*", v) for v in sample):
+        return (" Its values look like numbers with a decimal comma (e.g. "
+                f"{next(v for v in sample if isinstance(v, str) and ',' in v)!r}): read the "
+                "file with decimal=',' (--decimal , on the command line).")
+    return ""
 
 
 def _examples(frame: nw.LazyFrame[Any], condition: nw.Expr | None, columns: list[str]) -> str:
@@ -419,7 +455,7 @@ def check_transactions(
         parts = [f"column '{col}' ({role}) is not in the table." + _closest(col, available)
                  for role, col in missing]
         raise MissingColumnError(
-            " ".join(parts) + f" Available columns: {available}."
+            " ".join(parts) + f" Available columns: {available}." + _separator_hint(available)
         )
     seen: dict[str, str] = {}
     for role, col in given.items():
@@ -449,9 +485,10 @@ def check_transactions(
     for role in ("amount_col", "quantity_col"):
         num_col = given.get(role)
         if num_col is not None and not schema[num_col].is_numeric():
+            hint = _decimal_hint(frame, num_col) if schema[num_col] == nw.String else ""
             raise InvalidDtypeError(
                 f"column '{num_col}' ({role}) has dtype {schema[num_col]}; expected a numeric "
-                "dtype (int or float). Convert it first, e.g. with pd.to_numeric."
+                "dtype (int or float). Convert it first, e.g. with pd.to_numeric." + hint
             )
 
     cid_expr = nw.col(customer_col)
@@ -486,6 +523,9 @@ def check_transactions(
         "tmax": nw.col(TIME).max(),
         **money_stats(nw.col(AMOUNT)),
     }
+    float_ids = schema[customer_col] in (nw.Float32, nw.Float64)
+    if float_ids:  # a NaN id (pandas' missing value in a float column) is a missing id
+        stats_exprs["nan_cid"] = nw.col(CID).is_nan().cast(nw.Int64()).sum()
     if parse_text and has_flag:
         stats_exprs["n_aware"] = nw.col(AWARE_FLAG).cast(nw.Int64()).sum()
     if parse_text:
@@ -521,11 +561,15 @@ def check_transactions(
             f"the transaction table has 0 rows; expected at least one purchase in columns "
             f"'{customer_col}', '{time_col}', '{amount_col}'."
         )
-    if stats["null_cid"]:
+    if stats["null_cid"] or stats.get("nan_cid"):
+        missing_id = nw.col(customer_col).is_null()
+        if float_ids:
+            missing_id = missing_id | nw.col(customer_col).is_nan()
         fail(NullValueError,
-             f"column '{customer_col}' (customer_col) has {stats['null_cid']} of {n_rows} rows "
+             f"column '{customer_col}' (customer_col) has "
+             f"{stats['null_cid'] + int(stats.get('nan_cid') or 0)} of {n_rows} rows "
              "with a missing customer id; every transaction needs one.",
-             nw.col(customer_col).is_null())
+             missing_id)
     if parse_text and stats["bad_t"]:
         fail(TimestampParseError,
              f"column '{time_col}' (time_col) has {stats['bad_t']} of {n_rows} rows that do "
@@ -560,7 +604,8 @@ def check_transactions(
     if stats["bad_amt"]:
         fail(InvalidValueError,
              f"column '{amount_col}' (amount_col) has {stats['bad_amt']} of {n_rows} rows with "
-             "a NaN or infinite amount; expected finite numbers.",
+             "a NaN or infinite amount (an empty cell of a file reads as NaN); expected "
+             "finite numbers.",
              ~nw.col(amount_col).cast(nw.Float64()).is_finite())
     scale = money_scale(stats, amount_col)
     n_negative = int(stats["neg"] or 0)
@@ -572,7 +617,23 @@ def check_transactions(
              nw.col(amount_col) < 0)
 
     tmin, tmax = stats["tmin"], stats["tmax"]
-    obs, date_only = _resolve_observation(observation_date, tmax, time_zone, time_col)
+    if tmax is not None and (tmax.year > LAST_YEAR or tmin.year < FIRST_YEAR):
+        earliest = dt.datetime(FIRST_YEAR, 1, 1, tzinfo=tmax.tzinfo)
+        latest = dt.datetime(LAST_YEAR + 1, 1, 1, tzinfo=tmax.tzinfo)
+        odd = (nw.col(TIME) >= nw.lit(latest)) | (nw.col(TIME) < nw.lit(earliest))
+        n_odd = collect_small(work.select(n=odd.cast(nw.Int64()).sum())).item()
+        extreme = tmax if tmax.year > LAST_YEAR else tmin
+        fail(InvalidValueError,
+             f"column '{time_col}' (time_col) has {n_odd} of {n_rows} rows dated before "
+             f"{FIRST_YEAR} or after {LAST_YEAR}, such as {_when(extreme)}: a placeholder for "
+             "'no date', not a purchase (custseg computes dates years before and after the "
+             "log's). Drop or fix these rows.",
+             None,
+             work.filter(odd).select(nw.col(CID).alias(customer_col),
+                                     nw.col(TIME).alias(time_col)),
+             [customer_col, time_col])
+    obs, date_only = _resolve_observation(observation_date, tmax, time_zone, time_col,
+                                          info.naive_zone)
     end = _exclusive_end(obs, date_only)
     if tmax >= end:
         if future == "error":

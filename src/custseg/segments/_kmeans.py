@@ -26,6 +26,7 @@ from ._kmeans_kselect import (
     score_ks,
     score_row,
     score_table,
+    search_words,
     silhouette_or_none,
 )
 from ._kmeans_preprocess import Preprocessing, fit_preprocessing, preprocess
@@ -65,11 +66,17 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
     k_range : tuple of (int, int), default=(2, 10)
         Smallest and largest k tried by ``n_clusters="auto"`` (both included). The
         largest is lowered to ``n_samples - 1`` on small data.
-    k_selection : {"silhouette", "calinski_harabasz", "davies_bouldin", "elbow", \
-"vote"}, default="silhouette"
+    k_selection : {"structure", "silhouette", "calinski_harabasz", \
+"davies_bouldin", "elbow", "vote"}, default="structure"
         The rule that picks k among the scored ones:
 
-        - ``"silhouette"``: highest mean silhouette;
+        - ``"structure"``: the silhouette's k when it shows a strong structure
+          (>= 0.7), else the highest clear peak of the Calinski-Harabasz index
+          (>= 1% above k - 1, not below k + 1), else the knee of the inertia
+          curve; chosen on the grid of ``benchmarks/bench_kselect.py`` (see the
+          segments guide);
+        - ``"silhouette"``: highest mean silhouette (the earlier default; it
+          picks k = 2 on skewed customer data);
         - ``"calinski_harabasz"``: highest Calinski-Harabasz index;
         - ``"davies_bouldin"``: lowest Davies-Bouldin index;
         - ``"elbow"``: the knee of the inertia curve, the k farthest below the
@@ -94,8 +101,9 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
         slightly less accurate on millions of rows.
     n_init : int, default=3
         Number of k-means++ initialisations of the final fit; the best is kept.
-        While choosing k, each candidate is fitted and scored from one
-        initialisation (the chosen k is then refitted with ``n_init``).
+        While choosing k, each candidate is fitted from one k-means++ start and
+        from the fit of k - 1 plus one centre (the chosen k is then refitted
+        with ``n_init``).
     max_iter : int, default=300
         Maximum number of iterations of one k-means run.
     tol : float, default=1e-4
@@ -156,17 +164,11 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
         ``<feature>_mean`` and ``<feature>_median`` of every feature in its
         original units.
     segment_names_ : list of str
-        One name per segment, such as ``"high value, frequent, recent"``: the
-        features whose segment centre lies more than half a standard deviation
-        from the overall mean (in the preprocessed space), at most three, value
-        first, then frequency, recency, basket size, tenure and the others;
-        ``"average"`` when none does. Features are recognised by name
-        (``monetary``/``spend``: value, ``frequency``/``purchases``: frequent,
-        ``recency``: recent/lapsed, ``order_value``: baskets, ``tenure``);
-        other features read ``"high <name>"``; "very" marks a centre more than
-        1.5 standard deviations away. Names never repeat: segments that would
-        share one get comparatives of the feature that differs most among them
-        ("low value, lapsed, more recent" / "..., less recent").
+        One distinct name per segment, such as ``"high value, frequent, recent"``:
+        at most three features whose segment centre lies more than half a
+        standard deviation from the mean, value first ("very" beyond 1.5);
+        segments that would share a name get comparatives of the feature that
+        differs most among them (see the segments guide).
     log_features_ : ndarray of bool of shape (n_features_in_,)
         Columns that were log-transformed.
     preprocess_center_, preprocess_scale_ : ndarray of shape (n_features_in_,)
@@ -228,7 +230,7 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
         n_clusters: int | str = "auto",
         *,
         k_range: tuple[int, int] = (2, 10),
-        k_selection: str = "silhouette",
+        k_selection: str = "structure",
         log_transform: bool | str = "auto",
         scaling: str | None = "standard",
         algorithm: str = "lloyd",
@@ -325,15 +327,19 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
         if self.n_clusters == "auto":
             k_lo, k_hi = k_bounds(self.k_range, n)
             table, fits = score_ks(
-                Zs, range(k_lo, k_hi + 1), sil_sub, lambda k: self._kmeans(k, seed, n_init=1)
+                Zs, range(k_lo, k_hi + 1), sil_sub,
+                lambda k, init: self._kmeans(k, seed, init=init, n_init=1), seed,
             )
             k, text = choose_k(table, self.k_selection, self.k_range)
-            best = fits[k] if self.n_init == 1 else self._kmeans(k, seed).fit(Zs)
+            best = fits[k]
+            if self.n_init > 1:  # all the starts for the chosen k; the search fit stays in
+                refit = self._kmeans(k, seed).fit(Zs)
+                best = refit if refit.inertia_ < best.inertia_ else best
             km = best
             if len(score_idx) < n:  # the sample's centres start the fit on all rows
                 km = self._kmeans(k, seed, init=best.cluster_centers_, n_init=1).fit(Z)
-            rule = f"k={k} of k={k_lo}..{k_hi}: {text}; " + self._search_words(
-                len(score_idx), n, len(sil_sub))
+            rule = f"k={k} of k={k_lo}..{k_hi}: {text}; " + search_words(
+                len(score_idx), n, len(sil_sub), self.n_init)
         else:
             k = int(self.n_clusters)
             if k > n:
@@ -380,18 +386,6 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
         self.inertia_ = float(km.inertia_)
         self.n_iter_ = int(km.n_iter_)
         return self
-
-    def _search_words(self, n_search: int, n: int, n_sil: int) -> str:
-        if n_search < n:
-            where = (
-                f"fitted (one k-means++ run) and scored on a random sample of {n_search:,} "
-                f"of {n:,} rows; the chosen k refitted with n_init={self.n_init} on the "
-                "sample, then on all rows from the sample's centres"
-            )
-        else:
-            where = (f"fitted (one k-means++ run) and scored on all {n:,} rows; the chosen k "
-                     f"refitted with n_init={self.n_init}")
-        return f"every k {where}; silhouette on {n_sil:,} rows"
 
     @property
     def k_scores_(self) -> pd.DataFrame:

@@ -21,10 +21,12 @@ from ..exceptions import InvalidValueError
 
 __all__ = [
     "SELECTIONS", "choose_k", "k_bounds", "knee", "score_ks", "score_row", "score_table",
-    "silhouette_or_none",
+    "search_words", "silhouette_or_none",
 ]
 
-SELECTIONS = ("silhouette", "calinski_harabasz", "davies_bouldin", "elbow", "vote")
+SELECTIONS = (
+    "structure", "silhouette", "calinski_harabasz", "davies_bouldin", "elbow", "vote",
+)
 
 _WORDS = {
     "silhouette": "the highest mean silhouette",
@@ -98,20 +100,41 @@ def score_table(rows: dict[int, dict[str, Any]]) -> pd.DataFrame:
     return table
 
 
+def _grown(Z: np.ndarray, centers: np.ndarray, rng: np.random.RandomState) -> np.ndarray:
+    """The centres of a fit with k - 1 clusters plus one row drawn as k-means++ draws."""
+    d2 = ((Z[:, None, :] - centers[None, :, :]) ** 2).sum(axis=2).min(axis=1)
+    total = d2.sum()
+    row = rng.randint(len(Z)) if total <= 0 else rng.choice(len(Z), p=d2 / total)
+    return np.vstack([centers, Z[row]])
+
+
 def score_ks(
-    Z: np.ndarray, ks: range, sil_idx: np.ndarray, make_kmeans: Callable[[int], Any]
+    Z: np.ndarray, ks: range, sil_idx: np.ndarray, make_kmeans: Callable[[int, Any], Any],
+    seed: int,
 ) -> tuple[pd.DataFrame, dict[int, Any]]:
-    """Fit ``make_kmeans(k)`` on ``Z`` for every k and score it; the table and the fits.
+    """Fit every k on ``Z`` and score it; the table and the fits.
+
+    ``make_kmeans(k, init)`` builds one k-means run. Every k gets a k-means++
+    run and a run grown from the best fit with k - 1 clusters (its centres plus
+    one row drawn as k-means++ draws); the lower inertia wins. One unlucky
+    start would otherwise leave a bump in the score curves, and a bump passes
+    for a peak (on CDNOW, a poor k = 6 made k = 7 look like a peak for one
+    random_state in five).
 
     A k above the number of distinct rows finds fewer clusters than k: its
     scores (inertia included) are NaN and no rule picks it.
     """
+    rng = np.random.RandomState(seed)
     rows, fits = {}, {}
+    previous = None
     for k in ks:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)  # too few distinct rows
-            km = make_kmeans(k).fit(Z)
-        fits[k] = km
+            km = make_kmeans(k, "k-means++").fit(Z)
+            if previous is not None:
+                grown = make_kmeans(k, _grown(Z, previous.cluster_centers_, rng)).fit(Z)
+                km = grown if grown.inertia_ < km.inertia_ else km
+        fits[k] = previous = km
         if len(np.unique(km.labels_)) < k:
             rows[k] = score_row(Z, np.zeros(len(Z), dtype=np.int64), np.nan, sil_idx)
         else:
@@ -149,6 +172,42 @@ def _best(ks: np.ndarray, values: np.ndarray, larger: bool) -> int | None:
     return int(ks[int(np.argmax(v))])  # argmax: the smallest k on ties
 
 
+_PEAK_RISE = 0.01  # a peak stands at least 1% above the k before it
+_STRONG_SILHOUETTE = 0.7  # Kaufman & Rousseeuw: "a strong structure has been found"
+
+
+def _peak(ks: np.ndarray, values: np.ndarray) -> int | None:
+    """The k of the highest clear peak of ``values``; None when there is none.
+
+    A clear peak is an interior k whose value is at least 1% above that of the
+    k before it and not below that of the k after it (consecutive k, finite
+    values). The 1% keeps the flat curves of data without planted groups, where
+    neighbours differ by a fraction of a percent from one random start to the
+    next, from pretending to a structure.
+    """
+    peaks = [i for i in range(1, len(ks) - 1)
+             if np.isfinite(values[i - 1:i + 2]).all() and ks[i + 1] - ks[i - 1] == 2
+             and values[i] >= values[i - 1] * (1 + _PEAK_RISE) and values[i] >= values[i + 1]]
+    return None if not peaks else int(ks[max(peaks, key=lambda i: (values[i], -i))])
+
+
+def _structure(
+    ks: np.ndarray, sil: np.ndarray, ch: np.ndarray, picks: dict[str, int | None]
+) -> tuple[int | None, str]:
+    """The default rule: a strong silhouette, else a clear Calinski-Harabasz peak, else the knee."""
+    best = picks["silhouette"]
+    if best is not None and np.nanmax(sil) >= _STRONG_SILHOUETTE:
+        return best, (f"the highest mean silhouette, which shows a strong structure "
+                      f"(>= {_STRONG_SILHOUETTE})")
+    peak = _peak(ks, ch)
+    if peak is not None:
+        return peak, ("the highest clear peak of the Calinski-Harabasz index (at least 1% "
+                      "above the k before it, not below the k after it)")
+    knee_k = picks["elbow"] if picks["elbow"] is not None else picks["calinski_harabasz"]
+    return knee_k, ("no strong silhouette and no clear peak of the Calinski-Harabasz index "
+                    "(no planted groups): the knee of the inertia curve")
+
+
 def choose_k(table: pd.DataFrame, rule: str, k_range: Any) -> tuple[int, str]:
     """The k that ``rule`` picks from the score table, and the rule in words."""
     ks = table.index.to_numpy()
@@ -160,7 +219,9 @@ def choose_k(table: pd.DataFrame, rule: str, k_range: Any) -> tuple[int, str]:
         "davies_bouldin": _best(ks, table["davies_bouldin"].to_numpy(), False),
         "elbow": _best(ks, dist, True),
     }
-    if rule == "vote":
+    if rule == "structure":
+        chosen, text = _structure(ks, sil, table["calinski_harabasz"].to_numpy(), picks)
+    elif rule == "vote":
         votes: dict[int, int] = {}
         for k in picks.values():
             if k is not None:
@@ -181,3 +242,15 @@ def choose_k(table: pd.DataFrame, rule: str, k_range: Any) -> tuple[int, str]:
             "every fit found fewer distinct clusters than k (too few distinct rows?)."
         )
     return chosen, text
+
+
+def search_words(n_search: int, n: int, n_sil: int, n_init: int) -> str:
+    """How the search was run, in words (the end of ``k_selection_rule_``)."""
+    fitted = "fitted (a k-means++ start and one grown from k - 1) and scored on"
+    if n_search < n:
+        where = (f"{fitted} a random sample of {n_search:,} of {n:,} rows; the chosen k "
+                 f"refitted with n_init={n_init} on the sample, then on all rows from the "
+                 "sample's centres")
+    else:
+        where = f"{fitted} all {n:,} rows; the chosen k refitted with n_init={n_init}"
+    return f"every k {where}; silhouette on {n_sil:,} rows"

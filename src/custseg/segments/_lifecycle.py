@@ -15,9 +15,9 @@ from .._frame import FrameInfo, from_lazy
 from .._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
 from ..base import TransactionInputMixin
 from ..exceptions import InvalidDtypeError, InvalidValueError
-from ..features._core import PURCH, check_occasion, occasions, per_customer_rfm
+from ..features._core import PURCH, as_transactions, check_occasion, occasions, per_customer_rfm
 from ..features._transformers import _COMMON_CONSTRAINTS
-from ..io._validate import CID, TIME, Transactions, check_transactions
+from ..io._validate import CID, TIME, Transactions
 
 __all__ = ["STAGES", "LifecycleStager"]
 
@@ -166,7 +166,7 @@ class LifecycleStager(TransactionInputMixin, TransformerMixin, BaseEstimator):
         self.time_format = time_format
 
     def _check(self, X: Any) -> Transactions:
-        tx = check_transactions(
+        tx = as_transactions(
             X, customer_col=self.customer_col, time_col=self.time_col,
             amount_col=self.amount_col, order_col=self.order_col,
             observation_date=self.observation_date, returns=self.returns,
