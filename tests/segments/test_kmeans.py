@@ -46,7 +46,9 @@ def test_auto_k_finds_the_planted_groups_of_a_synthetic_log():
 
 
 @pytest.mark.parametrize(
-    "rule", ["structure", "silhouette", "calinski_harabasz", "davies_bouldin", "elbow", "vote"]
+    "rule",
+    ["mixture_bic", "structure", "silhouette", "calinski_harabasz", "davies_bouldin", "elbow",
+     "vote"],
 )
 def test_every_selection_rule_is_recorded(rule):
     seg = KMeansSegmenter(k_range=(2, 6), k_selection=rule, random_state=0).fit(blobs())
@@ -63,6 +65,38 @@ def test_every_selection_rule_is_recorded(rule):
         assert seg.n_clusters_ == table["elbow_distance"].idxmax()
     assert seg.n_clusters_ == 3  # three clear blobs: every rule agrees
     assert f"k={seg.n_clusters_} of k=2..6" in seg.k_selection_rule_
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_default_rule_counts_elongated_groups(seed):
+    # three parallel, elongated groups (spend rising with purchases, as in customer data):
+    # round k-means scores miscount them, the BIC of a full-covariance mixture does not
+    rng = np.random.RandomState(seed)
+    y = np.repeat(np.arange(3), 300)
+    along, across = rng.normal(0, 1.5, 900), y * 1.5 + rng.normal(0, 0.3, 900)
+    X = np.c_[along + across, along - across]
+    seg = KMeansSegmenter(k_range=(2, 6), log_transform=False, random_state=0).fit(X)
+    assert seg.n_clusters_ == 3
+    assert "the lowest BIC of a Gaussian mixture" in seg.k_selection_rule_
+    table = seg.k_scores_
+    assert table["bic"].idxmin() == 3
+    assert (table["bic"] + table["bic_penalty"]).idxmin() == 3
+    assert (table["bic_penalty"].diff().dropna() > 0).all()
+
+
+def test_without_groups_the_default_rule_falls_back_to_the_structure_rule():
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame({
+        "recency_days": rng.uniform(0, 500, 2000),
+        "frequency": 1 + rng.poisson(rng.gamma(1.0, 2.0, 2000)),
+        "monetary_total": rng.lognormal(4, 1, 2000),
+    })
+    seg = KMeansSegmenter(random_state=0).fit(X)
+    structure = KMeansSegmenter(k_selection="structure", random_state=0).fit(X)
+    assert seg.k_selection_rule_.split(": ", 1)[1].startswith(
+        "no clear minimum of the BIC of a Gaussian mixture, so ")
+    assert seg.n_clusters_ == structure.n_clusters_
+    np.testing.assert_array_equal(seg.labels_, structure.labels_)
 
 
 def test_knee_of_a_hand_made_curve():

@@ -66,17 +66,22 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
     k_range : tuple of (int, int), default=(2, 10)
         Smallest and largest k tried by ``n_clusters="auto"`` (both included). The
         largest is lowered to ``n_samples - 1`` on small data.
-    k_selection : {"structure", "silhouette", "calinski_harabasz", \
-"davies_bouldin", "elbow", "vote"}, default="structure"
+    k_selection : {"mixture_bic", "structure", "silhouette", "calinski_harabasz", \
+"davies_bouldin", "elbow", "vote"}, default="mixture_bic"
         The rule that picks k among the scored ones:
 
+        - ``"mixture_bic"``: the k of the lowest BIC of a full-covariance
+          Gaussian mixture started from each k's k-means fit, when that minimum
+          is clear (not the largest k, and still the lowest with the penalty
+          doubled); otherwise (a continuum of customers, no planted groups) the
+          ``"structure"`` rule. Chosen on the grid of
+          ``benchmarks/bench_kselect.py`` (see the k selection page);
         - ``"structure"``: the silhouette's k when it shows a strong structure
           (>= 0.7), else the highest clear peak of the Calinski-Harabasz index
           (>= 1% above k - 1, not below k + 1), else the knee of the inertia
-          curve; chosen on the grid of ``benchmarks/bench_kselect.py`` (see the
-          segments guide);
-        - ``"silhouette"``: highest mean silhouette (the earlier default; it
-          picks k = 2 on skewed customer data);
+          curve (the earlier default);
+        - ``"silhouette"``: highest mean silhouette (it picks k = 2 on skewed
+          customer data);
         - ``"calinski_harabasz"``: highest Calinski-Harabasz index;
         - ``"davies_bouldin"``: lowest Davies-Bouldin index;
         - ``"elbow"``: the knee of the inertia curve, the k farthest below the
@@ -151,8 +156,10 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
         the preprocessed space), ``elbow_distance`` (distance below the chord
         used by the elbow rule, NaN with fewer than three k), ``n_scored`` (rows
         the scores were computed on), ``n_silhouette`` (rows of the silhouette
-        sample) and ``chosen``. A k whose fit found fewer distinct clusters than
-        k has NaN scores.
+        sample), ``bic`` and ``bic_penalty`` (BIC of the Gaussian mixture
+        started from that k's fit, on at most 5,000 of the scored rows, and
+        its parameter penalty; NaN with a fixed ``n_clusters``) and ``chosen``.
+        A k whose fit found fewer distinct clusters than k has NaN scores.
     k_selection_rule_ : str
         The rule that picked ``n_clusters_``, in words, with the sample sizes.
     silhouette_samples_ : pandas.DataFrame
@@ -230,7 +237,7 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
         n_clusters: int | str = "auto",
         *,
         k_range: tuple[int, int] = (2, 10),
-        k_selection: str = "structure",
+        k_selection: str = "mixture_bic",
         log_transform: bool | str = "auto",
         scaling: str | None = "standard",
         algorithm: str = "lloyd",

@@ -18,6 +18,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_samples
 
 from ..exceptions import InvalidValueError
+from ._kmeans_mixture import BIC_ROWS, mixture_bic
 
 __all__ = [
     "SELECTIONS", "choose_k", "k_bounds", "knee", "score_ks", "score_row", "score_table",
@@ -25,7 +26,8 @@ __all__ = [
 ]
 
 SELECTIONS = (
-    "structure", "silhouette", "calinski_harabasz", "davies_bouldin", "elbow", "vote",
+    "mixture_bic", "structure", "silhouette", "calinski_harabasz", "davies_bouldin", "elbow",
+    "vote",
 )
 
 _WORDS = {
@@ -97,6 +99,9 @@ def score_table(rows: dict[int, dict[str, Any]]) -> pd.DataFrame:
     table = pd.DataFrame.from_dict(rows, orient="index").rename_axis("k")
     _, dist = knee(table.index.to_numpy(dtype=np.float64), table["inertia"].to_numpy())
     table.insert(4, "elbow_distance", dist)
+    for column in ("bic", "bic_penalty"):
+        if column not in table:
+            table[column] = np.nan
     return table
 
 
@@ -122,7 +127,10 @@ def score_ks(
     random_state in five).
 
     A k above the number of distinct rows finds fewer clusters than k: its
-    scores (inertia included) are NaN and no rule picks it.
+    scores (inertia included) are NaN and no rule picks it. Every other k also
+    gets the BIC of a Gaussian mixture started from its fit
+    (:func:`~custseg.segments._kmeans_mixture.mixture_bic`), on a random sample
+    of at most 5,000 of the rows.
     """
     rng = np.random.RandomState(seed)
     rows, fits = {}, {}
@@ -139,6 +147,12 @@ def score_ks(
             rows[k] = score_row(Z, np.zeros(len(Z), dtype=np.int64), np.nan, sil_idx)
         else:
             rows[k] = score_row(Z, km.labels_, float(km.inertia_), sil_idx)
+    bic_idx = np.arange(len(Z))
+    if len(Z) > BIC_ROWS:
+        bic_idx = np.sort(rng.choice(len(Z), size=BIC_ROWS, replace=False))
+    full = {k: fits[k].labels_[bic_idx] for k in ks if np.isfinite(rows[k]["inertia"])}
+    for k, (bic, penalty) in mixture_bic(Z[bic_idx], full).items():
+        rows[k].update(bic=bic, bic_penalty=penalty)
     return score_table(rows), fits
 
 
@@ -208,6 +222,29 @@ def _structure(
                     "(no planted groups): the knee of the inertia curve")
 
 
+def _mixture_bic(
+    ks: np.ndarray, bic: np.ndarray, penalty: np.ndarray
+) -> tuple[int | None, str]:
+    """The default rule's first step: the k of the lowest BIC, when that minimum is clear.
+
+    Clear: inside the range (not its largest k, where the BIC may still be
+    falling) and still the lowest when every parameter is charged twice (BIC
+    plus its penalty). Planted groups pass (48 of the 48 tables of
+    ``benchmarks/bench_kselect.py``); a continuum such as CDNOW, where each more
+    component buys a little more likelihood, does not.
+    """
+    ok = np.isfinite(bic) & np.isfinite(penalty)
+    if ok.sum() < 3:
+        return None, ""
+    first = int(np.argmin(np.where(ok, bic, np.inf)))
+    strict = int(np.argmin(np.where(ok, bic + penalty, np.inf)))
+    if first != strict or first == int(np.flatnonzero(ok)[-1]):
+        return None, ""
+    return int(ks[first]), ("the lowest BIC of a Gaussian mixture (full covariances, started "
+                            "from each k's k-means fit), a clear minimum: inside the range and "
+                            "still the lowest with the BIC penalty doubled")
+
+
 def choose_k(table: pd.DataFrame, rule: str, k_range: Any) -> tuple[int, str]:
     """The k that ``rule`` picks from the score table, and the rule in words."""
     ks = table.index.to_numpy()
@@ -219,7 +256,12 @@ def choose_k(table: pd.DataFrame, rule: str, k_range: Any) -> tuple[int, str]:
         "davies_bouldin": _best(ks, table["davies_bouldin"].to_numpy(), False),
         "elbow": _best(ks, dist, True),
     }
-    if rule == "structure":
+    if rule == "mixture_bic":
+        chosen, text = _mixture_bic(ks, table["bic"].to_numpy(), table["bic_penalty"].to_numpy())
+        if chosen is None:
+            chosen, text = _structure(ks, sil, table["calinski_harabasz"].to_numpy(), picks)
+            text = f"no clear minimum of the BIC of a Gaussian mixture, so {text}"
+    elif rule == "structure":
         chosen, text = _structure(ks, sil, table["calinski_harabasz"].to_numpy(), picks)
     elif rule == "vote":
         votes: dict[int, int] = {}
