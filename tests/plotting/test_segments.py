@@ -154,14 +154,18 @@ def test_migration_counts_and_shares(ax):
     counts = pd.DataFrame([[3, 1, 0], [0, 2, 2]], index=pd.Index(["A", "B"], name="1997"),
                           columns=pd.Index(["A", "B", "C"], name="1998"))
     plot_migration(counts, ax=ax)
-    np.testing.assert_array_equal(ax.images[0].get_array(), counts.to_numpy())
+    # the rows are aligned on the columns' labels: C gets an empty row, the diagonal is "stayed"
+    np.testing.assert_array_equal(ax.images[0].get_array(), [[3, 1, 0], [0, 2, 2], [0, 0, 0]])
     assert ax.get_xlabel() == "1998" and ax.get_ylabel() == "1997"
     assert _ticks(ax.get_xticklabels()) == ["A", "B", "C"]
-    assert [t.get_text() for t in ax.texts] == ["3", "1", "0", "0", "2", "2"]
+    assert _ticks(ax.get_yticklabels()) == ["A", "B", "C"]
+    assert [t.get_text() for t in ax.texts] == ["3", "1", "0", "0", "2", "2", "0", "0", "0"]
+    assert len(ax.patches) == 3  # the diagonal cells are outlined
     other = plot_migration(counts, normalize=True, ax=plt.figure().subplots())
-    np.testing.assert_allclose(other.images[0].get_array(), [[0.75, 0.25, 0], [0, 0.5, 0.5]])
+    np.testing.assert_allclose(other.images[0].get_array(),
+                               [[0.75, 0.25, 0], [0, 0.5, 0.5], [0, 0, 0]])
     assert [t.get_text() for t in other.texts][:2] == ["75%", "25%"]
-    assert other.figure.axes[1].get_ylabel() == "share of row"
+    assert other.figure.axes[1].get_ylabel() == "Share of the row"
 
 
 def test_migration_from_segment_migration(ax):

@@ -331,10 +331,15 @@ def plot_migration(
     normalize: bool = False,
     annotate: bool = True,
     fmt: str | None = None,
+    title: str = "Segment migration",
     ax: Axes | None = None,
     **kwargs: Any,
 ) -> Axes:
     """Heatmap of customers moving between segments from one date to another.
+
+    Rows and columns show the same labels in the same order (a table whose
+    axes differ is aligned first, absent labels counting 0), so the diagonal,
+    outlined, is the customers who stayed.
 
     Parameters
     ----------
@@ -353,6 +358,8 @@ def plot_migration(
     fmt : str, optional
         Format of the cell text (default ``".0f"`` for counts, ``".0%"`` for
         shares).
+    title : str, default="Segment migration"
+        Title of the plot (e.g. "Tier migration").
     ax : matplotlib Axes, optional
         Axes to draw on; a new figure is made when None.
     **kwargs
@@ -374,7 +381,7 @@ def plot_migration(
     >>> ax.images[0].get_array().tolist()
     [[0.8, 0.2], [0.1, 0.9]]
     """
-    table = to_pandas(getattr(counts, "counts", counts), "counts")
+    table = _aligned(to_pandas(getattr(counts, "counts", counts), "counts"))
     require_rows(len(table), "counts")
     try:
         grid = table.to_numpy(dtype=float)
@@ -394,15 +401,42 @@ def plot_migration(
     kwargs.setdefault("cmap", "Blues")
     kwargs.setdefault("aspect", "auto")
     image = ax.imshow(grid, **kwargs)
-    ax.figure.colorbar(image, ax=ax, label="share of row" if normalize else "customers")
+    bar = ax.figure.colorbar(image, ax=ax, label="Share of the row" if normalize
+                             else "Customers")
+    if normalize:
+        from matplotlib.ticker import PercentFormatter
+
+        bar.formatter = PercentFormatter(1.0)
     ax.set_xticks(range(grid.shape[1]), [str(c) for c in table.columns], rotation=30, ha="right")
     ax.set_yticks(range(grid.shape[0]), [str(i) for i in table.index])
-    ax.set_xlabel(str(table.columns.name) if table.columns.name is not None else "to")
-    ax.set_ylabel(str(table.index.name) if table.index.name is not None else "from")
-    ax.set_title("Segment migration" + (" (row shares)" if normalize else ""))
+    ax.set_xlabel(str(table.columns.name).capitalize() if table.columns.name is not None
+                  else "After")
+    ax.set_ylabel(str(table.index.name).capitalize() if table.index.name is not None
+                  else "Before")
+    ax.set_title(title + (" (share of each row)" if normalize else ""))
+    from matplotlib.patches import Rectangle
+
+    for i in range(min(grid.shape)):  # the diagonal: customers who stayed
+        if table.index[i] == table.columns[i]:
+            ax.add_patch(Rectangle((i - 0.5, i - 0.5), 1, 1, fill=False, lw=1.2, ec="#d08c2e"))
     if annotate:
         annotate_cells(ax, grid, fmt or (".0%" if normalize else ".0f"), image)
     return ax
+
+
+def _aligned(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with one label order on both axes (extra new/gone row and column last)."""
+    rows, cols = list(table.index), list(table.columns)
+    if rows[:-1] == cols[:-1] or rows == cols:
+        return table
+    extras = {"(new)", "(gone)"}
+    labels = [*[r for r in rows if r not in extras],
+              *[c for c in cols if c not in extras and c not in rows]]
+    new_rows = labels + [r for r in rows if r in extras]
+    new_cols = labels + [c for c in cols if c in extras]
+    out = table.reindex(index=new_rows, columns=new_cols, fill_value=0)
+    out.index.name, out.columns.name = table.index.name, table.columns.name
+    return out
 
 
 def plot_k_selection(
