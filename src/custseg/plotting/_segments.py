@@ -18,6 +18,7 @@ from ._common import (
     to_pandas,
     to_series,
 )
+from ._labels import column_label
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -130,7 +131,7 @@ def plot_segment_sizes(
     height = 0.8 if value_col is None else 0.4
     offset = 0.0 if value_col is None else height / 2
     bars = ax.barh(pos - offset, customer_share.to_numpy(), height=height,
-                   label="customers", **kwargs)
+                   label="Customers", **kwargs)
     ax.bar_label(bars, fmt="%.1f%%", padding=2, fontsize=8)
     if value_col is not None:
         values = pd.to_numeric(df[value_col])
@@ -141,13 +142,13 @@ def plot_segment_sizes(
             )
         value_share = 100.0 * values.groupby(labels).sum().reindex(levels, fill_value=0) / total
         bars = ax.barh(pos + offset, value_share.to_numpy(), height=height,
-                       label="revenue", **kwargs)
+                       label="Revenue", **kwargs)
         ax.bar_label(bars, fmt="%.1f%%", padding=2, fontsize=8)
         ax.legend(loc="best")
     ax.set_yticks(pos, [str(v) for v in levels])
     ax.invert_yaxis()
-    ax.set_xlabel("share (%)")
-    ax.set_ylabel(segment_col)
+    ax.set_xlabel("Share (%)")
+    ax.set_ylabel(column_label(segment_col))
     ax.set_title("Segment size" + (" and revenue share" if value_col else ""))
     ax.margins(x=0.15)
     return ax
@@ -246,9 +247,9 @@ def plot_segment_profile(
         if level in means.index:
             ax.plot(pos, means.loc[level].to_numpy(), label=str(level), **kwargs)
     ax.axhline(0.0, color="grey", linewidth=0.8, linestyle="--")
-    ax.set_xticks(pos, features, rotation=30, ha="right")
-    ax.set_xlabel("feature")
-    ax.set_ylabel("mean z-score" if standardize else "mean value")
+    ax.set_xticks(pos, [column_label(f) for f in features], rotation=30, ha="right")
+    ax.set_xlabel("Feature")
+    ax.set_ylabel("Mean z-score (0 = average customer)" if standardize else "Mean value")
     ax.set_title("Segment profiles")
     ax.legend(title=segment_col, fontsize=8)
     return ax
@@ -318,8 +319,8 @@ def plot_lifecycle(
     ax.bar_label(bars, labels=[f"{c:,}\n{100.0 * c / total:.1f}%" for c in counts],
                  padding=2, fontsize=8)
     ax.set_xticks(pos, [str(v) for v in levels])
-    ax.set_xlabel(stage_col)
-    ax.set_ylabel("customers")
+    ax.set_xlabel(column_label(stage_col))
+    ax.set_ylabel("Customers")
     ax.set_title("Customers by lifecycle stage")
     ax.margins(y=0.15)
     return ax
