@@ -145,3 +145,13 @@ def test_segments_must_be_one_per_customer_and_complete():
         est.fit(LOG, segments=pd.DataFrame({"customer_id": ["a"], "tier": ["A"]}))
     with pytest.raises(MissingColumnError, match="'tier' \\(by\\) is not in the log"):
         est.fit(LOG)
+
+
+def test_predict_gives_the_consequents_a_basket_lacks(engine):
+    # Rules of {milk, tea}, {tea}, {jam, milk} at support 0.3 (see above).
+    est = AssociationRules(min_support=0.3, min_confidence=0.0, min_lift=0.0,
+                           product_col="product", order_col="order")
+    data = to_backend(LOG, engine)
+    out = to_pandas(est.fit(data).predict(data))
+    assert out["order"].tolist() == ["o1", "o2", "o3"]
+    assert [list(v) for v in out["predicted_items"]] == [["jam"], ["milk"], ["tea"]]

@@ -11,12 +11,12 @@ import polars as pl
 from sklearn.base import BaseEstimator
 
 from .._frame import FrameInfo, collect_small, to_lazy
-from .._sklearn_compat import Interval, StrOptions, _fit_context
+from .._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
 from ..base import TransactionInputMixin
 from ..exceptions import DataWarning, InvalidValueError, MissingColumnError, NullValueError
 from ..features._core import as_transactions
-from ..io._validate import CID, Transactions
-from ._baskets import basket_items, basket_keys, check_product
+from ..io._validate import CID, ORDER, Transactions
+from ._baskets import DAY, ITEM, basket_items, basket_keys, check_product
 from ._itemsets import N_BASKETS, frequent_itemsets
 from ._rules import ANTE, CONS, rules_from_itemsets
 
@@ -316,6 +316,83 @@ class AssociationRules(_BasketEstimator):
         most = collect_small(items.group_by(keys).agg(nw.len().alias("n")).select(
             nw.col("n").max()))
         return bool(len(most) and (most.item(0, "n") or 0) <= 1)
+
+    def predict(self, X: Any, *, segments: Any = None) -> Any:
+        """The items each basket of ``X`` is predicted to also hold, from the fitted rules.
+
+        A rule fires on a basket that holds all its antecedents; its consequents
+        not already in the basket are predicted, the item with the most
+        confident rule first (ties: higher lift, then item). With ``by``, each
+        basket uses its own segment's rules. The baskets of ``X`` are collected
+        to the driver.
+
+        Parameters
+        ----------
+        X : dataframe, lazy frame or Transactions
+            A transaction log with the columns seen in ``fit``.
+        segments : dataframe, optional
+            With ``by``: the segment of each customer (default: read from ``X``).
+
+        Returns
+        -------
+        DataFrame
+            One row per basket of ``X``, sorted by its keys: the customer column,
+            the order column (or ``basket_date``) and ``predicted_items`` (a list,
+            empty when no rule fires). pandas for pandas input, otherwise polars
+            (pyarrow for pyarrow).
+        """
+        check_is_fitted(self)
+        tx = self._check(X)
+        items, keys = self._basket_items(X, tx, segments)
+        groups = [SEG] if self.by is not None else []
+        bi = collect_small(items.select(*keys, ITEM))
+        rules = self._rules_polars().with_row_index("__rid")
+        if self.by is not None:
+            rules = rules.rename({str(self.by): SEG})
+        ante = rules.select(*groups, "__rid", pl.col(ANTE).list.len().alias("__k"),
+                            pl.col(ANTE).alias(ITEM)).explode(ITEM)
+        fired = bi.join(ante, on=[*groups, ITEM]).group_by([*keys, "__rid", "__k"]).agg(
+            pl.len().alias("__hits")).filter(pl.col("__hits") == pl.col("__k"))
+        cons = rules.select("__rid", "confidence", "lift", pl.col(CONS).alias(ITEM)).explode(ITEM)
+        guessed = fired.join(cons, on="__rid").join(bi, on=[*keys, ITEM], how="anti")
+        best = guessed.group_by([*keys, ITEM]).agg(pl.col("confidence").max(),
+                                                   pl.col("lift").max())
+        best = best.sort([*keys, "confidence", "lift", ITEM],
+                         descending=[*([False] * len(keys)), True, True, False])
+        lists = best.group_by(keys, maintain_order=True).agg(pl.col(ITEM).alias("predicted_items"))
+        out_keys = [k for k in keys if k != SEG]
+        baskets = bi.select(out_keys).unique().join(
+            lists.select(*out_keys, "predicted_items"), on=out_keys, how="left",
+            nulls_equal=True).sort(out_keys)
+        item_type = bi.schema[ITEM]
+        baskets = baskets.with_columns(pl.col("predicted_items").fill_null(
+            pl.lit([], dtype=pl.List(item_type))))
+        names = {CID: tx.customer_col, ORDER: tx.order_col or "", DAY: "basket_date"}
+        baskets = baskets.rename({k: v for k, v in names.items() if k in baskets.columns})
+        info = self._out_info(tx)
+        if info.kind == "polars" or info.kind == "lazy":
+            return baskets
+        if info.kind == "pyarrow":
+            return baskets.to_arrow()
+        out = baskets.to_pandas()
+        out["predicted_items"] = [list(v) for v in baskets["predicted_items"].to_list()]
+        return out
+
+    def _rules_polars(self) -> pl.DataFrame:
+        rules = self.rules_
+        if isinstance(rules, pl.DataFrame):
+            return rules
+        if not hasattr(rules, "iloc"):  # a pyarrow table
+            return pl.DataFrame(pl.from_arrow(rules))
+        return pl.from_pandas(rules.drop(columns=[ANTE, CONS])).with_columns(
+            pl.Series(ANTE, [sorted(v) for v in rules[ANTE]]),
+            pl.Series(CONS, [sorted(v) for v in rules[CONS]]),
+        ).select(rules.columns.tolist())
+
+    @classmethod
+    def _test_instances(cls) -> list[AssociationRules]:
+        """Instances for the common tests, fitted on CDNOW (its quantity as the item)."""
+        return [cls(min_support=0.001, min_confidence=0.0, min_lift=0.0, product_col="quantity")]
 
     def _output(self, rules: pl.DataFrame, tx: Transactions) -> Any:
         if self.by is not None:
