@@ -361,6 +361,12 @@ def _write_table(table: Any, path: str, stdout: TextIO) -> None:
 
 
 def _fit_predict(args: argparse.Namespace, progress: _Progress) -> tuple[Any, Any]:
+    model, table, _ = _fit_predict_log(args, progress)
+    return model, table
+
+
+def _fit_predict_log(args: argparse.Namespace, progress: _Progress) -> tuple[Any, Any, Any]:
+    """Read, fit and predict; also return the log read (the report's trends use it)."""
     as_of = _date(args.as_of, "--as-of")
     progress(f"reading {args.input}")
     log = _read(args, args.customer_col)
@@ -369,7 +375,7 @@ def _fit_predict(args: argparse.Namespace, progress: _Progress) -> tuple[Any, An
     model.fit(log)
     progress("scoring customers")
     table = model.predict(log, as_of=as_of)
-    return model, table
+    return model, table, log
 
 
 # ---------------------------------------------------------------------- commands
@@ -385,14 +391,14 @@ def _cmd_report(args: argparse.Namespace, progress: _Progress, out: TextIO) -> i
     _check_output(args.output, (".html", ".htm"))
     if args.table:
         _check_output(args.table, TABLE_SUFFIXES, "--table")
-    model, table = _fit_predict(args, progress)
+    model, table, log = _fit_predict_log(args, progress)
     from .report import write_report
 
     progress(f"writing the report to {args.output}")
     from .io._write import atomic_output
 
     with atomic_output(args.output) as tmp:
-        write_report(tmp, table, model=model, title=args.title)
+        write_report(tmp, table, model=model, transactions=log, title=args.title)
     if args.table:
         _write_table(table, args.table, out)
     print(f"report written to {Path(args.output).resolve()}", file=out)
@@ -486,7 +492,7 @@ def _load_model(path: str, trusted: bool | list[str]) -> Any:
 def _cmd_demo(args: argparse.Namespace, progress: _Progress, out: TextIO) -> int:
     from .datasets import load_cdnow
     from .pipeline import CustomerSegmentation
-    from .report import report_figures, write_report
+    from .report._html import build_context, render_context
 
     folder = Path(args.output)
     folder.mkdir(parents=True, exist_ok=True)
@@ -500,11 +506,13 @@ def _cmd_demo(args: argparse.Namespace, progress: _Progress, out: TextIO) -> int
     table = model.predict(log)
     progress(f"writing the outputs to {folder}")
     table.to_csv(folder / "customers.csv", index=False)
-    figs = report_figures(table, model=model)
-    for name, fig in figs.items():
-        fig.savefig(folder / "plots" / f"{name}.png", dpi=100)
-    write_report(folder / "report.html", table, model=model,
-                 title="CDNOW customers: segmentation report")
+    progress("writing the report")
+    ctx = build_context(table, model=model, transactions=log)
+    page = render_context(ctx, title="CDNOW customers: segmentation report")
+    (folder / "report.html").write_text(page, encoding="utf-8")
+    figs = ctx.figures  # the report's figures, also as PNG files
+    for name, png in figs.items():
+        (folder / "plots" / f"{name}.png").write_bytes(png)
     from .persistence import save
 
     save(model, folder / "model.skops")

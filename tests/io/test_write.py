@@ -85,13 +85,13 @@ def test_two_concurrent_writers_leave_one_whole_file(tmp_path):
 
 
 def _interrupt_mid_write(log: Path, out: Path) -> tuple[int, str]:
-    """Run segment; send SIGINT the moment its temporary output file appears."""
+    """Run segment; send SIGINT the moment its temporary output file (.out.*.csv) appears."""
     proc = subprocess.Popen([*COMMAND, "segment", str(log), "-o", str(out), "--drop", "churn",
                              "--drop", "kmeans", "--drop", "tier_rules"],
                             env=ENV, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 240
     while proc.poll() is None and time.monotonic() < deadline:
-        if any(p.name.startswith(".out.") for p in out.parent.iterdir()):
+        if any(p.name.startswith(".out.") and p.suffix == ".csv" for p in out.parent.iterdir()):
             proc.send_signal(signal.SIGINT)
             break
         time.sleep(0.002)

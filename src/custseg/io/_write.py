@@ -11,6 +11,7 @@ checked before the work starts (:func:`check_writable`).
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from collections.abc import Iterator
@@ -51,12 +52,29 @@ def check_writable(path: str | Path, suffixes: tuple[str, ...] | None,
     if not folder.is_dir():
         raise OutputError(f"{option} {path}: folder {folder} does not exist.")
     try:
-        probe = tempfile.NamedTemporaryFile(dir=folder, prefix=f".{path.name}.", delete=True)
-        probe.close()
+        _probe(folder, path.name)
     except OSError as err:
         raise OutputError(
             f"{option} {path}: cannot write in folder {folder} ({err.strerror or err})."
         ) from None
+
+
+def _probe(folder: Path, name: str) -> None:
+    """Create and remove a file in ``folder``; an OSError says the folder refuses files.
+
+    An unnamed file (``O_TMPFILE``) where the system has them: a Ctrl-C during the
+    probe can leave nothing behind.
+    """
+    flag = getattr(os, "O_TMPFILE", 0)
+    if flag:
+        try:
+            os.close(os.open(folder, flag | os.O_WRONLY, 0o600))
+            return
+        except OSError as err:
+            if err.errno not in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL):
+                raise
+    probe = tempfile.NamedTemporaryFile(dir=folder, prefix=f".{name}.", delete=True)
+    probe.close()
 
 
 def _umask() -> int:
