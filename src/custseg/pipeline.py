@@ -701,7 +701,7 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
         ids = table[self.customer_col].to_numpy()
         if self.rfm_ is not None:
             scores = self.rfm_.transform(feats)
-            scores = scores.to_pandas() if hasattr(scores, "to_pandas") else scores
+            scores = to_pandas(scores)
             for col in ("r_score", "f_score", "m_score", "rfm_cell", "rfm_score"):
                 table[col] = scores[col].to_numpy()
             if "segment" in scores.columns:
@@ -713,7 +713,7 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
 
             stager = copy.copy(self.lifecycle_).set_params(observation_date=as_of)
             stages = stager.transform(log)
-            stages = stages.to_pandas() if hasattr(stages, "to_pandas") else stages
+            stages = to_pandas(stages)
             stage_of = pd.Series(stages["stage"].to_numpy(),
                                  index=stages[self.customer_col].to_numpy())
             table["lifecycle_stage"] = pd.Categorical(

@@ -16,7 +16,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import has_fit_parameter
 
-from .._frame import is_frame
+from .._frame import is_frame, read_table
 from .._sklearn_compat import (
     HasMethods,
     Interval,
@@ -221,6 +221,7 @@ class ChurnPredictor(ClassifierMixin, BaseEstimator):
         self : ChurnPredictor
             The fitted predictor.
         """
+        X, _ = read_table(X)
         self._check_frame(X)
         # Missing values are passed on: the model (or a pipeline's imputer) decides.
         X, y = validate_data(self, X, y, ensure_all_finite="allow-nan", dtype=np.float64)
@@ -250,6 +251,7 @@ class ChurnPredictor(ClassifierMixin, BaseEstimator):
 
     def _validate_X(self, X: Any) -> np.ndarray:
         check_is_fitted(self)
+        X, _ = read_table(X)
         self._check_frame(X)
         out: np.ndarray = validate_data(
             self, X, reset=False, ensure_all_finite="allow-nan", dtype=np.float64)

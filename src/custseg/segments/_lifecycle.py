@@ -11,7 +11,7 @@ import numpy as np
 import polars as pl
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from .._frame import FrameInfo, from_lazy
+from .._frame import to_kind
 from .._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
 from ..base import TransactionInputMixin
 from ..exceptions import InvalidDtypeError, InvalidValueError
@@ -278,8 +278,7 @@ class LifecycleStager(TransactionInputMixin, TransformerMixin, BaseEstimator):
         if customers is not None:
             df = self._add_prospects(df, customers)
         df = df.sort(CID).rename({CID: tx.customer_col})
-        info = tx.info if tx.info.kind != "lazy" else FrameInfo("polars", tx.info.columns)
-        return from_lazy(nw.from_native(df.lazy()), info, keep_dtypes=(tx.customer_col,))
+        return to_kind(df, tx.info, keep_dtypes=(tx.customer_col,))
 
     def _add_prospects(self, df: pl.DataFrame, customers: Any) -> pl.DataFrame:
         if isinstance(customers, (str, bytes)) or not hasattr(customers, "__iter__"):
@@ -327,7 +326,8 @@ class LifecycleStager(TransactionInputMixin, TransformerMixin, BaseEstimator):
         -------
         DataFrame
             One row per customer, sorted by customer id, same kind as ``X`` (a
-            lazy input gives a polars DataFrame): the customer id (name and
+            lazy input gives a lazy frame of its engine, holding the per-customer
+            table computed once by that engine): the customer id (name and
             dtype kept), ``stage``, ``recency_days``, ``frequency`` and
             ``tenure_days`` (missing for prospects).
         """

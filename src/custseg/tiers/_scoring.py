@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin, clone
 
+from .._frame import read_table, to_kind
 from .._sklearn_compat import (
     HasMethods,
     StrOptions,
@@ -224,6 +225,7 @@ class ValueScorer(TransformerMixin, BaseEstimator):
         self : ValueScorer
             The fitted scorer.
         """
+        X, _ = read_table(X, backend="pandas")
         frame, arr = self._check_input(X, reset=True)
         criteria, weights = self._resolve(frame, arr.shape[1] if frame is None else 0)
         inverted = self._inverted(criteria)
@@ -259,6 +261,7 @@ class ValueScorer(TransformerMixin, BaseEstimator):
             as an array of shape (n_customers, n_criteria + 1).
         """
         check_is_fitted(self)
+        X, info = read_table(X, backend="pandas")
         frame, arr = self._check_input(X, reset=False)
         M = self._matrix(arr, frame, self.criteria_)
         points = 100.0 * self._normalise(M) * self.weights_
@@ -272,7 +275,7 @@ class ValueScorer(TransformerMixin, BaseEstimator):
             names = names[1:]
         for j, name in enumerate(names):
             out[name] = scores[:, j]
-        return out
+        return to_kind(out, info, keep_dtypes=(str(self.customer_col),))
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """Names of the output columns.
@@ -624,6 +627,7 @@ class ValueGrader(BaseEstimator):
             The fitted grader.
         """
         grades = check_grades(list(self.grades) if isinstance(self.grades, str) else self.grades)
+        X, _ = read_table(X, backend="pandas")
         scores = self._scores(X, fit=True)
         rev = self._revenue(X, revenue)
         cuts = _cut_points(
@@ -656,6 +660,7 @@ class ValueGrader(BaseEstimator):
             array: an array of grade labels.
         """
         check_is_fitted(self)
+        X, info = read_table(X, backend="pandas")
         codes = _apply_cuts(self._scores(X, fit=False), self.cuts_)
         frame = as_pandas(X)
         if frame is None:
@@ -665,7 +670,7 @@ class ValueGrader(BaseEstimator):
             if self.customer_col in frame.columns
             else frame.index
         )
-        return _categorical(codes, self.grades_, index)
+        return to_kind(_categorical(codes, self.grades_, index), info)
 
     def fit_predict(self, X: Any, y: Any = None, revenue: Any = None) -> Any:
         """Fit, then grade the same customers.
