@@ -28,6 +28,7 @@ __all__ = ["STAGES", "LifecycleStager"]
 
 #: The stages, in lifecycle order.
 STAGES = ("prospect", "new", "active", "dormant", "churned")
+"""The lifecycle stages of :class:`LifecycleStager`, in lifecycle order."""
 _THRESHOLDS = ("new_days", "active_days", "churn_days")
 _OUTPUT = (CID, "stage", "recency_days", "frequency", "tenure_days", "typical_gap_days",
            "silence_gaps")
