@@ -46,6 +46,7 @@ COLUMN_LABELS: Mapping[str, str] = {
     "cohort": "Cohort (first purchase)",
     "customers": "Customers",
 }
+"""Column name -> human label (with its unit) used by every plot and by the report."""
 
 
 def column_label(column: object, labels: Mapping[str, str] | None = None) -> str:
