@@ -38,6 +38,7 @@ if TYPE_CHECKING:  # the static view of the names loaded lazily below
         gains_table,
         lift_score,
     )
+    from .cohorts import cohort_retention, trends
     from .features import (
         BehaviouralFeatures,
         BTYDFeatures,
@@ -80,6 +81,8 @@ _LAZY = {
     "compare_churn_models": "churn",
     "gains_table": "churn",
     "lift_score": "churn",
+    "cohort_retention": "cohorts",
+    "trends": "cohorts",
     "BehaviouralFeatures": "features",
     "BTYDFeatures": "features",
     "CalibrationHoldout": "features",
@@ -139,6 +142,7 @@ __all__ = [
     "check_transactions",
     "churn_labels",
     "churn_metrics",
+    "cohort_retention",
     "compare_churn_models",
     "customer_features",
     "datasets",
@@ -156,6 +160,7 @@ __all__ = [
     "segment_migration",
     "tier_migration",
     "tier_summary",
+    "trends",
 ]
 
 

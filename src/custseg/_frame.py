@@ -42,6 +42,8 @@ __all__ = [
     "from_lazy",
     "is_frame",
     "parse_text_datetime",
+    "read_table",
+    "to_kind",
     "to_lazy",
     "to_pandas",
     "unparsed_text_rows",
@@ -59,6 +61,8 @@ class FrameInfo:
     pandas_dtypes: dict[str, Any] = field(default_factory=dict)
     engine: str = "polars"  # what computes: "polars", "duckdb", "spark" or "other"
     naive_zone: str | None = None  # the zone naive dates are read in (Spark's session zone)
+    # the caller's lazy object (its DuckDB connection or Spark session gets the result back)
+    source: Any = field(default=None, compare=False, repr=False)
 
 
 def _engine_of(frame: nw.LazyFrame[Any]) -> tuple[str, str | None]:
@@ -138,7 +142,7 @@ def to_lazy(native: Any, *, argname: str = "transactions") -> tuple[nw.LazyFrame
             pl_df = frame.to_polars()
             return nw.from_native(pl_df.lazy()), FrameInfo("polars", columns)
         engine, zone = _engine_of(frame)
-        return frame, FrameInfo("lazy", columns, engine=engine, naive_zone=zone)
+        return frame, FrameInfo("lazy", columns, engine=engine, naive_zone=zone, source=native)
     pandas_dtypes: dict[str, Any] = {}
     if kind == "pandas":
         pandas_dtypes = {str(c): native[c].dtype for c in native.columns}
@@ -175,16 +179,164 @@ def from_lazy(
     return out
 
 
-def to_pandas(native: Any) -> Any:
-    """Any frame as a pandas DataFrame: lazy frames are collected (where they live)."""
+def read_table(
+    X: Any, *, argname: str = "X", backend: str | None = None, allow_arrays: bool = True
+) -> tuple[Any, FrameInfo | None]:
+    """The one input converter of per-customer tables: any frame in, an eager frame out.
+
+    Parameters
+    ----------
+    X : Any
+        pandas, polars or pyarrow table, a lazy frame (polars ``LazyFrame``, DuckDB
+        relation, PySpark DataFrame) or a narwhals frame. Anything else (an array,
+        a list) is returned unchanged with ``None``, for scikit-learn's own checks.
+    argname : str, default="X"
+        Name of the argument, for error messages.
+    backend : {None, "pandas", "polars", "narwhals"}, default=None
+        The eager frame returned: ``None`` keeps pandas, polars and pyarrow tables as
+        they are and gives a polars frame for a lazy input; ``"pandas"`` or
+        ``"polars"`` convert to that library; ``"narwhals"`` wraps the ``None`` result
+        as a narwhals DataFrame.
+    allow_arrays : bool, default=True
+        Whether a non-frame is returned unchanged (``True``) or refused with an
+        :class:`~custseg.exceptions.InvalidDtypeError` naming ``argname``.
+
+    Returns
+    -------
+    frame : Any
+        The eager frame (or ``X`` itself when it is not a frame).
+    info : FrameInfo or None
+        What was passed, for :func:`to_kind` to return the result in the same kind.
+
+    Notes
+    -----
+    A lazy input is collected once, by its own engine: per-customer tables hold
+    one row per customer, small enough for the driver. The caller's object is never
+    modified (pandas frames are returned as they are, to be read, not written).
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> frame, info = read_table(pl.LazyFrame({"a": [1, 2]}), backend="pandas")
+    >>> type(frame).__name__, info.kind, info.engine
+    ('DataFrame', 'lazy', 'polars')
+    """
+    if isinstance(X, (nw.DataFrame, nw.LazyFrame)):
+        X = X.to_native()
+    try:
+        if isinstance(X, (nw.Series, list, tuple)) or type(X).__module__.startswith("numpy"):
+            raise TypeError
+        frame = nw.from_native(X)
+    except TypeError as err:
+        if allow_arrays:
+            return X, None
+        raise InvalidDtypeError(
+            f"{argname} must be a dataframe (pandas, polars, pyarrow) or a lazy frame "
+            f"(polars LazyFrame, DuckDB relation, Spark DataFrame); got {type(X).__name__}."
+        ) from err
+    kind = _kind_of(X)
+    columns = tuple(str(c) for c in frame.columns)
+    if kind == "lazy":
+        if isinstance(frame, nw.LazyFrame):
+            engine, zone = _engine_of(frame)
+            info = FrameInfo("lazy", columns, engine=engine, naive_zone=zone, source=X)
+            frame = frame.collect(backend="polars")
+        else:  # an eager frame of another library: handed back as polars
+            info = FrameInfo("polars", columns)
+        eager: Any = frame.to_native()
+    else:
+        dtypes = {str(c): X[c].dtype for c in X.columns} if kind == "pandas" else {}
+        info = FrameInfo(kind, columns, dtypes)
+        eager = X
+    if backend == "pandas":
+        eager = eager if kind == "pandas" else nw.from_native(eager, eager_only=True).to_pandas()
+    elif backend == "polars" and not isinstance(eager, pl.DataFrame):
+        eager = nw.from_native(eager, eager_only=True).to_polars()
+    elif backend == "narwhals":
+        eager = nw.from_native(eager, eager_only=True)
+    return eager, info
+
+
+def to_kind(result: Any, info: FrameInfo | None, *, keep_dtypes: tuple[str, ...] = ()) -> Any:
+    """The one output converter: ``result`` as the kind of frame ``info`` describes.
+
+    Parameters
+    ----------
+    result : Any
+        An eager frame or series (pandas, polars, pyarrow or narwhals).
+    info : FrameInfo or None
+        From :func:`read_table` (``None``: ``result`` is returned as it is).
+    keep_dtypes : tuple of str, default=()
+        Columns whose pandas dtype is restored exactly (the customer id).
+
+    Returns
+    -------
+    Any
+        pandas in, pandas out; polars, pyarrow likewise; a polars ``LazyFrame`` in, a
+        polars ``LazyFrame`` out; a DuckDB relation in, a relation of the same
+        connection out; a Spark DataFrame in, a Spark DataFrame of the same session
+        out. A series goes back as a series of the eager kinds, and for a lazy engine
+        (which has no row order) as a frame holding its index (the customer id) and
+        its values.
+
+    Examples
+    --------
+    >>> import pandas as pd, polars as pl
+    >>> _, info = read_table(pl.DataFrame({"a": [1]}))
+    >>> type(to_kind(pd.DataFrame({"b": [2]}), info)).__name__
+    'DataFrame'
+    """
     import pandas as pd
 
-    if isinstance(native, pd.DataFrame):
-        return native
-    frame = native if isinstance(native, (nw.DataFrame, nw.LazyFrame)) else nw.from_native(native)
-    if isinstance(frame, nw.LazyFrame):
-        frame = frame.collect()
-    return frame.to_pandas()
+    if info is None:
+        return result
+    if isinstance(result, (nw.DataFrame, nw.Series)):
+        result = result.to_native()
+    if isinstance(result, pd.Series):
+        if info.kind == "pandas":
+            return result
+        if info.kind != "lazy":
+            series = pl.from_pandas(result)
+            return series if info.kind == "polars" else series.to_arrow()
+        result = result.reset_index()
+    if isinstance(result, pd.DataFrame):
+        if info.kind == "pandas":
+            for col in keep_dtypes:
+                dtype = info.pandas_dtypes.get(col)
+                if dtype is not None and col in result.columns and result[col].dtype != dtype:
+                    result[col] = result[col].astype(dtype)
+            return result
+        result = _pandas_to_polars(result, "the result")
+    df = result if isinstance(result, pl.DataFrame) else nw.from_native(
+        result, eager_only=True).to_polars()
+    if info.kind == "polars":
+        return df
+    if info.kind == "pyarrow":
+        return df.to_arrow()
+    if info.kind == "pandas":
+        out = df.to_pandas()
+        return to_kind(out, info, keep_dtypes=keep_dtypes)
+    return _lazy_like(df, info)
+
+
+def _lazy_like(df: pl.DataFrame, info: FrameInfo) -> Any:
+    """``df`` as a lazy frame of the engine (and connection or session) of ``info``."""
+    source = info.source
+    if info.engine == "duckdb" and source is not None:
+        _custseg_result = df.to_arrow()
+        return source.query("_custseg_input", "SELECT * FROM _custseg_result")
+    if info.engine == "spark" and source is not None:
+        return nw.from_native(df).lazy(backend="pyspark", session=source.sparkSession).to_native()
+    return df.lazy()
+
+
+def to_pandas(native: Any, argname: str = "data") -> Any:
+    """Any frame as a pandas DataFrame (lazy frames are collected where they live).
+
+    The pandas form of :func:`read_table`; a non-frame is refused with an
+    :class:`~custseg.exceptions.InvalidDtypeError` naming ``argname``.
+    """
+    return read_table(native, argname=argname, backend="pandas", allow_arrays=False)[0]
 
 
 def collect_small(frame: nw.LazyFrame[Any]) -> pl.DataFrame:

@@ -284,6 +284,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "files you made or trust as much as your own code")
 
     _add_grade_parser(add)
+    _add_campaign_parser(add, _add_columns, _add_model)
 
     p = add("demo", "Run the whole job on the bundled CDNOW data.")
     p.add_argument("--output", metavar="DIR", default="demo-output",
@@ -361,6 +362,12 @@ def _write_table(table: Any, path: str, stdout: TextIO) -> None:
 
 
 def _fit_predict(args: argparse.Namespace, progress: _Progress) -> tuple[Any, Any]:
+    model, table, _ = _fit_predict_log(args, progress)
+    return model, table
+
+
+def _fit_predict_log(args: argparse.Namespace, progress: _Progress) -> tuple[Any, Any, Any]:
+    """Read, fit and predict; also return the log read (the report's trends use it)."""
     as_of = _date(args.as_of, "--as-of")
     progress(f"reading {args.input}")
     log = _read(args, args.customer_col)
@@ -369,7 +376,7 @@ def _fit_predict(args: argparse.Namespace, progress: _Progress) -> tuple[Any, An
     model.fit(log)
     progress("scoring customers")
     table = model.predict(log, as_of=as_of)
-    return model, table
+    return model, table, log
 
 
 # ---------------------------------------------------------------------- commands
@@ -385,14 +392,14 @@ def _cmd_report(args: argparse.Namespace, progress: _Progress, out: TextIO) -> i
     _check_output(args.output, (".html", ".htm"))
     if args.table:
         _check_output(args.table, TABLE_SUFFIXES, "--table")
-    model, table = _fit_predict(args, progress)
+    model, table, log = _fit_predict_log(args, progress)
     from .report import write_report
 
     progress(f"writing the report to {args.output}")
     from .io._write import atomic_output
 
     with atomic_output(args.output) as tmp:
-        write_report(tmp, table, model=model, title=args.title)
+        write_report(tmp, table, model=model, transactions=log, title=args.title)
     if args.table:
         _write_table(table, args.table, out)
     print(f"report written to {Path(args.output).resolve()}", file=out)
@@ -486,7 +493,7 @@ def _load_model(path: str, trusted: bool | list[str]) -> Any:
 def _cmd_demo(args: argparse.Namespace, progress: _Progress, out: TextIO) -> int:
     from .datasets import load_cdnow
     from .pipeline import CustomerSegmentation
-    from .report import report_figures, write_report
+    from .report._html import build_context, render_context
 
     folder = Path(args.output)
     folder.mkdir(parents=True, exist_ok=True)
@@ -500,11 +507,13 @@ def _cmd_demo(args: argparse.Namespace, progress: _Progress, out: TextIO) -> int
     table = model.predict(log)
     progress(f"writing the outputs to {folder}")
     table.to_csv(folder / "customers.csv", index=False)
-    figs = report_figures(table, model=model)
-    for name, fig in figs.items():
-        fig.savefig(folder / "plots" / f"{name}.png", dpi=100)
-    write_report(folder / "report.html", table, model=model,
-                 title="CDNOW customers: segmentation report")
+    progress("writing the report")
+    ctx = build_context(table, model=model, transactions=log)
+    page = render_context(ctx, title="CDNOW customers: segmentation report")
+    (folder / "report.html").write_text(page, encoding="utf-8")
+    figs = ctx.figures  # the report's figures, also as PNG files
+    for name, png in figs.items():
+        (folder / "plots" / f"{name}.png").write_bytes(png)
     from .persistence import save
 
     save(model, folder / "model.skops")
@@ -522,6 +531,45 @@ def _cmd_demo(args: argparse.Namespace, progress: _Progress, out: TextIO) -> int
     print(f"  model:          {where / 'model.skops'}", file=out)
     if model.tier_rules_ is not None:
         print(f"  tier rules:     {where / 'tier_rules.txt'} (and .sql)", file=out)
+    return EXIT_OK
+
+
+# --------------------------------------------------------------- custseg campaign
+_EPILOG["campaign"] = """\
+examples:
+  custseg campaign orders.csv -o campaign.csv
+  custseg campaign orders.csv -o vip.csv --action "VIP care" --as-of 2024-06-30
+
+One row per customer with their action (from value x churn risk x lifecycle stage), its
+priority and reason, grouped by action (priority 1 first), biggest value at stake first."""
+
+
+def _add_campaign_parser(add: Any, columns: Any, model: Any) -> None:
+    p = add("campaign", "Write the campaign list: every customer's action, by value at stake.")
+    p.add_argument("input", metavar="INPUT",
+                   help="transaction file (CSV, parquet or Arrow/Feather; - for stdin)")
+    p.add_argument("-o", "--output", metavar="FILE", default="-",
+                   help="output .csv file (default: stdout)")
+    p.add_argument("--as-of", metavar="DATE",
+                   help="date of the list (default: the last transaction)")
+    p.add_argument("--action", metavar="NAME", help="only the customers of this action")
+    columns(p)
+    model(p)
+
+
+def _cmd_campaign(args: argparse.Namespace, progress: _Progress, out: TextIO) -> int:
+    _check_output(args.output, (".csv",))
+    _, table = _fit_predict(args, progress)
+    from .actions import campaign_list
+
+    if "action" not in table.columns:
+        from .exceptions import InvalidValueError
+
+        raise InvalidValueError("the table has no action column (the playbook stage was "
+                                "dropped or could not be learnt); nothing to export.")
+    lst = campaign_list(table, customer_col=args.customer_col, action=args.action)
+    progress(f"writing {len(lst):,} customers to {args.output}")
+    _write_table(lst, args.output, out)
     return EXIT_OK
 
 
@@ -607,6 +655,7 @@ def _cmd_grade(args: argparse.Namespace, progress: _Progress, out: TextIO) -> in
 
 
 _COMMANDS = {
+    "campaign": _cmd_campaign,
     "segment": _cmd_segment,
     "report": _cmd_report,
     "fit": _cmd_fit,

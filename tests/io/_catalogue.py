@@ -210,6 +210,14 @@ CASES = [
          (InvalidValueError, r"column 'action' \(customer_col\)"), {"--customer-col": "action"}),
     Case("id column named rfm_segment", csv(header="rfm_segment,date,amount"),
          (InvalidValueError, r"'rfm_segment'"), {"--customer-col": "rfm_segment"}),
+    Case("id column named value_score", csv(header="value_score,date,amount"),
+         (InvalidValueError, r"'value_score' \(customer_col\) has the name of a column"),
+         {"--customer-col": "value_score"}),
+    Case("id column named churn_risk", csv(header="churn_risk,date,amount"),
+         (InvalidValueError, r"'churn_risk' \(customer_col\)"), {"--customer-col": "churn_risk"}),
+    Case("id column named lifecycle_stage", csv(header="lifecycle_stage,date,amount"),
+         (InvalidValueError, r"'lifecycle_stage' \(customer_col\)"),
+         {"--customer-col": "lifecycle_stage"}),
     Case("id column named frequency", csv(header="frequency,date,amount"),
          (InvalidValueError, r"'frequency' \(customer_col\)"), {"--customer-col": "frequency"}),
     Case("id column named churned", csv(header="churned,date,amount"),
@@ -321,6 +329,9 @@ CASES = [
          ["2024-01-20T09:00:00Z"])), Kept(N)),
     Case("aware as-of on an aware log", csv(rows=with_col(1, [r[1] + "T10:00:00Z" for r in
          ROWS])), Kept(N), {"--as-of": "2024-03-31T00:00:00+00:00"}),
+    Case("explicit format with %z", csv(rows=with_col(1, [r[1] + "T10:00:00" + z for r, z in zip(
+         ROWS, ["+01:00", "+0000", "-05:00"] * 3, strict=False)])), Kept(N),
+         {"--time-format": "%Y-%m-%dT%H:%M:%S%z"}),
     Case("explicit day-first format", csv(rows=with_col(1, [
          pd.Timestamp(r[1]).strftime("%d/%m/%Y") for r in ROWS])), Kept(N),
          {"--time-format": "%d/%m/%Y"}),

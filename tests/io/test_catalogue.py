@@ -12,7 +12,14 @@ import pandas as pd
 import pytest
 
 from custseg.cli import main
-from custseg.exceptions import CustsegError, CustsegWarning, DataWarning
+from custseg.exceptions import (
+    CustsegError,
+    CustsegWarning,
+    DataWarning,
+    EmptyDataError,
+    FileFormatError,
+    MissingFileError,
+)
 from custseg.io import read_transactions
 from custseg.pipeline import CustomerSegmentation
 
@@ -21,6 +28,7 @@ from ._catalogue import CASES, Case, Kept, write_case
 READ = {"--sep": "sep", "--decimal": "decimal", "--encoding": "encoding"}
 MODEL = {"--customer-col": "customer_col", "--time-col": "time_col",
          "--amount-col": "amount_col", "--time-format": "time_format"}
+FILE_ERRORS = (FileFormatError, EmptyDataError, MissingFileError)
 # What no message may show: Python reprs and custseg's internal column names.
 LEAKS = re.compile(r"datetime\.datetime\(|Timestamp\(|\b__(cid|t|amt|order|qty|product|traw|"
                    r"aware|val|purch)\b|Traceback")
@@ -74,6 +82,8 @@ def test_python_api(case: Case, tmp_path):
             run_api(path, case.opts)
     assert type(info.value) is cls, (type(info.value), info.value)
     assert re.search(pattern, str(info.value)), str(info.value)
+    if cls in FILE_ERRORS and case.name != "as-of before the first transaction":
+        assert path.name in str(info.value), str(info.value)  # the message names the file
     _leak_free(case, str(info.value))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import narwhals.stable.v2 as nw
 import pandas as pd
 import polars as pl
 import pytest
@@ -152,3 +153,28 @@ def test_nan_float_ids_are_missing():
     frame = log(["2024-01-01", "2024-01-02"]).assign(customer_id=[1.5, np.nan])
     with pytest.raises(NullValueError, match=r"1 of 2 rows with a missing customer id"):
         check_transactions(frame)
+
+
+def test_dictionary_encoded_ids_in_rfm_scorer_and_churn_labels():
+    import pyarrow as pa
+
+    from custseg.churn import churn_labels
+    from custseg.segments import RFMScorer
+
+    days = (1, 2, 3, 4, 20, 10)
+    table = pa.table({"customer_id": pa.array(list("abacda")).dictionary_encode(),
+                      "date": pa.array([dt.datetime(2024, 1, d) for d in days]),
+                      "amount": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]})
+    for frame in (table, pl.from_arrow(table)):
+        features = rfm(frame, observation_date="2024-01-31")
+        scored = nw_frame(RFMScorer().fit_transform(features))
+        assert sorted(scored["customer_id"].to_list()) == list("abcd")
+        labels = nw_frame(churn_labels(frame, "2024-01-04", 15))
+        assert sorted(labels["customer_id"].to_list()) == list("abc")
+        assert labels["churned"].dtype.is_numeric() or labels["churned"].dtype == pl.Boolean
+        assert dict(zip(labels["customer_id"].to_list(), labels["churned"].to_list(),
+                        strict=True)) == {"a": 0, "b": 1, "c": 1}
+
+
+def nw_frame(native) -> pl.DataFrame:
+    return nw.from_native(native, eager_only=True).to_polars()

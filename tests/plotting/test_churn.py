@@ -111,7 +111,10 @@ def test_calibration_by_hand_and_matches_calibration_table(ax):
     np.testing.assert_allclose(other.lines[0].get_ydata(), table["observed_rate"])
     assert len(other.lines[0].get_xdata()) == 5
     assert _labels(ax) == ["model", "perfectly calibrated"]
-    assert ax.get_xlabel() == "mean predicted churn probability"
+    assert ax.get_xlabel() == "Mean predicted churn probability"
+    # a second model on the same Axes: the diagonal is listed once
+    plot_calibration(Y, SCORE[::-1], n_bins=2, label="other", ax=ax)
+    assert _labels(ax) == ["model", "perfectly calibrated", "other"]
 
 
 # --------------------------------------------------------------------- bad inputs
@@ -157,8 +160,12 @@ def test_expected_purchases_matrix(bgnbd, ax):
     # more recent and more frequent customers are expected to buy more
     assert grid[5, 40] > grid[5, 10] and grid[5, 40] > grid[1, 40]
     assert ax.images[0].origin == "lower"
-    assert ax.figure.axes[1].get_ylabel() == "expected purchases in the next 10"
-    assert ax.get_ylabel() == "frequency (repeat purchases)"
+    assert ax.figure.axes[1].get_ylabel() == "Expected purchases in the next 10 time units"
+    assert ax.get_ylabel() == "Frequency (repeat purchases)"
+    weekly = plot_expected_purchases(bgnbd, T=40, horizon=1, unit="weeks",
+                                     ax=Figure().subplots())
+    assert weekly.figure.axes[1].get_ylabel() == "Expected purchases in the next 1 week"
+    assert weekly.get_xlabel() == "Recency: age at the last purchase (weeks)"
 
 
 def test_expected_purchases_coarse_grid_and_annotations(bgnbd, ax):

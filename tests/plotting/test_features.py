@@ -39,7 +39,7 @@ def test_mean_value_per_cell(ax):
     assert _ticks(ax.get_yticklabels()) == ["1", "2"]
     assert sorted(t.get_text() for t in ax.texts) == ["10", "30", "30", "50"]
     colorbar_ax = ax.figure.axes[1]
-    assert colorbar_ax.get_ylabel() == "mean of monetary_total"
+    assert colorbar_ax.get_ylabel() == "Average total spend"
 
 
 def test_counts_and_sum(ax):

@@ -39,14 +39,14 @@ def _ticks(labels):
 def test_segment_sizes_customers_and_revenue(ax):
     plot_segment_sizes(TABLE, value_col="monetary_total", ax=ax)
     customers, revenue = ax.containers
-    assert customers.get_label() == "customers" and revenue.get_label() == "revenue"
+    assert customers.get_label() == "Customers" and revenue.get_label() == "Revenue"
     # ordered by size, largest first: silver 3, gold 2, bronze 1 out of 6
     assert _ticks(ax.get_yticklabels()) == ["silver", "gold", "bronze"]
     np.testing.assert_allclose(customers.datavalues, [50.0, 100 / 3, 100 / 6])
     # revenue: silver 15, gold 80, bronze 5 of 100
     np.testing.assert_allclose(revenue.datavalues, [15.0, 80.0, 5.0])
     assert ax.yaxis_inverted()
-    assert ax.get_xlabel() == "share (%)"
+    assert ax.get_xlabel() == "Share (%)"
     assert [t.get_text() for t in ax.texts] == ["50.0%", "33.3%", "16.7%", "15.0%", "80.0%", "5.0%"]
 
 
@@ -93,18 +93,18 @@ def test_snake_plot_values_are_segment_means_of_z_scores(ax):
         np.testing.assert_allclose(line.get_ydata(),
                                    [z_rec[member].mean(), z_mon[member].mean()])
         np.testing.assert_array_equal(line.get_xdata(), [0, 1])
-    assert _ticks(ax.get_xticklabels()) == ["recency_days", "monetary_total"]
-    assert ax.get_ylabel() == "mean z-score"
-    assert ax.get_legend().get_title().get_text() == "segment"
+    assert _ticks(ax.get_xticklabels()) == ["Days since last purchase", "Total spend"]
+    assert ax.get_ylabel() == "Mean z-score (0 = average customer)"
+    assert ax.get_legend().get_title().get_text() == "Segment"
 
 
 def test_snake_plot_raw_means_and_default_features(ax):
     plot_segment_profile(TABLE, standardize=False, order=["gold", "silver", "bronze"], ax=ax)
-    assert _ticks(ax.get_xticklabels()) == ["monetary_total", "recency_days", "frequency"]
+    assert _ticks(ax.get_xticklabels()) == ["Total spend", "Days since last purchase", "Purchases"]
     gold = ax.get_lines()[0]
     assert gold.get_label() == "gold"
     np.testing.assert_allclose(gold.get_ydata(), [40.0, 1.0, 4.0])
-    assert ax.get_ylabel() == "mean value"
+    assert ax.get_ylabel() == "Mean value"
 
 
 def test_snake_plot_constant_feature_is_zero(ax):
@@ -127,7 +127,7 @@ def test_lifecycle_counts_and_labels(ax):
     np.testing.assert_array_equal(ax.containers[0].datavalues, [1, 3, 0, 1])
     assert _ticks(ax.get_xticklabels()) == ["new", "active", "at risk", "lost"]
     assert [t.get_text() for t in ax.texts] == ["1\n20.0%", "3\n60.0%", "0\n0.0%", "1\n20.0%"]
-    assert ax.get_ylabel() == "customers"
+    assert ax.get_ylabel() == "Customers"
 
 
 def test_lifecycle_from_stager_in_lifecycle_order(ax):
@@ -154,14 +154,18 @@ def test_migration_counts_and_shares(ax):
     counts = pd.DataFrame([[3, 1, 0], [0, 2, 2]], index=pd.Index(["A", "B"], name="1997"),
                           columns=pd.Index(["A", "B", "C"], name="1998"))
     plot_migration(counts, ax=ax)
-    np.testing.assert_array_equal(ax.images[0].get_array(), counts.to_numpy())
+    # the rows are aligned on the columns' labels: C gets an empty row, the diagonal is "stayed"
+    np.testing.assert_array_equal(ax.images[0].get_array(), [[3, 1, 0], [0, 2, 2], [0, 0, 0]])
     assert ax.get_xlabel() == "1998" and ax.get_ylabel() == "1997"
     assert _ticks(ax.get_xticklabels()) == ["A", "B", "C"]
-    assert [t.get_text() for t in ax.texts] == ["3", "1", "0", "0", "2", "2"]
+    assert _ticks(ax.get_yticklabels()) == ["A", "B", "C"]
+    assert [t.get_text() for t in ax.texts] == ["3", "1", "2", "2"]  # empty cells are blank
+    assert len(ax.patches) == 3  # the diagonal cells are outlined
     other = plot_migration(counts, normalize=True, ax=plt.figure().subplots())
-    np.testing.assert_allclose(other.images[0].get_array(), [[0.75, 0.25, 0], [0, 0.5, 0.5]])
+    np.testing.assert_allclose(other.images[0].get_array(),
+                               [[0.75, 0.25, 0], [0, 0.5, 0.5], [0, 0, 0]])
     assert [t.get_text() for t in other.texts][:2] == ["75%", "25%"]
-    assert other.figure.axes[1].get_ylabel() == "share of row"
+    assert other.figure.axes[1].get_ylabel() == "Share of the row"
 
 
 def test_migration_from_segment_migration(ax):

@@ -10,8 +10,13 @@ from custseg.pipeline import CustomerSegmentation
 
 
 @pytest.fixture(scope="session")
-def fitted_and_table():
-    log = load_cdnow(sample=True)
+def sample_log():
+    return load_cdnow(sample=True)
+
+
+@pytest.fixture(scope="session")
+def fitted_and_table(sample_log):
+    log = sample_log
     with threadpool_limits(limits=1):
         model = CustomerSegmentation(random_state=0).fit(log)
         table = model.predict(log)
@@ -19,12 +24,12 @@ def fitted_and_table():
 
 
 @pytest.fixture(scope="session")
-def report_page(fitted_and_table):
+def report_page(fitted_and_table, sample_log):
     from custseg.report import render_report
 
     model, table = fitted_and_table
     with threadpool_limits(limits=1):
-        return render_report(table, model=model)
+        return render_report(table, model=model, transactions=sample_log)
 
 
 @pytest.fixture(autouse=True)

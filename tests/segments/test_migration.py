@@ -35,12 +35,34 @@ def test_hand_worked_counts_and_shares():
     assert m.counts.to_numpy().sum() == len(before.index.union(after.index))
 
 
-def test_rows_follow_before_columns_follow_after():
+def test_rows_and_columns_share_one_label_order():
     m = segment_migration(pd.Series({1: "x"}), pd.Series({1: "y"}))
-    assert m.counts.index.tolist() == ["x", "(new)"]
-    assert m.counts.columns.tolist() == ["y", "(gone)"]
+    assert m.counts.index.tolist() == ["x", "y", "(new)"]
+    assert m.counts.columns.tolist() == ["x", "y", "(gone)"]
+    assert m.labels == ["x", "y"]
     # a row with no customers has zero shares, not NaN
-    assert m.shares.loc["(new)"].tolist() == [0.0, 0.0]
+    assert m.shares.loc["(new)"].tolist() == [0.0, 0.0, 0.0]
+    assert m.shares.loc["y"].tolist() == [0.0, 0.0, 0.0]
+
+
+def test_known_label_sets_are_ordered_best_first_and_diagonal_is_stayed():
+    before = pd.Series({"a": "Lost", "b": "Champions", "c": "At Risk", "d": "Champions",
+                        "e": "Lost"})
+    after = pd.Series({"a": "Champions", "b": "Champions", "c": "Lost", "d": "At Risk",
+                       "f": "New Customers"})
+    m = segment_migration(before, after)
+    # DEFAULT_SEGMENT_MAP order: Champions, New Customers, At Risk, Lost
+    assert m.labels == ["Champions", "New Customers", "At Risk", "Lost"]
+    assert m.counts.columns.tolist() == [*m.labels, "(gone)"]
+    diagonal = [int(m.counts.iloc[i, i]) for i in range(len(m.labels))]
+    assert diagonal == [1, 0, 0, 0] and m.n_stayed == 1  # b stayed a Champion
+    assert m.n_better == 1  # a: Lost -> Champions
+    assert m.n_worse == 2  # c: At Risk -> Lost, d: Champions -> At Risk
+    assert (m.n_new, m.n_gone) == (1, 1)  # f arrives, e vanishes
+    assert m.n_stayed + m.n_better + m.n_worse + m.n_new + m.n_gone == 6
+    stages = segment_migration(pd.Series({"a": "churned", "b": "new"}),
+                               pd.Series({"a": "active", "b": "dormant"}))
+    assert stages.labels == ["new", "active", "dormant", "churned"]
 
 
 def test_fixed_label_order_keeps_empty_grades():

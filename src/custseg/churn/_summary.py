@@ -7,7 +7,7 @@ from typing import Any
 import narwhals.stable.v2 as nw
 import numpy as np
 
-from .._frame import is_frame
+from .._frame import read_table
 from ..exceptions import InvalidDtypeError, InvalidValueError, MissingColumnError
 
 __all__ = ["check_column_names", "read_columns"]
@@ -30,10 +30,8 @@ def read_columns(X: Any, columns: tuple[str, ...], *, argname: str = "X") -> lis
     array must have exactly ``len(columns)`` columns, taken in that order.
     Every value must be a finite number.
     """
-    if is_frame(X) and not isinstance(X, np.ndarray):
-        frame = nw.from_native(X)
-        if isinstance(frame, nw.LazyFrame):
-            frame = frame.collect()
+    frame, info = read_table(X, argname=argname, backend="narwhals")
+    if info is not None:
         available = [str(c) for c in frame.columns]
         missing = [c for c in columns if c not in available]
         if missing:

@@ -11,8 +11,11 @@ checked before the work starts (:func:`check_writable`).
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import signal
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
@@ -51,12 +54,29 @@ def check_writable(path: str | Path, suffixes: tuple[str, ...] | None,
     if not folder.is_dir():
         raise OutputError(f"{option} {path}: folder {folder} does not exist.")
     try:
-        probe = tempfile.NamedTemporaryFile(dir=folder, prefix=f".{path.name}.", delete=True)
-        probe.close()
+        _probe(folder, path.name)
     except OSError as err:
         raise OutputError(
             f"{option} {path}: cannot write in folder {folder} ({err.strerror or err})."
         ) from None
+
+
+def _probe(folder: Path, name: str) -> None:
+    """Create and remove a file in ``folder``; an OSError says the folder refuses files.
+
+    An unnamed file (``O_TMPFILE``) where the system has them: a Ctrl-C during the
+    probe can leave nothing behind.
+    """
+    flag = getattr(os, "O_TMPFILE", 0)
+    if flag:
+        try:
+            os.close(os.open(folder, flag | os.O_WRONLY, 0o600))
+            return
+        except OSError as err:
+            if err.errno not in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL):
+                raise
+    probe = tempfile.NamedTemporaryFile(dir=folder, prefix=f".{name}.", delete=True)
+    probe.close()
 
 
 def _umask() -> int:
@@ -83,20 +103,39 @@ def atomic_output(path: str | Path) -> Iterator[Path]:
     'whole'
     """
     path = Path(path)
-    fd, name = tempfile.mkstemp(dir=path.resolve().parent, prefix=f".{path.stem}.",
-                                suffix=path.suffix)
-    os.close(fd)
-    tmp = Path(name)
+    tmp: Path | None = None
     try:
+        with _interrupts_deferred():  # a Ctrl-C lands after ``tmp`` is known, never before
+            fd, name = tempfile.mkstemp(dir=path.resolve().parent, prefix=f".{path.stem}.",
+                                        suffix=path.suffix)
+            os.close(fd)
+            tmp = Path(name)
         yield tmp
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
         raise
+
+
+@contextlib.contextmanager
+def _interrupts_deferred() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back during the block (main thread, POSIX); on leaving it
+    a pending one is delivered, so the KeyboardInterrupt is raised after the block."""
+    if (not hasattr(signal, "pthread_sigmask")
+            or threading.current_thread() is not threading.main_thread()):
+        yield
+        return
+    held = {signal.SIGINT, signal.SIGTERM}
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def write_table(table: Any, path: str | Path, stdout: TextIO | None = None) -> None:

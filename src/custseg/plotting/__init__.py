@@ -13,6 +13,7 @@ from ._churn import (
     plot_roc,
 )
 from ._features import plot_rfm_heatmap
+from ._labels import COLUMN_LABELS, column_label
 from ._leads import plot_conversion_by_grade, plot_points_waterfall
 from ._segments import (
     plot_k_selection,
@@ -23,9 +24,13 @@ from ._segments import (
     plot_silhouette,
 )
 from ._tiers import plot_tier_rules
+from ._trends import plot_cohort_retention, plot_trends
 
 __all__ = [
+    "COLUMN_LABELS",
+    "column_label",
     "plot_calibration",
+    "plot_cohort_retention",
     "plot_conversion_by_grade",
     "plot_expected_purchases",
     "plot_gains",
@@ -40,4 +45,5 @@ __all__ = [
     "plot_segment_sizes",
     "plot_silhouette",
     "plot_tier_rules",
+    "plot_trends",
 ]

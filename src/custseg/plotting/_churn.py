@@ -266,7 +266,8 @@ def plot_calibration(
     -------
     matplotlib.axes.Axes
         The model line (x = mean predicted probability, y = observed rate, one
-        point per non-empty group) and the diagonal.
+        point per non-empty group) and the diagonal (drawn once, also when
+        several models are drawn on the same Axes).
 
     Examples
     --------
@@ -295,12 +296,14 @@ def plot_calibration(
     ax = get_ax(ax)
     kwargs.setdefault("marker", "o")
     ax.plot(predicted, observed, label=label or "model", **kwargs)
-    ax.plot([0, 1], [0, 1], color="grey", linestyle="--", linewidth=0.8,
-            label="perfectly calibrated")
+    if not any(line.get_gid() == "calibration-diagonal" for line in ax.lines):
+        # drawn once, so that several models on one Axes list it once in the legend
+        ax.plot([0, 1], [0, 1], color="grey", linestyle="--", linewidth=0.8,
+                label="perfectly calibrated", gid="calibration-diagonal")
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
-    ax.set_xlabel("mean predicted churn probability")
-    ax.set_ylabel("observed churn rate")
+    ax.set_xlabel("Mean predicted churn probability")
+    ax.set_ylabel("Observed churn rate")
     ax.set_title("Calibration")
     ax.legend(loc="upper left")
     return ax
@@ -314,6 +317,7 @@ def plot_expected_purchases(
     max_frequency: int | None = None,
     max_recency: float | None = None,
     annotate: bool = False,
+    unit: str | None = None,
     ax: Axes | None = None,
     **kwargs: Any,
 ) -> Axes:
@@ -342,6 +346,9 @@ def plot_expected_purchases(
         Largest recency shown (default ``T``; must not exceed ``T``).
     annotate : bool, default=False
         Write the value in each cell (readable for small grids only).
+    unit : str, optional
+        The model's time unit in words, plural (``"weeks"``, ``"days"``), for the
+        axis and colour-bar labels. Default: "time units".
     ax : matplotlib Axes, optional
         Axes to draw on; a new figure is made when None.
     **kwargs
@@ -407,10 +414,12 @@ def plot_expected_purchases(
     kwargs.setdefault("interpolation", "nearest")
     extent = (recency[0] - step / 2, recency[-1] + step / 2, -0.5, frequency[-1] + 0.5)
     image = ax.imshow(grid, origin="lower", extent=extent, **kwargs)
-    ax.figure.colorbar(image, ax=ax, label=f"expected purchases in the next {horizon:g}")
-    ax.set_xlabel("recency (age at last purchase)")
-    ax.set_ylabel("frequency (repeat purchases)")
-    ax.set_title(f"BG/NBD expected purchases, customers aged T = {T:g}")
+    units = unit or "time units"
+    span = f"{horizon:g} {units[:-1] if horizon == 1 and units.endswith('s') else units}"
+    ax.figure.colorbar(image, ax=ax, label=f"Expected purchases in the next {span}")
+    ax.set_xlabel(f"Recency: age at the last purchase ({units})")
+    ax.set_ylabel("Frequency (repeat purchases)")
+    ax.set_title(f"BG/NBD expected purchases, customers aged {T:g} {units}")
     if annotate:
         for i, f in enumerate(frequency):
             for j, r in enumerate(recency):

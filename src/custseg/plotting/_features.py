@@ -9,6 +9,7 @@ import pandas as pd
 
 from ..exceptions import InvalidDtypeError, InvalidValueError
 from ._common import annotate_cells, get_ax, require_columns, require_rows, to_pandas
+from ._labels import column_label
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -33,6 +34,16 @@ def _categories(col: pd.Series, bins: int | None) -> tuple[pd.Series, list[str]]
         lo, hi = members.min(), members.max()
         labels.append(f"{lo:g}" if lo == hi else f"{lo:g}–{hi:g}")
     return pd.Series(cut.cat.codes.to_numpy(), index=col.index), labels
+
+
+_AGG_WORDS = {"mean": "Average", "median": "Median", "sum": "Total", "max": "Largest",
+              "min": "Smallest"}
+
+
+def _value_label(agg: Any, value: str) -> str:
+    """"Average total spend", not "mean of monetary_total"."""
+    word = _AGG_WORDS.get(str(agg), str(agg).capitalize())
+    return f"{word} {column_label(value)[:1].lower()}{column_label(value)[1:]}"
 
 
 def plot_rfm_heatmap(
@@ -107,7 +118,7 @@ def plot_rfm_heatmap(
     >>> from custseg.plotting import plot_rfm_heatmap
     >>> ax = plot_rfm_heatmap(rfm(load_cdnow(sample=True)), ax=Figure().subplots())
     >>> ax.get_xlabel(), ax.get_ylabel()
-    ('recency_days', 'frequency')
+    ('Days since last purchase', 'Purchases')
     >>> ax.images[0].get_array().shape  # 3 frequency bins (ties merged) x 5 recency bins
     (3, 5)
     """
@@ -123,7 +134,7 @@ def plot_rfm_heatmap(
     keys = pd.DataFrame({"x": x_codes, "y": y_codes}, index=df.index)
     if value is None:
         cells = keys.groupby(["y", "x"]).size()
-        label = "customers"
+        label = "Customers"
         fmt = fmt or ".0f"
     else:
         if not pd.api.types.is_numeric_dtype(df[value]):
@@ -138,7 +149,7 @@ def plot_rfm_heatmap(
             raise InvalidValueError(
                 f"agg={agg!r} is not a pandas aggregation (try 'mean', 'median' or 'sum')."
             ) from err
-        label = f"{agg} of {value}"
+        label = _value_label(agg, value)
     grid = np.full((len(y_labels), len(x_labels)), np.nan)
     idx = cells.index.to_frame(index=False).to_numpy(dtype=np.int64)
     grid[idx[:, 0], idx[:, 1]] = cells.to_numpy(dtype=float)
@@ -151,9 +162,9 @@ def plot_rfm_heatmap(
     ax.figure.colorbar(image, ax=ax, label=label)
     ax.set_xticks(range(len(x_labels)), x_labels, rotation=30, ha="right")
     ax.set_yticks(range(len(y_labels)), y_labels)
-    ax.set_xlabel(x)
-    ax.set_ylabel(y)
-    ax.set_title(f"{label} by {x} and {y}")
+    ax.set_xlabel(column_label(x))
+    ax.set_ylabel(column_label(y))
+    ax.set_title(f"{label} by {column_label(x).lower()} and {column_label(y).lower()}")
     if annotate:
         annotate_cells(ax, grid, fmt, image)
     return ax

@@ -18,6 +18,7 @@ from ._common import (
     to_pandas,
     to_series,
 )
+from ._labels import column_label
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -33,7 +34,8 @@ __all__ = [
 
 
 def _ordered_levels(labels: pd.Series, order: Sequence[Any] | None, argname: str) -> list[Any]:
-    """Levels in ``order``, or the categorical order, or sorted by count (largest first)."""
+    """Levels in ``order``, the categorical order, a known best-first order (RFM names,
+    stages, letter grades), or by count (largest first)."""
     present = labels.dropna().unique().tolist()
     if order is not None:
         order = list(order)
@@ -46,6 +48,13 @@ def _ordered_levels(labels: pd.Series, order: Sequence[Any] | None, argname: str
         return order
     if isinstance(labels.dtype, pd.CategoricalDtype):
         return list(labels.cat.categories)
+    from ..segments._migration import known_order
+
+    known = known_order(present)  # RFM names, lifecycle stages: best first
+    if known is not None:
+        return known
+    if present and all(isinstance(v, str) and len(v) == 1 and v.isupper() for v in present):
+        return sorted(present)  # grades: A first
     counts = labels.value_counts(sort=False)
     return sorted(present, key=lambda v: (-counts[v], str(v)))
 
@@ -130,7 +139,7 @@ def plot_segment_sizes(
     height = 0.8 if value_col is None else 0.4
     offset = 0.0 if value_col is None else height / 2
     bars = ax.barh(pos - offset, customer_share.to_numpy(), height=height,
-                   label="customers", **kwargs)
+                   label="Customers", **kwargs)
     ax.bar_label(bars, fmt="%.1f%%", padding=2, fontsize=8)
     if value_col is not None:
         values = pd.to_numeric(df[value_col])
@@ -141,13 +150,13 @@ def plot_segment_sizes(
             )
         value_share = 100.0 * values.groupby(labels).sum().reindex(levels, fill_value=0) / total
         bars = ax.barh(pos + offset, value_share.to_numpy(), height=height,
-                       label="revenue", **kwargs)
+                       label="Revenue", **kwargs)
         ax.bar_label(bars, fmt="%.1f%%", padding=2, fontsize=8)
         ax.legend(loc="best")
     ax.set_yticks(pos, [str(v) for v in levels])
     ax.invert_yaxis()
-    ax.set_xlabel("share (%)")
-    ax.set_ylabel(segment_col)
+    ax.set_xlabel("Share (%)")
+    ax.set_ylabel(column_label(segment_col))
     ax.set_title("Segment size" + (" and revenue share" if value_col else ""))
     ax.margins(x=0.15)
     return ax
@@ -246,11 +255,11 @@ def plot_segment_profile(
         if level in means.index:
             ax.plot(pos, means.loc[level].to_numpy(), label=str(level), **kwargs)
     ax.axhline(0.0, color="grey", linewidth=0.8, linestyle="--")
-    ax.set_xticks(pos, features, rotation=30, ha="right")
-    ax.set_xlabel("feature")
-    ax.set_ylabel("mean z-score" if standardize else "mean value")
+    ax.set_xticks(pos, [column_label(f) for f in features], rotation=30, ha="right")
+    ax.set_xlabel("Feature")
+    ax.set_ylabel("Mean z-score (0 = average customer)" if standardize else "Mean value")
     ax.set_title("Segment profiles")
-    ax.legend(title=segment_col, fontsize=8)
+    ax.legend(title=column_label(segment_col), fontsize=8, loc="best")
     return ax
 
 
@@ -318,8 +327,8 @@ def plot_lifecycle(
     ax.bar_label(bars, labels=[f"{c:,}\n{100.0 * c / total:.1f}%" for c in counts],
                  padding=2, fontsize=8)
     ax.set_xticks(pos, [str(v) for v in levels])
-    ax.set_xlabel(stage_col)
-    ax.set_ylabel("customers")
+    ax.set_xlabel(column_label(stage_col))
+    ax.set_ylabel("Customers")
     ax.set_title("Customers by lifecycle stage")
     ax.margins(y=0.15)
     return ax
@@ -331,10 +340,15 @@ def plot_migration(
     normalize: bool = False,
     annotate: bool = True,
     fmt: str | None = None,
+    title: str = "Segment migration",
     ax: Axes | None = None,
     **kwargs: Any,
 ) -> Axes:
     """Heatmap of customers moving between segments from one date to another.
+
+    Rows and columns show the same labels in the same order (a table whose
+    axes differ is aligned first, absent labels counting 0), so the diagonal,
+    outlined, is the customers who stayed.
 
     Parameters
     ----------
@@ -349,10 +363,12 @@ def plot_migration(
         went; ``Migration.shares``) instead of counts. A row without customers
         is all 0.
     annotate : bool, default=True
-        Write the value in each cell.
+        Write the value in each non-empty cell.
     fmt : str, optional
         Format of the cell text (default ``".0f"`` for counts, ``".0%"`` for
         shares).
+    title : str, default="Segment migration"
+        Title of the plot (e.g. "Tier migration").
     ax : matplotlib Axes, optional
         Axes to draw on; a new figure is made when None.
     **kwargs
@@ -374,7 +390,7 @@ def plot_migration(
     >>> ax.images[0].get_array().tolist()
     [[0.8, 0.2], [0.1, 0.9]]
     """
-    table = to_pandas(getattr(counts, "counts", counts), "counts")
+    table = _aligned(to_pandas(getattr(counts, "counts", counts), "counts"))
     require_rows(len(table), "counts")
     try:
         grid = table.to_numpy(dtype=float)
@@ -394,15 +410,43 @@ def plot_migration(
     kwargs.setdefault("cmap", "Blues")
     kwargs.setdefault("aspect", "auto")
     image = ax.imshow(grid, **kwargs)
-    ax.figure.colorbar(image, ax=ax, label="share of row" if normalize else "customers")
+    bar = ax.figure.colorbar(image, ax=ax, label="Share of the row" if normalize
+                             else "Customers")
+    if normalize:
+        from matplotlib.ticker import PercentFormatter
+
+        bar.formatter = PercentFormatter(1.0)
     ax.set_xticks(range(grid.shape[1]), [str(c) for c in table.columns], rotation=30, ha="right")
     ax.set_yticks(range(grid.shape[0]), [str(i) for i in table.index])
-    ax.set_xlabel(str(table.columns.name) if table.columns.name is not None else "to")
-    ax.set_ylabel(str(table.index.name) if table.index.name is not None else "from")
-    ax.set_title("Segment migration" + (" (row shares)" if normalize else ""))
-    if annotate:
-        annotate_cells(ax, grid, fmt or (".0%" if normalize else ".0f"), image)
+    ax.set_xlabel(str(table.columns.name).capitalize() if table.columns.name is not None
+                  else "After")
+    ax.set_ylabel(str(table.index.name).capitalize() if table.index.name is not None
+                  else "Before")
+    ax.set_title(title + (" (share of each row)" if normalize else ""))
+    from matplotlib.patches import Rectangle
+
+    for i in range(min(grid.shape)):  # the diagonal: customers who stayed
+        if table.index[i] == table.columns[i]:
+            ax.add_patch(Rectangle((i - 0.5, i - 0.5), 1, 1, fill=False, lw=1.2, ec="#d08c2e"))
+    if annotate:  # empty cells stay blank: the moves stand out (and draw faster)
+        annotate_cells(ax, np.where(grid > 0, grid, np.nan), fmt or (".0%" if normalize
+                                                                      else ".0f"), image)
     return ax
+
+
+def _aligned(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with one label order on both axes (extra new/gone row and column last)."""
+    rows, cols = list(table.index), list(table.columns)
+    if rows[:-1] == cols[:-1] or rows == cols:
+        return table
+    extras = {"(new)", "(gone)"}
+    labels = [*[r for r in rows if r not in extras],
+              *[c for c in cols if c not in extras and c not in rows]]
+    new_rows = labels + [r for r in rows if r in extras]
+    new_cols = labels + [c for c in cols if c in extras]
+    out = table.reindex(index=new_rows, columns=new_cols, fill_value=0)
+    out.index.name, out.columns.name = table.index.name, table.columns.name
+    return out
 
 
 def plot_k_selection(

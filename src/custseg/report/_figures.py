@@ -1,46 +1,104 @@
-"""The report's figures, drawn with custseg.plotting on figures that pyplot never sees."""
+"""The report's figures: one recipe per figure, drawn with custseg.plotting on bare Figures."""
 
 from __future__ import annotations
 
-import base64
-import io
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
+from ..plotting._labels import column_label
+from ._context import figure_to_base64, new_figure
 from ._tables import (
     CHURN_RISK,
     KMEANS_NAME,
     LIFECYCLE,
+    REVENUE,
     RFM_SEGMENT,
     TIER,
+    best_first,
     has,
-    ordered_levels,
 )
 
-__all__ = ["figure_to_base64", "report_figures"]
+__all__ = ["FIGURES", "figure_to_base64", "report_figures"]
+
+_PROFILE = ("recency_days", "frequency", "monetary_total", "monetary_mean", "tenure_days")
 
 
-def _new_figure(width: float = 7.0, height: float = 4.0) -> Any:
-    # A bare Figure (no pyplot): nothing is registered in pyplot's global state.
-    from matplotlib.figure import Figure
+@dataclass(frozen=True)
+class Recipe:
+    """How to draw one figure of a per-customer table, and when it applies."""
 
-    fig = Figure(figsize=(width, height), layout="constrained")
-    return fig, fig.add_subplot()
+    applies: Callable[[pd.DataFrame, Any], bool]
+    draw: Callable[[pd.DataFrame, Any, Any], Any]  # (table, model, ax)
+    size: Callable[[pd.DataFrame], tuple[float, float]] = lambda df: (7.0, 4.0)
 
 
-def _draw(draw: Callable[[Any], Any], width: float = 7.0, height: float = 4.0,
-          title: str | None = None) -> Any:
-    fig, ax = _new_figure(width, height)
-    draw(ax)
-    if title is not None:
-        ax.set_title(title)
-    return fig
+def _sizes(col: str) -> Recipe:
+    def draw(df: pd.DataFrame, model: Any, ax: Any) -> Any:
+        from ..plotting import plot_segment_sizes
+
+        value = REVENUE if REVENUE in df.columns else None
+        out = plot_segment_sizes(df, col, value, order=best_first(df[col], col, df), ax=ax)
+        ax.set_title(f"{column_label(col)}: share of customers and of spend")
+        return out
+
+    return Recipe(lambda df, m: has(df, col), draw,
+                  lambda df: (7.0, max(2.5, 0.42 * df[col].nunique() + 1.3)))
+
+
+def _lifecycle(df: pd.DataFrame, model: Any, ax: Any) -> Any:
+    from ..plotting import plot_lifecycle
+
+    return plot_lifecycle(df, LIFECYCLE, order=best_first(df[LIFECYCLE], LIFECYCLE), ax=ax)
+
+
+def _profile(df: pd.DataFrame, model: Any, ax: Any) -> Any:
+    from ..plotting import plot_segment_profile
+
+    feats = [c for c in _PROFILE if c in df.columns]
+    return plot_segment_profile(df, KMEANS_NAME, feats,
+                                order=best_first(df[KMEANS_NAME], KMEANS_NAME, df), ax=ax)
+
+
+def _heatmap(df: pd.DataFrame, model: Any, ax: Any) -> Any:
+    from ..plotting import plot_rfm_heatmap
+
+    value = REVENUE if REVENUE in df.columns else None
+    return plot_rfm_heatmap(df.dropna(subset=["recency_days"]), value=value, ax=ax)
+
+
+def _k_scores(model: Any) -> Any:
+    return getattr(getattr(model, "kmeans_", None), "k_scores_", None)
+
+
+def _k_selection(df: pd.DataFrame, model: Any, ax: Any) -> Any:
+    from ..plotting import plot_k_selection
+
+    return plot_k_selection(_k_scores(model), ax=ax)
+
+
+#: The figures of :func:`report_figures`, by name, in the report's order.
+FIGURES: dict[str, Recipe] = {
+    "rfm_segments": _sizes(RFM_SEGMENT),
+    "tiers": _sizes(TIER),
+    "lifecycle": Recipe(lambda df, m: has(df, LIFECYCLE), _lifecycle),
+    "churn_risk": _sizes(CHURN_RISK),
+    "kmeans_profile": Recipe(
+        lambda df, m: has(df, KMEANS_NAME) and any(c in df.columns for c in _PROFILE),
+        _profile, lambda df: (8.0, 4.0)),
+    "rfm_heatmap": Recipe(
+        lambda df, m: {"recency_days", "frequency"} <= set(df.columns) and len(df) >= 5,
+        _heatmap),
+    "k_selection": Recipe(
+        lambda df, m: _k_scores(m) is not None and len(_k_scores(m)) > 1, _k_selection,
+        lambda df: (8.0, 4.0)),
+}
 
 
 def report_figures(table: Any, *, model: Any = None) -> dict[str, Any]:
-    """Draw the report's figures from a per-customer table.
+    """Draw the report's figures of a per-customer table.
 
     Each figure is a :class:`matplotlib.figure.Figure` made without pyplot, so
     no global plotting state is touched; a figure appears only when the table
@@ -62,7 +120,8 @@ def report_figures(table: Any, *, model: Any = None) -> dict[str, Any]:
 
     See Also
     --------
-    render_report : The HTML report that embeds these figures.
+    render_report : The HTML report that embeds these figures (and the trend,
+        cohort and migration figures drawn from the transaction log).
 
     Examples
     --------
@@ -74,78 +133,21 @@ def report_figures(table: Any, *, model: Any = None) -> dict[str, Any]:
     >>> sorted(report_figures(table))
     ['lifecycle']
     """
-    from .. import plotting
-
-    df = table if isinstance(table, pd.DataFrame) else _to_pandas(table)
-    value = "monetary_total" if "monetary_total" in df.columns else None
+    df = table if isinstance(table, pd.DataFrame) else to_pandas(table)
     figs: dict[str, Any] = {}
-    if has(df, RFM_SEGMENT):
-        order = ordered_levels(df[RFM_SEGMENT])
-        figs["rfm_segments"] = _draw(
-            lambda ax: plotting.plot_segment_sizes(
-                df, RFM_SEGMENT, value, order=order, ax=ax
-            ),
-            height=max(3.0, 0.45 * len(order) + 1.2),
-            title="RFM segments: share of customers and of spend",
-        )
-    if has(df, TIER):
-        order = ordered_levels(df[TIER])
-        figs["tiers"] = _draw(
-            lambda ax: plotting.plot_segment_sizes(df, TIER, value, order=order, ax=ax),
-            height=max(2.5, 0.45 * len(order) + 1.2),
-            title="Value tiers: share of customers and of spend",
-        )
-    if has(df, LIFECYCLE):
-        figs["lifecycle"] = _draw(
-            lambda ax: plotting.plot_lifecycle(
-                df, LIFECYCLE, order=ordered_levels(df[LIFECYCLE]), ax=ax
-            )
-        )
-    if has(df, CHURN_RISK):
-        order = ordered_levels(df[CHURN_RISK])
-        figs["churn_risk"] = _draw(
-            lambda ax: plotting.plot_segment_sizes(df, CHURN_RISK, value, order=order, ax=ax),
-            height=max(2.5, 0.45 * len(order) + 1.2),
-            title="Churn risk: share of customers and of spend",
-        )
-    if has(df, KMEANS_NAME):
-        feats = [c for c in ("recency_days", "frequency", "monetary_total", "monetary_mean",
-                             "tenure_days") if c in df.columns]
-        if feats:
-            figs["kmeans_profile"] = _draw(
-                lambda ax: plotting.plot_segment_profile(
-                    df, KMEANS_NAME, feats, order=ordered_levels(df[KMEANS_NAME]), ax=ax
-                ),
-                width=8.0,
-            )
-    if {"recency_days", "frequency"} <= set(df.columns) and len(df) >= 5:
-        figs["rfm_heatmap"] = _draw(
-            lambda ax: plotting.plot_rfm_heatmap(
-                df.dropna(subset=["recency_days"]), value=value, ax=ax
-            )
-        )
-    k_scores = getattr(_segmenter(model), "k_scores_", None)
-    plot_k = getattr(plotting, "plot_k_selection", None)
-    if k_scores is not None and plot_k is not None and len(k_scores) > 1:
-        figs["k_selection"] = _draw(lambda ax: plot_k(k_scores, ax=ax), width=8.0)
+    for name, recipe in FIGURES.items():
+        if recipe.applies(df, model):
+            fig, ax = new_figure(*recipe.size(df))
+            recipe.draw(df, model, ax)
+            figs[name] = fig
     return figs
 
 
-def _segmenter(model: Any) -> Any:
-    return getattr(model, "kmeans_", None) if model is not None else None
-
-
-def _to_pandas(table: Any) -> pd.DataFrame:
+def to_pandas(table: Any) -> pd.DataFrame:
+    """Any frame narwhals reads, as pandas."""
     import narwhals.stable.v2 as nw
 
     frame = nw.from_native(table)
     if isinstance(frame, nw.LazyFrame):
         frame = frame.collect()
     return frame.to_pandas()
-
-
-def figure_to_base64(fig: Any, *, dpi: int = 90) -> str:
-    """Encode a figure as a base64 PNG (for a ``data:`` URI)."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi)
-    return base64.b64encode(buffer.getvalue()).decode("ascii")

@@ -1,4 +1,4 @@
-"""Summary tables of a per-customer table, and their HTML."""
+"""Summary tables of a per-customer table, their order (best first) and their HTML."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from ..plotting._labels import COLUMN_LABELS, column_label
 
 # Column names of the per-customer table (custseg.pipeline.CustomerSegmentation.predict).
 RFM_SEGMENT = "rfm_segment"
@@ -20,6 +22,9 @@ CHURN_PROBABILITY = "churn_probability"
 CHURN_RISK = "churn_risk"
 ACTION = "action"
 REVENUE = "monetary_total"
+EXPECTED_VALUE = "expected_value"  # expected future value (decisions stage of the pipeline)
+VALUE_AT_STAKE = "value_at_stake"  # expected_value x churn_probability
+RISK_ORDER = ("low", "medium", "high")
 
 
 def has(df: pd.DataFrame, col: str) -> bool:
@@ -27,18 +32,42 @@ def has(df: pd.DataFrame, col: str) -> bool:
     return col in df.columns and bool(df[col].notna().any())
 
 
-def ordered_levels(labels: pd.Series) -> list[Any]:
-    """Levels in their natural order: categorical order, else by size (largest first)."""
+def best_first(labels: pd.Series, col: str | None = None,
+               df: pd.DataFrame | None = None) -> list[Any]:
+    """The levels of ``labels`` best first: known orders, categories, else largest first.
+
+    RFM names follow :data:`~custseg.segments.DEFAULT_SEGMENT_MAP`, stages
+    :data:`~custseg.segments.STAGES`, churn risk low to high, tiers their (ordered
+    categorical or alphabetical) grade order, clusters their number (0 = most valuable).
+    """
+    from ..segments._migration import known_order
+
+    present = list(pd.unique(labels.dropna()))
+    if col == CHURN_RISK:
+        return [r for r in RISK_ORDER if r in present] + sorted(
+            str(r) for r in present if r not in RISK_ORDER)
+    if col == KMEANS_NAME and df is not None and KMEANS_SEGMENT in df.columns:
+        first = df.groupby(labels.astype(object), observed=True)[KMEANS_SEGMENT].min()
+        return sorted(present, key=lambda v: (first.get(v, np.inf), str(v)))
     if isinstance(labels.dtype, pd.CategoricalDtype):
-        present = set(labels.dropna().unique())
-        return [c for c in labels.cat.categories if c in present]
+        return [c for c in labels.cat.categories if c in set(present)]
+    known = known_order(present)
+    if known is not None:
+        return known
+    if col == TIER:
+        return sorted(present, key=str)
     counts = labels.value_counts(dropna=True, sort=False)
-    return sorted(counts.index, key=lambda v: (-counts[v], str(v)))
+    return sorted(present, key=lambda v: (-counts[v], str(v)))
+
+
+def ordered_levels(labels: pd.Series) -> list[Any]:
+    """Levels best first (see :func:`best_first`), guessing the column from its name."""
+    return best_first(labels, str(labels.name) if labels.name is not None else None)
 
 
 def group_summary(df: pd.DataFrame, col: str) -> pd.DataFrame:
-    """One row per level of ``col``: size, revenue share, RFM means, churn and action."""
-    levels = ordered_levels(df[col])
+    """One row per level of ``col``, best first: size, revenue share, RFM, churn, action."""
+    levels = best_first(df[col], col, df)
     keys = df[col].astype(object)
     n_total = len(df)
     revenue_total = float(df[REVENUE].clip(lower=0).sum()) if REVENUE in df.columns else 0.0
@@ -55,6 +84,10 @@ def group_summary(df: pd.DataFrame, col: str) -> pd.DataFrame:
             row["average purchases"] = float(g["frequency"].mean())
         if "recency_days" in df.columns:
             row["days since last purchase"] = float(g["recency_days"].median())
+        if EXPECTED_VALUE in df.columns:
+            row["expected future value"] = float(g[EXPECTED_VALUE].sum())
+        if VALUE_AT_STAKE in df.columns:
+            row["value at stake"] = float(g[VALUE_AT_STAKE].sum())
         if CHURN_PROBABILITY in df.columns and col != CHURN_RISK:
             row["churn risk"] = float(g[CHURN_PROBABILITY].mean())
         if ACTION in df.columns:
@@ -64,11 +97,13 @@ def group_summary(df: pd.DataFrame, col: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _fmt_pct(v: Any) -> str:
+def fmt_pct(v: Any) -> str:
+    """A share as a percentage with one decimal (the same in cards and tables)."""
     return "" if pd.isna(v) else f"{100 * float(v):.1f}%"
 
 
-def _fmt_money(v: Any) -> str:
+def fmt_money(v: Any) -> str:
+    """An amount with two decimals and thousands separators."""
     return "" if pd.isna(v) else f"{float(v):,.2f}"
 
 
@@ -76,43 +111,85 @@ def _fmt_num(v: Any) -> str:
     return "" if pd.isna(v) else f"{float(v):,.1f}"
 
 
-def _fmt_int(v: Any) -> str:
-    return "" if pd.isna(v) else f"{int(v):,}"
+def fmt_int(v: Any) -> str:
+    """A count (or a number of days) as a whole number."""
+    return "" if pd.isna(v) else f"{round(float(v)):,}"
 
 
 FORMATS: dict[str, Callable[[Any], str]] = {
-    "customers": _fmt_int,
-    "share of customers": _fmt_pct,
-    "share of revenue": _fmt_pct,
-    "average spend": _fmt_money,
+    "customers": fmt_int,
+    "share of customers": fmt_pct,
+    "share of revenue": fmt_pct,
+    "average spend": fmt_money,
     "average purchases": _fmt_num,
-    "days since last purchase": _fmt_num,
-    "churn risk": _fmt_pct,
-    "churn probability": _fmt_pct,
-    "spend": _fmt_money,
-    "purchases": _fmt_int,
+    "days since last purchase": fmt_int,
+    "churn risk": fmt_pct,
+    "churn probability": fmt_pct,
+    "spend": fmt_money,
+    "expected future value": fmt_money,
+    "value at stake": fmt_money,
+    "expected_value": fmt_money,
+    "value_at_stake": fmt_money,
+    "purchases": fmt_int,
+    "revenue": fmt_money,
+    "orders": fmt_int,
+    # raw columns of the customer table
+    "recency_days": fmt_int,
+    "tenure_days": fmt_int,
+    "frequency": fmt_int,
+    "monetary_total": fmt_money,
+    "monetary_mean": fmt_money,
+    "churn_probability": fmt_pct,
+    "value_score": _fmt_num,
 }
+for _col in ("active_customers", "new_customers", "retained_customers",
+             "reactivated_customers", "lost_customers"):
+    FORMATS[_col] = fmt_int
 
 
-def table_html(df: pd.DataFrame, *, first: str = "", numeric: Sequence[str] = ()) -> str:
-    """An HTML table; cells are escaped, known columns formatted, numbers right-aligned."""
+def _header(col: Any) -> str:
+    name = str(col)
+    return column_label(name) if "_" in name or name in COLUMN_LABELS else name
+
+
+def table_html(df: pd.DataFrame, *, first: str = "", numeric: Sequence[str] = (),
+               table_id: str | None = None, sortable: bool = False,
+               caption: str | None = None) -> str:
+    """An HTML table in a scrolling wrapper (never wider than a phone screen).
+
+    Cells are escaped, known columns formatted (shares with one decimal, days as whole
+    numbers), numbers right-aligned, raw column names shown with their human label.
+    With ``sortable`` every header sorts the rows by a click (the embedded script of
+    the report); each cell then carries its raw value in ``data-v``.
+    """
     head = "".join(
-        f"<th>{html.escape(first if i == 0 and first else str(c))}</th>"
-        for i, c in enumerate(df.columns)
-    )
+        f'<th scope="col">{html.escape(first if i == 0 and first else _header(c))}</th>'
+        for i, c in enumerate(df.columns))
     body = []
-    for _, row in df.iterrows():
+    columns = list(df.columns)
+    fmts = [FORMATS.get(str(c)) for c in columns]
+    for values in df.itertuples(index=False, name=None):
         cells = []
-        for col in df.columns:
-            value = row[col]
-            fmt = FORMATS.get(str(col))
-            text = fmt(value) if fmt is not None else ("" if _isna(value) else str(value))
-            cls = ' class="num"' if fmt is not None or col in numeric else ""
-            cells.append(f"<td{cls}>{html.escape(text)}</td>")
+        for col, fmt, value in zip(columns, fmts, values, strict=True):
+            if fmt is not None and not isinstance(value, str):
+                text = fmt(value)
+            else:
+                text = "" if _isna(value) else str(value)
+            num = fmt is not None or col in numeric
+            attrs = ' class="num"' if num else ""
+            if sortable and num and not _isna(value):
+                try:
+                    attrs += f' data-v="{float(value):.10g}"'
+                except (TypeError, ValueError):
+                    pass
+            cells.append(f"<td{attrs}>{html.escape(text)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
+    ident = f' id="{html.escape(table_id)}"' if table_id else ""
+    cls = "data sortable" if sortable else "data"
+    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     return (
-        '<table class="data"><thead><tr>' + head + "</tr></thead><tbody>"
-        + "".join(body) + "</tbody></table>"
+        f'<div class="table-wrap"><table class="{cls}"{ident}>{cap}<thead><tr>{head}'
+        "</tr></thead><tbody>" + "".join(body) + "</tbody></table></div>"
     )
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import narwhals.stable.v2 as nw
 
+from .._frame import read_table
 from ..base import FrameInputMixin
 from ..exceptions import InvalidDtypeError, InvalidValueError, MissingColumnError
 
@@ -22,19 +23,8 @@ class _CustomerTableInputMixin(FrameInputMixin):
 
 
 def eager_frame(X: Any, argname: str = "X") -> nw.DataFrame[Any]:
-    """``X`` as an eager narwhals frame (lazy frames are collected)."""
-    if isinstance(X, (nw.DataFrame, nw.LazyFrame)):
-        X = X.to_native()
-    try:
-        frame = nw.from_native(X)
-    except TypeError as err:
-        raise InvalidDtypeError(
-            f"{argname} must be a dataframe (pandas, polars, pyarrow) with named columns; "
-            f"got {type(X).__name__}."
-        ) from err
-    if isinstance(frame, nw.LazyFrame):
-        frame = frame.collect()
-    return frame
+    """``X`` as an eager narwhals frame (lazy frames are collected), see :func:`read_table`."""
+    return read_table(X, argname=argname, backend="narwhals", allow_arrays=False)[0]
 
 
 def require_columns(frame: nw.DataFrame[Any], columns: dict[str, str], argname: str = "X") -> None:

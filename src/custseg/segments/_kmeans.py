@@ -16,6 +16,7 @@ from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.metrics import pairwise_distances_argmin
 from sklearn.utils import check_random_state
 
+from .._frame import read_table
 from .._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted, validate_data
 from ..exceptions import InvalidValueError
 from ..utils._state import frame_from_state, frame_to_state
@@ -320,7 +321,8 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
         self : KMeansSegmenter
             The fitted segmenter.
         """
-        X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
+        X = validate_data(self, read_table(X)[0], dtype=[np.float64, np.float32],
+                          ensure_min_samples=2)
         n, n_features = X.shape
         names = self._feature_names(n_features)
         rng = check_random_state(self.random_state)
@@ -427,7 +429,7 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
             Segment labels (0 is the most valuable).
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        X = validate_data(self, read_table(X)[0], dtype=[np.float64, np.float32], reset=False)
         Z = self._preprocess(X)
         return np.asarray(pairwise_distances_argmin(Z, self.cluster_centers_), dtype=np.int64)
 
@@ -470,7 +472,7 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
             Minus the inertia.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        X = validate_data(self, read_table(X)[0], dtype=[np.float64, np.float32], reset=False)
         Z = self._preprocess(X)
         labels = pairwise_distances_argmin(Z, self.cluster_centers_)
         return -float(((Z - self.cluster_centers_[labels]) ** 2).sum())

@@ -24,7 +24,10 @@ class Migration:
     counts : pandas.DataFrame
         Number of customers, rows = label before (then ``new_label``: customers
         only in ``after``), columns = label after (then ``gone_label``: customers
-        only in ``before``). The cell ``"(new)"`` x ``"(gone)"`` is always 0.
+        only in ``before``). Rows and columns list the same labels in the same
+        order (best first for known label sets), so the diagonal is "stayed",
+        cells left of it moved to a better label and cells right of it to a
+        worse one. The cell ``"(new)"`` x ``"(gone)"`` is always 0.
     shares : pandas.DataFrame
         ``counts`` divided by its row totals: the share of each "before" group
         that moved to each "after" group (each row sums to 1; a row with no
@@ -62,6 +65,23 @@ class Migration:
         common = [c for c in self.counts.index if c in self.counts.columns]
         common = [c for c in common if c not in (self.new_label, self.gone_label)]
         return int(sum(self.counts.loc[c, c] for c in common))
+
+    @property
+    def labels(self) -> list[Any]:
+        """The labels of both axes, in order, without the new and gone ones."""
+        return list(self.counts.index[:-1])
+
+    @property
+    def n_better(self) -> int:
+        """Customers in both who moved to a label earlier in the order (below the diagonal)."""
+        block = self.counts.to_numpy()[:-1, :-1]
+        return int(np.tril(block, k=-1).sum())
+
+    @property
+    def n_worse(self) -> int:
+        """Customers in both who moved to a label later in the order (above the diagonal)."""
+        block = self.counts.to_numpy()[:-1, :-1]
+        return int(np.triu(block, k=1).sum())
 
     def to_long(self) -> pd.DataFrame:
         """One row per non-empty (before, after) pair, for Sankey or bar plots.
@@ -116,14 +136,35 @@ def _as_labels(obj: Any, argname: str) -> pd.Series:
     return series
 
 
-def _ordered_labels(series: pd.Series) -> list[Any]:
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        return list(series.cat.categories)
-    values = pd.unique(series)
+def known_order(values: Sequence[Any]) -> list[Any] | None:
+    """Best-first order of a known label set (RFM names, lifecycle stages), else None."""
+    from ._lifecycle import STAGES
+    from ._rfm_score import DEFAULT_SEGMENT_MAP
+
+    present = set(values)
+    for vocabulary in (list(DEFAULT_SEGMENT_MAP), list(STAGES)):
+        if present and present <= set(vocabulary):
+            return [v for v in vocabulary if v in present]
+    return None
+
+
+def _ordered_labels(b: pd.Series, a: pd.Series) -> list[Any]:
+    """One label order for both axes: categories, a known order, else sorted."""
+    cats: list[Any] = []
+    for series in (b, a):
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            cats += [c for c in series.cat.categories if c not in cats]
+    values = [*pd.unique(b), *pd.unique(a)]
+    found = list(dict.fromkeys(values))
+    if cats and set(found) <= set(cats):
+        return cats
+    known = known_order(found)
+    if known is not None:
+        return known
     try:
-        return sorted(values)
+        return sorted(found)
     except TypeError:
-        return list(values)
+        return found
 
 
 def segment_migration(
@@ -148,11 +189,13 @@ def segment_migration(
         pyarrow) with two columns: customer id, label. Ids must be unique and
         labels present.
     labels : sequence, optional
-        Order of the labels of both axes; every label in the data must be in it
-        and labels absent from the data get empty rows and columns (useful to
-        keep all grades A-D). Default: the categories of a categorical Series,
-        else the sorted labels found; rows list the ``before`` labels, columns
-        the ``after`` labels.
+        Order of the labels of both axes, best first; every label in the data
+        must be in it and labels absent from the data get empty rows and columns
+        (useful to keep all grades A-D). Default: the categories of categorical
+        Series, else the order of :data:`DEFAULT_SEGMENT_MAP` (RFM names) or of
+        :data:`STAGES` (lifecycle stages) when all labels are in it, else the
+        sorted labels. Either way rows and columns list the labels of both
+        ``before`` and ``after`` in the same order, so the diagonal is "stayed".
     new_label, gone_label : str, default="(new)" and "(gone)"
         Names of the extra row and column.
 
@@ -196,7 +239,7 @@ def segment_migration(
     except TypeError as err:  # pragma: no cover - pandas unions mixed ids as objects
         raise InvalidDtypeError("before and after customer ids cannot be compared.") from err
     if labels is not None:
-        rows = cols = list(labels)
+        rows = list(labels)
         found = set(pd.unique(b)) | set(pd.unique(a))
         unknown = sorted(str(v) for v in found - set(rows))
         if unknown:
@@ -205,8 +248,9 @@ def segment_migration(
                 f"data: {unknown}."
             )
     else:
-        rows, cols = _ordered_labels(b), _ordered_labels(a)
-    clash = {new_label, gone_label} & (set(rows) | set(cols))
+        rows = _ordered_labels(b, a)
+    cols = rows
+    clash = {new_label, gone_label} & set(rows)
     if clash:
         raise InvalidValueError(
             f"the labels {sorted(clash)} are also used for customers who appear or vanish; "

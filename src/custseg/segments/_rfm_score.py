@@ -12,12 +12,12 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 
+from .._frame import FrameInfo, read_table, to_kind
 from .._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
 from ..exceptions import InvalidValueError
 from ..utils._state import frame_from_state, frame_to_state
 from ._frames import (
     _CustomerTableInputMixin,
-    eager_frame,
     require_columns,
     require_numeric,
     require_unique_ids,
@@ -55,6 +55,8 @@ DEFAULT_SEGMENT_MAP: dict[str, Any] = {
     "Hibernating": {"R": 2, "FM": (1, 2)},
     "Lost": {"R": 1, "FM": (1, 2)},
 }
+"""The common 11-name RFM scheme: segment name -> the (R, FM) scores it covers, best
+segment first (this order is the best-first order of reports and migration tables)."""
 
 
 def balanced_bins(values: np.ndarray, n_levels: int) -> tuple[np.ndarray, np.ndarray]:
@@ -338,8 +340,8 @@ class RFMScorer(_CustomerTableInputMixin, TransformerMixin, BaseEstimator):
             cols["customer_col"] = self.customer_col
         return cols
 
-    def _read(self, X: Any) -> tuple[nw.DataFrame[Any], dict[str, np.ndarray]]:
-        frame = eager_frame(X)
+    def _read(self, X: Any) -> tuple[nw.DataFrame[Any], dict[str, np.ndarray], FrameInfo | None]:
+        frame, info = read_table(X, backend="narwhals", allow_arrays=False)
         require_columns(frame, self._columns())
         values = {}
         for dim, param, col in zip(
@@ -351,7 +353,7 @@ class RFMScorer(_CustomerTableInputMixin, TransformerMixin, BaseEstimator):
             values[dim] = np.asarray(v, dtype=np.float64)
         if self.customer_col is not None:
             require_unique_ids(frame, self.customer_col)
-        return frame, values
+        return frame, values, info
 
     def _weights(self) -> np.ndarray:
         try:
@@ -395,7 +397,7 @@ class RFMScorer(_CustomerTableInputMixin, TransformerMixin, BaseEstimator):
         """
         self._weights()
         lookup = self._segment_lookup()
-        frame, values = self._read(X)
+        frame, values, _ = self._read(X)
         edges, scores, rows = {}, {}, []
         for dim in _DIMS:
             v = values[dim]
@@ -456,14 +458,15 @@ class RFMScorer(_CustomerTableInputMixin, TransformerMixin, BaseEstimator):
         Returns
         -------
         DataFrame
-            Same kind as ``X`` (pandas in, pandas out; polars in, polars out),
+            Same kind as ``X`` (pandas in, pandas out; a lazy frame in, a lazy
+            frame of the same engine out: see :func:`custseg._frame.to_kind`),
             same rows in the same order: the customer id (when
             ``customer_col`` is set), ``r_score``, ``f_score``, ``m_score`` (int),
             ``rfm_cell`` (str, e.g. ``"545"``), ``rfm_score`` (weighted sum of the
             scores) and ``segment`` (str; not with ``segment_map=None``).
         """
         check_is_fitted(self)
-        frame, values = self._read(X)
+        frame, values, info = self._read(X)
         r, f, m = (self._score(dim, values[dim]) for dim in _DIMS)
         w = self._weights()
         total = w[0] * r + w[1] * f + w[2] * m
@@ -486,7 +489,7 @@ class RFMScorer(_CustomerTableInputMixin, TransformerMixin, BaseEstimator):
             out = frame.select(self.customer_col).with_columns(*new)
         else:
             out = nw.from_dict({s.name: s for s in new}, backend=backend)
-        return out.to_native()
+        return to_kind(out, info, keep_dtypes=tuple(self._columns().values()))
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """Names of the output columns.

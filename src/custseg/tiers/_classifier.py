@@ -13,6 +13,7 @@ from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils import column_or_1d
 from sklearn.utils.multiclass import check_classification_targets
 
+from .._frame import read_table
 from .._sklearn_compat import (
     Interval,
     StrOptions,
@@ -398,6 +399,7 @@ class TierClassifier(ClassifierMixin, BaseEstimator):
             The fitted classifier.
         """
         classes, pos = self._classes(y)
+        X, _ = read_table(X, backend="pandas")
         frame = as_pandas(X)
         self.categories_ = {}
         boolean: list[str] = []
@@ -459,6 +461,7 @@ class TierClassifier(ClassifierMixin, BaseEstimator):
         return self
 
     def _leaves(self, X: Any, tree: TierTree | None = None) -> np.ndarray:
+        X, _ = read_table(X, backend="pandas")  # every public method after fit comes here
         Xf = self._prepare(X, reset=False)
         return (tree or self.tree_structure_).apply(Xf)
 

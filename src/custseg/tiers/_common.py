@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._frame import read_table
 from ..exceptions import (
     ColumnMismatchError,
     InvalidDtypeError,
@@ -21,19 +22,12 @@ DEFAULT_GRADES: tuple[str, ...] = ("A", "B", "C", "D")
 
 
 def as_pandas(X: Any) -> pd.DataFrame | None:
-    """Return ``X`` as a pandas DataFrame when it is a dataframe, else ``None``.
+    """``X`` as a pandas DataFrame when it is a frame of any engine, else ``None``.
 
-    polars and pyarrow tables are converted (copied) to pandas.
+    Through the one converter, :func:`custseg._frame.read_table`.
     """
-    if isinstance(X, pd.DataFrame):
-        return X
-    module = type(X).__module__.split(".")[0]
-    if module in {"polars", "pyarrow"}:
-        import narwhals.stable.v2 as nw
-
-        frame = nw.from_native(X, eager_only=True)
-        return frame.to_pandas()
-    return None
+    frame, info = read_table(X, backend="pandas")
+    return frame if info is not None else None
 
 
 def check_grades(grades: Any, name: str = "grades") -> tuple[Any, ...]:

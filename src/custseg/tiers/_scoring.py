@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin, clone
 
+from .._frame import read_table, to_kind
 from .._sklearn_compat import (
     HasMethods,
     StrOptions,
@@ -224,6 +225,7 @@ class ValueScorer(TransformerMixin, BaseEstimator):
         self : ValueScorer
             The fitted scorer.
         """
+        X, _ = read_table(X, backend="pandas")
         frame, arr = self._check_input(X, reset=True)
         criteria, weights = self._resolve(frame, arr.shape[1] if frame is None else 0)
         inverted = self._inverted(criteria)
@@ -259,6 +261,7 @@ class ValueScorer(TransformerMixin, BaseEstimator):
             as an array of shape (n_customers, n_criteria + 1).
         """
         check_is_fitted(self)
+        X, info = read_table(X, backend="pandas")
         frame, arr = self._check_input(X, reset=False)
         M = self._matrix(arr, frame, self.criteria_)
         points = 100.0 * self._normalise(M) * self.weights_
@@ -272,7 +275,7 @@ class ValueScorer(TransformerMixin, BaseEstimator):
             names = names[1:]
         for j, name in enumerate(names):
             out[name] = scores[:, j]
-        return out
+        return to_kind(out, info, keep_dtypes=(str(self.customer_col),))
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """Names of the output columns.
@@ -517,6 +520,13 @@ class ValueGrader(BaseEstimator):
     >>> grader = ValueGrader().fit(feats)
     >>> grader.predict(feats).to_dict()
     {'a': 'A', 'b': 'B', 'c': 'D', 'd': 'C'}
+
+    A numeric matrix gets the grade positions (0 is the best grade):
+
+    >>> scores = [[90.0], [10.0], [55.0], [30.0]]
+    >>> positions = ValueGrader(scorer="passthrough").fit(scores).predict(scores)
+    >>> positions.tolist(), [grader.grades_[i] for i in positions]
+    ([0, 3, 1, 2], ['A', 'D', 'B', 'C'])
     """
 
     _parameter_constraints: dict[str, list[Any]] = {
@@ -624,6 +634,7 @@ class ValueGrader(BaseEstimator):
             The fitted grader.
         """
         grades = check_grades(list(self.grades) if isinstance(self.grades, str) else self.grades)
+        X, _ = read_table(X, backend="pandas")
         scores = self._scores(X, fit=True)
         rev = self._revenue(X, revenue)
         cuts = _cut_points(
@@ -651,21 +662,25 @@ class ValueGrader(BaseEstimator):
         Returns
         -------
         Series or ndarray
-            For a dataframe: an ordered categorical Series named ``grade``,
-            indexed by the customer id column (or the frame's index). For an
-            array: an array of grade labels.
+            For a dataframe (pandas, polars or pyarrow): an ordered categorical
+            Series of the grade labels named ``grade``, indexed by the customer
+            id column (or the frame's index). For an array (a numeric matrix
+            without column names): the grade positions as integers, 0 for the
+            best grade, as scikit-learn's clusterers number their labels;
+            ``grades_[positions]`` gives the labels.
         """
         check_is_fitted(self)
+        X, info = read_table(X, backend="pandas")
         codes = _apply_cuts(self._scores(X, fit=False), self.cuts_)
         frame = as_pandas(X)
         if frame is None:
-            return np.asarray(self.grades_)[codes]
+            return np.asarray(codes, dtype=np.int64)
         index = (
             pd.Index(frame[self.customer_col])
             if self.customer_col in frame.columns
             else frame.index
         )
-        return _categorical(codes, self.grades_, index)
+        return to_kind(_categorical(codes, self.grades_, index), info)
 
     def fit_predict(self, X: Any, y: Any = None, revenue: Any = None) -> Any:
         """Fit, then grade the same customers.
