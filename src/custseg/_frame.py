@@ -39,7 +39,6 @@ __all__ = [
     "FrameInfo",
     "collect_small",
     "epoch_us",
-    "from_lazy",
     "is_frame",
     "parse_text_datetime",
     "read_table",
@@ -154,31 +153,6 @@ def to_lazy(native: Any, *, argname: str = "transactions") -> tuple[nw.LazyFrame
     return nw.from_native(pl_df.lazy()), FrameInfo(kind, columns, pandas_dtypes)
 
 
-def from_lazy(
-    result: nw.LazyFrame[Any], info: FrameInfo, *, keep_dtypes: tuple[str, ...] = ()
-) -> Any:
-    """Return ``result`` as the kind of frame described by ``info``.
-
-    ``keep_dtypes`` names columns whose pandas dtype must be restored exactly
-    (the customer id keeps the caller's dtype).
-    """
-    if info.kind == "lazy":
-        return result.to_native()
-    df = result.collect().to_native()
-    if not isinstance(df, pl.DataFrame):  # pragma: no cover - polars is the eager engine
-        df = nw.from_native(df).to_polars()
-    if info.kind == "polars":
-        return df
-    if info.kind == "pyarrow":
-        return df.to_arrow()
-    out = df.to_pandas()
-    for col in keep_dtypes:
-        dtype = info.pandas_dtypes.get(col)
-        if dtype is not None and col in out.columns and out[col].dtype != dtype:
-            out[col] = out[col].astype(dtype)
-    return out
-
-
 def read_table(
     X: Any, *, argname: str = "X", backend: str | None = None, allow_arrays: bool = True
 ) -> tuple[Any, FrameInfo | None]:
@@ -263,7 +237,9 @@ def to_kind(result: Any, info: FrameInfo | None, *, keep_dtypes: tuple[str, ...]
     Parameters
     ----------
     result : Any
-        An eager frame or series (pandas, polars, pyarrow or narwhals).
+        An eager frame or series (pandas, polars, pyarrow or narwhals), or a narwhals
+        ``LazyFrame`` (the plan of a feature builder): it stays lazy for a lazy input,
+        and is collected by polars for an eager one.
     info : FrameInfo or None
         From :func:`read_table` (``None``: ``result`` is returned as it is).
     keep_dtypes : tuple of str, default=()
@@ -290,6 +266,10 @@ def to_kind(result: Any, info: FrameInfo | None, *, keep_dtypes: tuple[str, ...]
 
     if info is None:
         return result
+    if isinstance(result, nw.LazyFrame):
+        if info.kind == "lazy":
+            return result.to_native()
+        result = result.collect(backend="polars")
     if isinstance(result, (nw.DataFrame, nw.Series)):
         result = result.to_native()
     if isinstance(result, pd.Series):
@@ -306,7 +286,7 @@ def to_kind(result: Any, info: FrameInfo | None, *, keep_dtypes: tuple[str, ...]
                 if dtype is not None and col in result.columns and result[col].dtype != dtype:
                     result[col] = result[col].astype(dtype)
             return result
-        result = _pandas_to_polars(result, "the result")
+        result = pl.from_pandas(result)  # NaN is pandas' missing value: null
     df = result if isinstance(result, pl.DataFrame) else nw.from_native(
         result, eager_only=True).to_polars()
     if info.kind == "polars":
