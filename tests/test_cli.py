@@ -47,6 +47,12 @@ def log_csv(tmp_path_factory) -> Path:
     return path
 
 
+def _without_guard(stderr: str) -> str:
+    """stderr without the churn-model guard's warning (true of the 1,000-customer log)."""
+    return "".join(line for line in stderr.splitlines(keepends=True)
+                   if "the churn model is not better than recency alone" not in line)
+
+
 def assert_one_line_error(result: subprocess.CompletedProcess, *needles: str) -> str:
     assert result.returncode == 2, (result.returncode, result.stderr)
     lines = result.stderr.strip().splitlines()
@@ -82,7 +88,8 @@ def test_segment_writes_one_row_per_customer(log_csv, tmp_path):
     out = tmp_path / "customers.parquet"
     result = run("segment", log_csv, "-o", out, "--as-of", "1998-06-30")
     assert result.returncode == 0, result.stderr
-    assert result.stderr == ""  # no progress: stderr is not a terminal
+    # No progress (stderr is not a terminal); only the guard's word on this small log.
+    assert _without_guard(result.stderr) == ""
     table = pd.read_parquet(out)
     assert len(table) == N_CUSTOMERS and table["customer_id"].is_unique
     assert table["customer_id"].iloc[0] == "0001"  # ids stay text
@@ -139,7 +146,7 @@ def test_trust_needs_a_qualified_name(log_csv, tmp_path, capsys):
     assert main(["fit", str(log_csv), "-o", str(path)]) == 0
     for value in ["Tree", "sklearn.tree.", "os.system()", "a..b"]:
         assert main(["predict", str(path), str(log_csv), "--trust", value]) == 2
-        err = capsys.readouterr().err
+        err = _without_guard(capsys.readouterr().err)
         assert err.count("\n") == 1
         assert f"--trust {value!r} is not a qualified type name" in err
 

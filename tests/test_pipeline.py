@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -15,7 +16,13 @@ from threadpoolctl import threadpool_limits
 
 from custseg.churn import churn_labels
 from custseg.datasets import load_cdnow
-from custseg.exceptions import DataWarning, EmptyDataError, InvalidValueError, MissingColumnError
+from custseg.exceptions import (
+    DataWarning,
+    EmptyDataError,
+    InvalidValueError,
+    MissingColumnError,
+    WeakChurnModelWarning,
+)
 from custseg.persistence import load, save
 from custseg.pipeline import CustomerSegmentation
 from custseg.segments import DEFAULT_SEGMENT_MAP, STAGES, KMeansSegmenter
@@ -48,7 +55,12 @@ def table(fitted):
 
 def test_cdnow_fit_to_1997_09_30_predict_1998_06_30_and_round_trip(tmp_path):
     log = load_cdnow()
-    model = CustomerSegmentation(random_state=0).fit(log[log["date"] <= CAL_END])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = CustomerSegmentation(random_state=0).fit(log[log["date"] <= CAL_END])
+    # The guard: on CDNOW the churn model beats recency alone (no warning).
+    assert not any(issubclass(w.category, WeakChurnModelWarning) for w in caught)
+    assert not model.churn_model_weak_
     table = model.predict(log, as_of=END)
     # One row per customer, every customer, sorted by id.
     assert len(table) == 23_570 == log["customer_id"].nunique()
@@ -103,11 +115,12 @@ def test_stage_outputs_match_the_stages_applied_directly(table, fitted):
     # Tier: the fitted grader's grades.
     grades = fitted.tiers_.predict(table[feats.columns])
     assert (np.asarray(grades, dtype=object) == table["tier"].astype(str).to_numpy()).all()
-    # Churn risk bands follow the probability thresholds.
+    # Churn risk bands follow the cut points learnt in fit.
+    low, high = fitted.churn_risk_cuts_
     p, risk = table["churn_probability"], table["churn_risk"].astype(str)
-    assert (risk[p >= 0.8] == "high").all()
-    assert (risk[(p >= 0.5) & (p < 0.8)] == "medium").all()
-    assert (risk[p < 0.5] == "low").all()
+    assert (risk[p >= high] == "high").all()
+    assert (risk[(p >= low) & (p < high)] == "medium").all()
+    assert (risk[p < low] == "low").all()
 
 
 def test_lifecycle_is_measured_at_as_of(table, fitted):
@@ -204,7 +217,8 @@ def test_row_order_does_not_matter(fitted, table):
 
 def test_dropped_stages_leave_their_columns_out():
     model = CustomerSegmentation(rfm="drop", lifecycle="drop", kmeans="drop", tiers="drop",
-                                 churn="drop", playbook="drop").fit(SAMPLE)
+                                 churn="drop", playbook="drop",
+                                 future_value="drop").fit(SAMPLE)
     table = model.predict(SAMPLE)
     assert table.columns[-1] == "avg_order_value"
     assert model.rfm_ is None and model.churn_ is None and model.kmeans_ is None

@@ -37,6 +37,7 @@ __all__ = [
     "TimezoneMismatchError",
     "UntrustedTypeError",
     "VersionMismatchWarning",
+    "WeakChurnModelWarning",
 ]
 
 
@@ -331,5 +332,20 @@ class ModelAssumptionWarning(CustsegWarning):
     Examples
     --------
     >>> issubclass(ModelAssumptionWarning, CustsegWarning)
+    True
+    """
+
+
+class WeakChurnModelWarning(CustsegWarning):
+    """The churn model is not better than recency alone on its internal time split.
+
+    :class:`custseg.pipeline.CustomerSegmentation` measures its churn model
+    against the days since the last purchase; when the model's ROC AUC does not
+    exceed recency's by at least 0.01, its churn probabilities and risk bands add
+    nothing to "how long since they last bought", and the report says so.
+
+    Examples
+    --------
+    >>> issubclass(WeakChurnModelWarning, CustsegWarning)
     True
     """

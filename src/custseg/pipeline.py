@@ -39,6 +39,7 @@ from .exceptions import (
     DataWarning,
     EmptyDataError,
     InvalidValueError,
+    WeakChurnModelWarning,
 )
 from .features import btyd_summary, customer_features
 from .io import Transactions, check_transactions
@@ -52,7 +53,7 @@ TIER_RULE_FEATURES = ("recency_days", "frequency", "monetary_total")
 # Parameters of the stages that the pipeline sets to its own values (one source of truth).
 _SHARED_PARAMS = ("customer_col", "time_col", "amount_col", "order_col", "occasion", "returns",
                   "time_format")
-RISK_BANDS = ("low", "medium", "high")
+RISK_BANDS = ("low", "medium", "high")  # the same as custseg.churn._bands.RISK_BANDS
 
 
 def _part_constraint() -> list[Any]:
@@ -174,9 +175,27 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
         :class:`custseg.churn.ChurnPredictor`.
     churn_horizon_days : int, default=90
         Length, in days, of the period without purchase that counts as churn.
-    churn_risk_thresholds : tuple of (float, float), default=(0.5, 0.8)
-        Churn probabilities at which the risk band turns from low to medium
-        and from medium to high.
+    churn_risk_shares : tuple of (float, float), default=(0.1, 0.2)
+        Relative risk bands (the default): the shares of customers in the
+        ``"high"`` and ``"medium"`` bands. ``fit`` turns them into churn
+        probabilities (``churn_risk_cuts_``): the quantiles of the out-of-fold
+        churn probabilities of its internal split that leave 10% of those
+        customers above the high cut and the next 20% above the medium cut.
+    churn_risk_thresholds : tuple of (float, float), optional
+        Fixed bands instead: the churn probabilities at which the band turns
+        from low to medium and from medium to high, e.g. ``(0.5, 0.8)``.
+    churn_risk_budget : float, optional
+        A campaign budget as a share of customers (e.g. 0.05): the ``"high"``
+        band is that share of the base and ``"medium"`` the next twice as many.
+        Replaces ``churn_risk_shares``; cannot be combined with
+        ``churn_risk_thresholds``.
+    future_value : "drop" or None, default=None
+        Expected future value columns (BG/NBD + Gamma-Gamma, fitted on the
+        training log in days); ``"drop"`` leaves them out.
+    value_horizon_days : int, default=365
+        Horizon of ``expected_purchases`` and ``expected_value``.
+    value_discount_rate : float, default=0.0
+        Yearly discount rate of ``expected_value`` (applied per 30-day period).
     playbook : Playbook, "drop" or None, default=None
         Maps the RFM segment (or, without RFM, the lifecycle stage, else the
         tier) of each customer to a recommended action; ``None`` means
@@ -205,6 +224,31 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
         Feature columns of the churn model.
     churn_rate_ : float
         Share of training customers labelled churned.
+    churn_quality_ : dict or None
+        The churn-model guard: on the internal time split, out-of-fold
+        metrics (``roc_auc``, ``lift`` of the top decile, ``brier``,
+        ``calibration_error``) of ``"model"`` (3-fold out-of-fold
+        probabilities), ``"recency"`` (days since the last purchase) and
+        ``"bgnbd"`` (BG/NBD probability of no purchase over the horizon);
+        ``None`` when the split is too small for three folds (fewer than 10
+        customers of a class). When the model's AUC is not at least 0.01 above
+        recency's, ``fit`` emits a
+        :class:`~custseg.exceptions.WeakChurnModelWarning`.
+    churn_model_weak_ : bool
+        Whether the guard found the model not better than recency alone.
+    churn_risk_cuts_ : tuple of (float, float)
+        Churn probabilities where the band turns medium and high.
+    churn_risk_bands_ : dict
+        Per band (``low``, ``medium``, ``high``): probability range, customers,
+        share, observed churn rate, share of all churners captured and lift
+        over the base rate, on the internal split (out-of-fold probabilities).
+    value_purchases_, value_spend_ : BetaGeoModel, GammaGammaModel or None
+        The fitted future-value models (``value_spend_`` is None when the log
+        has fewer than two repeat customers with positive spend).
+    value_fallback_spend_ : float
+        Spend per purchase used where Gamma-Gamma cannot say (mean repeat spend).
+    value_notes_ : list of str
+        What the value models warned about or fell back on.
     rfm_, lifecycle_, kmeans_, tiers_, tier_rules_, churn_ : estimator or None
         The fitted stages (``None`` for a dropped stage).
     playbook_ : Playbook or None
@@ -258,7 +302,12 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
         "tier_rules": [HasMethods(["fit", "predict"]), StrOptions({"drop"}), None],
         "churn": [HasMethods(["fit", "predict_proba"]), StrOptions({"drop"}), None],
         "churn_horizon_days": [Interval(Integral, 1, None, closed="left")],
-        "churn_risk_thresholds": [tuple, list],
+        "churn_risk_shares": [tuple, list],
+        "churn_risk_thresholds": [tuple, list, None],
+        "churn_risk_budget": [Interval(Real, 0, 1, closed="neither"), None],
+        "future_value": [StrOptions({"drop"}), None],
+        "value_horizon_days": [Interval(Integral, 1, None, closed="left")],
+        "value_discount_rate": [Interval(Real, 0, None, closed="left")],
         "playbook": [HasMethods(["actions_for"]), StrOptions({"drop"}), None],
         "random_state": ["random_state"],
     }
@@ -284,7 +333,12 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
         tier_rules: Any = None,
         churn: Any = None,
         churn_horizon_days: int = 90,
-        churn_risk_thresholds: tuple[float, float] = (0.5, 0.8),
+        churn_risk_shares: tuple[float, float] = (0.1, 0.2),
+        churn_risk_thresholds: tuple[float, float] | None = None,
+        churn_risk_budget: float | None = None,
+        future_value: str | None = None,
+        value_horizon_days: int = 365,
+        value_discount_rate: float = 0.0,
         playbook: Any = None,
         random_state: Any = None,
     ) -> None:
@@ -306,7 +360,12 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
         self.tier_rules = tier_rules
         self.churn = churn
         self.churn_horizon_days = churn_horizon_days
+        self.churn_risk_shares = churn_risk_shares
         self.churn_risk_thresholds = churn_risk_thresholds
+        self.churn_risk_budget = churn_risk_budget
+        self.future_value = future_value
+        self.value_horizon_days = value_horizon_days
+        self.value_discount_rate = value_discount_rate
         self.playbook = playbook
         self.random_state = random_state
 
@@ -398,18 +457,11 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
         out[numeric] = cls._numeric(feats, numeric)
         return out
 
-    def _check_thresholds(self) -> tuple[float, float]:
-        th = tuple(self.churn_risk_thresholds)
-        if (
-            len(th) != 2
-            or not all(isinstance(t, Real) for t in th)
-            or not 0.0 < th[0] < th[1] < 1.0
-        ):
-            raise InvalidValueError(
-                f"churn_risk_thresholds={self.churn_risk_thresholds!r} must be two "
-                "increasing probabilities strictly between 0 and 1, e.g. (0.5, 0.8)."
-            )
-        return float(th[0]), float(th[1])
+    def _check_thresholds(self) -> tuple[str, tuple[float, float]]:
+        from .churn._bands import check_band_spec
+
+        return check_band_spec(self.churn_risk_shares, self.churn_risk_thresholds,
+                               self.churn_risk_budget)
 
     def _churn_table(self, log: Transactions, as_of: dt.datetime) -> pd.DataFrame:
         """Churn-model features as of ``as_of``: those of churn_labels at its cutoff."""
@@ -455,9 +507,24 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
                 "churn_horizon_days, or churn='drop'."
             )
         est.fit(X, y)
+        self._guard(est, X, y)
         self.churn_cutoff_ = cutoff
         self.churn_features_ = list(X.columns)
         self.churn_rate_ = float(y.mean())
+
+    def _guard(self, est: Any, X: pd.DataFrame, y: np.ndarray) -> None:
+        """Measure the churn model on its split (out of fold); learn the risk bands."""
+        from .churn._guard import measure_guard
+
+        kind, spec = self._check_thresholds()
+        seed = self.random_state if isinstance(self.random_state, Integral) else 0
+        guard = measure_guard(est, X, y, horizon_days=int(self.churn_horizon_days),
+                              kind=kind, spec=spec, random_state=int(seed))
+        self.churn_quality_ = guard.quality
+        self.churn_model_weak_ = guard.weak
+        self.churn_risk_cuts_ = guard.cuts
+        self.churn_risk_bands_ = guard.bands
+        self._guard_message = guard.message() if guard.weak else None
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, transactions: Any, y: Any = None) -> CustomerSegmentation:
@@ -513,6 +580,17 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
                 return churn
 
             churn = _fit_or_skip("churn", skipped, fit_churn)
+        weak = getattr(self, "_guard_message", None) if churn is not None else None
+        if weak:  # stacklevel 3: past fit's _fit_context wrapper, to the caller's line
+            warnings.warn(weak, WeakChurnModelWarning, stacklevel=3)
+        value = None
+        if self.future_value != "drop":
+            value = _fit_or_skip("future_value", skipped,
+                                 lambda: self._fit_value(log, obs))
+        self.value_purchases_ = None if value is None else value.purchases
+        self.value_spend_ = None if value is None else value.spend
+        self.value_fallback_spend_ = None if value is None else value.fallback_spend
+        self.value_notes_ = [] if value is None else list(value.notes)
 
         self.rfm_ = rfm
         self.lifecycle_ = lifecycle
@@ -566,6 +644,30 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
         table = self._predict_table(log, as_of_dt)
         table.attrs["as_of"] = as_of_dt.isoformat()
         return to_kind(table, tx.info, keep_dtypes=(self.customer_col,))
+
+    def _btyd_days(self, log: Transactions, as_of: dt.datetime) -> pd.DataFrame:
+        kw = {k: v for k, v in self._feature_kwargs().items()
+              if k not in ("quantity_col", "product_col")}
+        return to_pandas(btyd_summary(log, observation_date=as_of, future="drop", unit="D",
+                                      **kw))
+
+    def _fit_value(self, log: Transactions, obs: dt.datetime) -> Any:
+        from .churn._future_value import fit_value_models
+
+        return fit_value_models(self._btyd_days(log, obs))
+
+    def _value_columns(self, log: Transactions, as_of: dt.datetime,
+                       ids: np.ndarray) -> pd.DataFrame:
+        from .churn._future_value import VALUE_COLUMNS, ValueModels, future_value
+
+        summary = self._btyd_days(log, as_of)
+        assert self.value_purchases_ is not None and self.value_fallback_spend_ is not None
+        models = ValueModels(self.value_purchases_, self.value_spend_,
+                             float(self.value_fallback_spend_))
+        values = future_value(models, summary, float(self.value_horizon_days),
+                              float(self.value_discount_rate))
+        values.index = summary[self.customer_col].to_numpy()
+        return values.reindex(ids)[list(VALUE_COLUMNS)]
 
     def _rfm_segment_names(self) -> list[str]:
         """Segment names in the order of the segment map (best first in the default map)."""
@@ -643,12 +745,18 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
             churn_prob = pd.Series(p, index=churn_X[self.customer_col].to_numpy())
             p_all = churn_prob.reindex(table[self.customer_col].to_numpy()).to_numpy()
             table["churn_probability"] = p_all
-            low, high = self._check_thresholds()
-            band = np.where(p_all >= high, 2, np.where(p_all >= low, 1, 0))
-            band[np.isnan(p_all)] = -1  # no purchase to score: no band
+            from .churn._bands import apply_risk_bands
+
+            band = apply_risk_bands(p_all, self.churn_risk_cuts_)  # -1: no purchase to score
             table["churn_risk"] = pd.Categorical.from_codes(
                 band.astype(np.int64), dtype=pd.CategoricalDtype(list(RISK_BANDS), ordered=True)
             )
+        if getattr(self, "value_purchases_", None) is not None:
+            values = self._value_columns(log, as_of, ids)
+            for col in values.columns:
+                table[col] = values[col].to_numpy()
+            if "churn_probability" in table.columns:
+                table["value_at_stake"] = table["expected_value"] * table["churn_probability"]
         if self.playbook_ is not None:
             group = next((c for c in ("rfm_segment", "lifecycle_stage", "tier")
                           if c in table.columns), None)

@@ -84,31 +84,56 @@ def test_two_concurrent_writers_leave_one_whole_file(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["log0.csv", "log1.csv", "out.csv"]
 
 
-def _interrupt_mid_write(log: Path, out: Path) -> tuple[int, str]:
-    """Run segment; send SIGINT the moment its temporary output file (.out.*.csv) appears."""
+def _interrupt_mid_write(log: Path, out: Path) -> tuple[int, str, bool]:
+    """Run segment; send SIGINT the moment its temporary output file (.out.*.csv) appears.
+
+    Returns the exit code, stderr and whether the signal was sent (on a busy machine the
+    write can finish between two looks at the folder).
+    """
     proc = subprocess.Popen([*COMMAND, "segment", str(log), "-o", str(out), "--drop", "churn",
                              "--drop", "kmeans", "--drop", "tier_rules"],
                             env=ENV, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 240
+    sent = False
     while proc.poll() is None and time.monotonic() < deadline:
-        if any(p.name.startswith(".out.") and p.suffix == ".csv" for p in out.parent.iterdir()):
-            proc.send_signal(signal.SIGINT)
-            break
-        time.sleep(0.002)
+        with os.scandir(out.parent) as entries:
+            if any(e.name.startswith(".out.") and e.name.endswith(".csv") for e in entries):
+                proc.send_signal(signal.SIGINT)
+                sent = True
+                break
     _, err = proc.communicate(timeout=300)
-    return proc.returncode, err
+    return proc.returncode, err, sent
+
+
+def _interrupted_runs(log: Path, out: Path, previous: str | None) -> None:
+    """Interrupt runs until one is stopped mid-write (at most 6 tries); every run leaves
+    the previous file (or none) when stopped, or the whole new table when it finished."""
+    for _ in range(6):
+        if previous is not None:
+            out.write_text(previous)
+        elif out.exists():
+            out.unlink()
+        code, err, sent = _interrupt_mid_write(log, out)
+        assert sorted(p.name for p in out.parent.iterdir() if p.name.startswith(".")) == []
+        if code == 0:  # the write ended before the signal: the new table, whole
+            table = pd.read_csv(out)
+            assert len(table) == table["customer_id"].nunique() == 10000
+            continue
+        assert sent and code == 130, (code, err)
+        assert "interrupted" in err
+        if out.exists() and out.read_text() != previous:  # stopped just after the rename
+            table = pd.read_csv(out)
+            assert len(table) == table["customer_id"].nunique() == 10000
+            continue
+        return
+    pytest.fail("no run could be interrupted during its write in 6 tries")
 
 
 def test_sigint_mid_write_never_leaves_a_partial_file(tmp_path):
     log = synthetic_csv(tmp_path / "log.csv", 10000, 1)
     out = tmp_path / "out.csv"
-    code, err = _interrupt_mid_write(log, out)
-    assert code == 130, err
-    assert "interrupted" in err and not out.exists()
-    out.write_text("the previous table\n")
-    code, err = _interrupt_mid_write(log, out)
-    assert code == 130, err
-    assert out.read_text() == "the previous table\n"
+    _interrupted_runs(log, out, previous=None)
+    _interrupted_runs(log, out, previous="the previous table\n")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["log.csv", "out.csv"]
 
 

@@ -13,7 +13,9 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import signal
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
@@ -101,20 +103,39 @@ def atomic_output(path: str | Path) -> Iterator[Path]:
     'whole'
     """
     path = Path(path)
-    fd, name = tempfile.mkstemp(dir=path.resolve().parent, prefix=f".{path.stem}.",
-                                suffix=path.suffix)
-    os.close(fd)
-    tmp = Path(name)
+    tmp: Path | None = None
     try:
+        with _interrupts_deferred():  # a Ctrl-C lands after ``tmp`` is known, never before
+            fd, name = tempfile.mkstemp(dir=path.resolve().parent, prefix=f".{path.stem}.",
+                                        suffix=path.suffix)
+            os.close(fd)
+            tmp = Path(name)
         yield tmp
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
         raise
+
+
+@contextlib.contextmanager
+def _interrupts_deferred() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back during the block (main thread, POSIX); on leaving it
+    a pending one is delivered, so the KeyboardInterrupt is raised after the block."""
+    if (not hasattr(signal, "pthread_sigmask")
+            or threading.current_thread() is not threading.main_thread()):
+        yield
+        return
+    held = {signal.SIGINT, signal.SIGTERM}
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def write_table(table: Any, path: str | Path, stdout: TextIO | None = None) -> None:

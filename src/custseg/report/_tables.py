@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..plotting._labels import column_label
+from ..plotting._labels import COLUMN_LABELS, column_label
 
 # Column names of the per-customer table (custseg.pipeline.CustomerSegmentation.predict).
 RFM_SEGMENT = "rfm_segment"
@@ -139,7 +139,7 @@ for _col in ("active_customers", "new_customers", "retained_customers",
 
 def _header(col: Any) -> str:
     name = str(col)
-    return column_label(name) if "_" in name or name in ("frequency",) else name
+    return column_label(name) if "_" in name or name in COLUMN_LABELS else name
 
 
 def table_html(df: pd.DataFrame, *, first: str = "", numeric: Sequence[str] = (),

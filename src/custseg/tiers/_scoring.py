@@ -520,6 +520,13 @@ class ValueGrader(BaseEstimator):
     >>> grader = ValueGrader().fit(feats)
     >>> grader.predict(feats).to_dict()
     {'a': 'A', 'b': 'B', 'c': 'D', 'd': 'C'}
+
+    A numeric matrix gets the grade positions (0 is the best grade):
+
+    >>> scores = [[90.0], [10.0], [55.0], [30.0]]
+    >>> positions = ValueGrader(scorer="passthrough").fit(scores).predict(scores)
+    >>> positions.tolist(), [grader.grades_[i] for i in positions]
+    ([0, 3, 1, 2], ['A', 'D', 'B', 'C'])
     """
 
     _parameter_constraints: dict[str, list[Any]] = {
@@ -655,16 +662,19 @@ class ValueGrader(BaseEstimator):
         Returns
         -------
         Series or ndarray
-            For a dataframe: an ordered categorical Series named ``grade``,
-            indexed by the customer id column (or the frame's index). For an
-            array: an array of grade labels.
+            For a dataframe (pandas, polars or pyarrow): an ordered categorical
+            Series of the grade labels named ``grade``, indexed by the customer
+            id column (or the frame's index). For an array (a numeric matrix
+            without column names): the grade positions as integers, 0 for the
+            best grade, as scikit-learn's clusterers number their labels;
+            ``grades_[positions]`` gives the labels.
         """
         check_is_fitted(self)
         X, info = read_table(X, backend="pandas")
         codes = _apply_cuts(self._scores(X, fit=False), self.cuts_)
         frame = as_pandas(X)
         if frame is None:
-            return np.asarray(self.grades_)[codes]
+            return np.asarray(codes, dtype=np.int64)
         index = (
             pd.Index(frame[self.customer_col])
             if self.customer_col in frame.columns

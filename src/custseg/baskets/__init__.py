@@ -1,0 +1,11 @@
+"""Baskets: what customers buy together, per segment, and what to offer each one next.
+
+A basket is one order (with an order id column) or one customer and calendar day,
+the purchase occasion of :func:`custseg.features.rfm`; items are the values of a
+``product_col`` (product, category, sub-category or any item id).
+"""
+
+from ._association import AssociationRules
+from ._baskets import basket_table, item_counts, item_history
+
+__all__ = ["AssociationRules", "basket_table", "item_counts", "item_history"]

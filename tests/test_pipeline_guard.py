@@ -1,0 +1,79 @@
+"""The churn-model guard, risk bands and future value in CustomerSegmentation."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from threadpoolctl import threadpool_limits
+
+from custseg.datasets import load_cdnow
+from custseg.exceptions import WeakChurnModelWarning
+from custseg.pipeline import CustomerSegmentation
+
+QUICK = dict(rfm="drop", kmeans="drop", tiers="drop", playbook="drop", random_state=0)
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    with threadpool_limits(limits=1):
+        yield
+
+
+def random_log(n_customers=600, days=365, rate=1 / 60, seed=0):
+    """Every customer buys on each day with the same probability: history predicts nothing."""
+    rng = np.random.default_rng(seed)
+    buys = rng.random((n_customers, days)) < rate
+    cust, day = np.nonzero(buys)
+    return pd.DataFrame({
+        "customer_id": [f"c{c:04d}" for c in cust],
+        "date": pd.Timestamp("2024-01-01") + pd.to_timedelta(day, unit="D"),
+        "amount": rng.gamma(2.0, 20.0, len(cust)).round(2),
+    })
+
+
+def test_random_log_triggers_the_guard():
+    log = random_log()
+    with pytest.warns(WeakChurnModelWarning, match="not better than recency alone") as rec:
+        model = CustomerSegmentation(**QUICK).fit(log)
+    assert rec[0].filename == __file__  # stacklevel points at the caller
+    q = model.churn_quality_
+    assert model.churn_model_weak_
+    assert set(q) == {"model", "recency", "bgnbd"}
+    assert q["model"]["roc_auc"] < q["recency"]["roc_auc"] + 0.01
+    for row in q.values():
+        assert {"roc_auc", "lift", "brier", "calibration_error"} <= set(row)
+
+
+def test_bands_and_value_columns_in_the_table():
+    log = load_cdnow(sample=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", WeakChurnModelWarning)
+        model = CustomerSegmentation(**QUICK, lifecycle="drop").fit(log)
+    table = model.predict(log)
+    bands = model.churn_risk_bands_
+    assert list(bands) == ["low", "medium", "high"]
+    assert bands["high"]["share"] == pytest.approx(0.1, abs=0.01)
+    assert bands["medium"]["share"] == pytest.approx(0.2, abs=0.01)
+    _, high = model.churn_risk_cuts_
+    p = table["churn_probability"]
+    assert (table.loc[p >= high, "churn_risk"] == "high").all()
+    for col in ("p_alive", "expected_purchases", "expected_spend", "expected_value",
+                "value_at_stake"):
+        assert table[col].notna().all(), col
+    np.testing.assert_allclose(table["value_at_stake"],
+                               table["expected_value"] * table["churn_probability"])
+
+
+def test_refund_only_customer_has_no_future_value():
+    log = load_cdnow(sample=True)
+    refund = pd.DataFrame({"customer_id": ["zz_refund"], "date": [pd.Timestamp("1998-01-05")],
+                           "amount": [-10.0]})
+    log = pd.concat([log[["customer_id", "date", "amount"]], refund], ignore_index=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", WeakChurnModelWarning)
+        model = CustomerSegmentation(**QUICK, lifecycle="drop").fit(log)
+    row = model.predict(log).set_index("customer_id").loc["zz_refund"]
+    assert pd.isna(row["expected_value"]) and pd.isna(row["value_at_stake"])
