@@ -119,6 +119,27 @@ def _pandas_to_polars(native: Any, argname: str) -> pl.DataFrame:
         raise
 
 
+def _wrap(native: Any, argname: str) -> Any:
+    """``native`` as a narwhals frame; anything else is an InvalidDtypeError naming ``argname``."""
+    if isinstance(native, (nw.DataFrame, nw.LazyFrame)):
+        return native
+    try:
+        if isinstance(native, (nw.Series, list, tuple)) or type(native).__module__.startswith(
+                "numpy"):
+            raise TypeError(type(native).__name__)
+        return nw.from_native(native)
+    except TypeError as err:
+        raise InvalidDtypeError(
+            f"{argname} must be a dataframe (pandas, polars, pyarrow) or a lazy frame "
+            f"(polars LazyFrame, DuckDB relation, Spark DataFrame); got {type(native).__name__}."
+        ) from err
+
+
+def _lazy_info(frame: nw.LazyFrame[Any], columns: tuple[str, ...], native: Any) -> FrameInfo:
+    engine, zone = _engine_of(frame)
+    return FrameInfo("lazy", columns, engine=engine, naive_zone=zone, source=native)
+
+
 def to_lazy(native: Any, *, argname: str = "transactions") -> tuple[nw.LazyFrame[Any], FrameInfo]:
     """Wrap ``native`` as a narwhals LazyFrame and remember its kind.
 
@@ -127,21 +148,14 @@ def to_lazy(native: Any, *, argname: str = "transactions") -> tuple[nw.LazyFrame
     """
     if isinstance(native, (nw.DataFrame, nw.LazyFrame)):
         native = native.to_native()
-    try:
-        frame = nw.from_native(native)
-    except TypeError as err:
-        raise InvalidDtypeError(
-            f"{argname} must be a dataframe (pandas, polars, pyarrow) or a lazy frame "
-            f"(polars LazyFrame, DuckDB relation, ...); got {type(native).__name__}."
-        ) from err
+    frame = _wrap(native, argname)
     kind = _kind_of(native)
     columns = tuple(str(c) for c in frame.columns)
     if kind == "lazy":
         if isinstance(frame, nw.DataFrame):  # an eager frame of another library
             pl_df = frame.to_polars()
             return nw.from_native(pl_df.lazy()), FrameInfo("polars", columns)
-        engine, zone = _engine_of(frame)
-        return frame, FrameInfo("lazy", columns, engine=engine, naive_zone=zone, source=native)
+        return frame, _lazy_info(frame, columns, native)
     pandas_dtypes: dict[str, Any] = {}
     if kind == "pandas":
         pandas_dtypes = {str(c): native[c].dtype for c in native.columns}
@@ -198,22 +212,16 @@ def read_table(
     if isinstance(X, (nw.DataFrame, nw.LazyFrame)):
         X = X.to_native()
     try:
-        if isinstance(X, (nw.Series, list, tuple)) or type(X).__module__.startswith("numpy"):
-            raise TypeError
-        frame = nw.from_native(X)
-    except TypeError as err:
+        frame = _wrap(X, argname)
+    except InvalidDtypeError:
         if allow_arrays:
             return X, None
-        raise InvalidDtypeError(
-            f"{argname} must be a dataframe (pandas, polars, pyarrow) or a lazy frame "
-            f"(polars LazyFrame, DuckDB relation, Spark DataFrame); got {type(X).__name__}."
-        ) from err
+        raise
     kind = _kind_of(X)
     columns = tuple(str(c) for c in frame.columns)
     if kind == "lazy":
         if isinstance(frame, nw.LazyFrame):
-            engine, zone = _engine_of(frame)
-            info = FrameInfo("lazy", columns, engine=engine, naive_zone=zone, source=X)
+            info = _lazy_info(frame, columns, X)
             frame = frame.collect(backend="polars")
         else:  # an eager frame of another library: handed back as polars
             info = FrameInfo("polars", columns)
