@@ -95,7 +95,7 @@ def test_snake_plot_values_are_segment_means_of_z_scores(ax):
         np.testing.assert_array_equal(line.get_xdata(), [0, 1])
     assert _ticks(ax.get_xticklabels()) == ["Days since last purchase", "Total spend"]
     assert ax.get_ylabel() == "Mean z-score (0 = average customer)"
-    assert ax.get_legend().get_title().get_text() == "segment"
+    assert ax.get_legend().get_title().get_text() == "Segment"
 
 
 def test_snake_plot_raw_means_and_default_features(ax):

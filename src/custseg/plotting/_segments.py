@@ -259,7 +259,7 @@ def plot_segment_profile(
     ax.set_xlabel("Feature")
     ax.set_ylabel("Mean z-score (0 = average customer)" if standardize else "Mean value")
     ax.set_title("Segment profiles")
-    ax.legend(title=segment_col, fontsize=8)
+    ax.legend(title=column_label(segment_col), fontsize=8, loc="best")
     return ax
 
 

@@ -157,6 +157,10 @@ def _cards(ctx: ReportContext) -> str:
         top = best_first(df[TIER], TIER)[0]
         top_rev = float(df.loc[df[TIER].astype(str) == str(top), REVENUE].clip(lower=0).sum())
         cards.append(_card(_share(top_rev, revenue), f"of spend from tier {top}"))
+    if has(df, "value_at_stake") and has(df, "expected_value"):
+        stake = float(df["value_at_stake"].sum())
+        cards.append(_card(f"{stake:,.0f}", "expected future value at stake (churn risk x "
+                           "value)"))
     if has(df, CHURN_RISK):
         high = df[CHURN_RISK].astype(str) == "high"
         cards.append(_card(f"{int(high.sum()):,}", "customers at high churn risk"))

@@ -22,7 +22,7 @@ from ._tables import (
 
 #: Columns of the at-risk list (those present), in order.
 AT_RISK_COLUMNS = (TIER, RFM_SEGMENT, LIFECYCLE, REVENUE, "frequency", "recency_days",
-                   CHURN_PROBABILITY, ACTION)
+                   CHURN_PROBABILITY, "expected_value", "value_at_stake", ACTION)
 
 
 def at_risk(df: pd.DataFrame) -> tuple[pd.Series, bool]:
