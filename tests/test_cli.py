@@ -338,3 +338,15 @@ def test_progress_only_on_a_terminal():
 def test_parser_defaults():
     args = build_parser().parse_args(["demo"])
     assert args.output == "demo-output" and args.threads == 1 and not args.sample
+
+
+def test_campaign_writes_every_customer_by_action(log_csv, tmp_path):
+    out = tmp_path / "campaign.csv"
+    assert main(["campaign", str(log_csv), "-o", str(out), "--as-of", "1998-06-30"]) == 0
+    lst = pd.read_csv(out, dtype={"customer_id": str})
+    assert len(lst) == N_CUSTOMERS and lst["customer_id"].is_unique
+    assert {"action", "action_priority", "reason", "value_at_stake"} <= set(lst.columns)
+    assert lst["action_priority"].is_monotonic_increasing
+    vip = tmp_path / "vip.csv"
+    assert main(["campaign", str(log_csv), "-o", str(vip), "--action", "VIP care"]) == 0
+    assert set(pd.read_csv(vip)["action"]) <= {"VIP care"}

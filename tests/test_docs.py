@@ -50,3 +50,14 @@ def test_page_examples_run(page, tmp_path, monkeypatch):
                     pytest.fail(f"{page}, python block {k} raised {type(err).__name__}: {err}")
         finally:
             plt.close("all")
+
+
+def test_every_public_constant_has_an_api_entry():
+    import importlib
+
+    for page in sorted((DOCS / "api").glob("*.md")):
+        module = importlib.import_module(f"custseg.{page.stem}")
+        text = page.read_text(encoding="utf-8")
+        for name in getattr(module, "__all__", []):
+            if name.isupper():
+                assert f"::: custseg.{page.stem}.{name}" in text, (page.name, name)

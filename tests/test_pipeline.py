@@ -25,7 +25,7 @@ from custseg.exceptions import (
 )
 from custseg.persistence import load, save
 from custseg.pipeline import CustomerSegmentation
-from custseg.segments import DEFAULT_SEGMENT_MAP, STAGES, KMeansSegmenter
+from custseg.segments import DEFAULT_SEGMENT_MAP, STAGES, KMeansSegmenter, Playbook
 
 SAMPLE = load_cdnow(sample=True).drop(columns=["master_id"])
 CAL_END = "1997-09-30"
@@ -124,9 +124,12 @@ def test_stage_outputs_match_the_stages_applied_directly(table, fitted):
 
 
 def test_lifecycle_is_measured_at_as_of(table, fitted):
-    th = fitted.lifecycle_.thresholds_
-    churned = table["recency_days"] > th["churn_days"]
-    assert (table.loc[churned, "lifecycle_stage"] == "churned").all()
+    stager = fitted.lifecycle_
+    stages = stager.set_params(observation_date=END).transform(SAMPLE)
+    stager.set_params(observation_date=fitted.observation_date_)
+    assert (stages["stage"].to_numpy() == table["lifecycle_stage"].astype(str).to_numpy()).all()
+    churned = stages["silence_gaps"] > stager.thresholds_["churn_gaps"]
+    assert (table.loc[churned.to_numpy(), "lifecycle_stage"] == "churned").all()
     # As of 1998-06-30 nobody in CDNOW (first purchases in Q1 1997) is new.
     assert not (table["lifecycle_stage"] == "new").any()
 
@@ -226,8 +229,8 @@ def test_dropped_stages_leave_their_columns_out():
 
 
 def test_playbook_falls_back_to_lifecycle_stage_without_rfm():
-    model = CustomerSegmentation(rfm="drop", kmeans="drop", tiers="drop", churn="drop").fit(
-        SAMPLE)
+    model = CustomerSegmentation(rfm="drop", kmeans="drop", tiers="drop", churn="drop",
+                                 playbook=Playbook()).fit(SAMPLE)
     table = model.predict(SAMPLE)
     dormant = table["lifecycle_stage"] == "dormant"
     assert dormant.any()

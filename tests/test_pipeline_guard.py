@@ -77,3 +77,40 @@ def test_refund_only_customer_has_no_future_value():
         model = CustomerSegmentation(**QUICK, lifecycle="drop").fit(log)
     row = model.predict(log).set_index("customer_id").loc["zz_refund"]
     assert pd.isna(row["expected_value"]) and pd.isna(row["value_at_stake"])
+
+
+def test_report_shows_the_notice_and_the_decision_panels():
+    from custseg.report import render_report
+
+    log = random_log()
+    with pytest.warns(WeakChurnModelWarning):
+        model = CustomerSegmentation(random_state=0, kmeans="drop").fit(log)
+    page = render_report(model.predict(log), model=model)
+    assert page.count("the churn model is not better than recency") >= 2  # risk figures
+    for text in ("Churn model quality", "Risk bands", "Decision matrix",
+                 "Expected future value and value at stake", "observed churn rate"):
+        assert text in page, text
+
+
+def test_report_of_a_good_model_has_no_notice():
+    from custseg.report._decisions import weak_model_notice
+
+    class Good:
+        churn_model_weak_ = False
+
+    assert weak_model_notice(Good()) == ""
+
+
+def test_no_loyal_action_in_the_top_decile_of_churn_probability():
+    from custseg.actions import LOYAL_ACTIONS
+
+    log = load_cdnow(sample=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", WeakChurnModelWarning)
+        model = CustomerSegmentation(random_state=0, kmeans="drop").fit(
+            log[log["date"] <= "1997-09-30"])
+    table = model.predict(log, as_of="1997-09-30")
+    top = table["churn_probability"] >= table["churn_probability"].quantile(0.9)
+    assert not table.loc[top, "action"].isin(LOYAL_ACTIONS).any()
+    assert table["action"].notna().all() and table["reason"].notna().all()
+    assert table["customer_id"].is_unique and len(table) == log["customer_id"].nunique()

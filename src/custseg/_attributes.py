@@ -33,7 +33,9 @@ __all__ = [
     "attribute_frame",
     "attribute_kinds",
     "binary_target",
+    "category_codes",
     "category_values",
+    "encode_attributes",
     "numeric_values",
     "require_attribute_columns",
 ]
@@ -41,14 +43,17 @@ __all__ = [
 #: Labels read as the positive class (case- and space-insensitive).
 POSITIVE_WORDS = frozenset(
     {"yes", "y", "true", "t", "1", "converted", "won", "win", "purchased", "bought", "buyer",
-     "positive", "pos", "success"}
+     "positive", "pos", "success", "churned"}
 )
 #: Labels read as the negative class.
 NEGATIVE_WORDS = frozenset(
     {"no", "n", "false", "f", "0", "not converted", "lost", "lose", "not purchased",
-     "no purchase", "non-buyer", "negative", "neg", "failure"}
+     "no purchase", "non-buyer", "negative", "neg", "failure", "retained", "not churned"}
 )
 _N_EXAMPLES = 3
+#: Most categories a column keeps its own code for (HistGradientBoosting's limit is 255
+#: bins per categorical feature); rarer ones share the next code.
+MAX_CATEGORIES = 254
 
 
 def attribute_frame(X: Any, *, what: str) -> pd.DataFrame:
@@ -254,3 +259,29 @@ def _positive_of_two(labels: np.ndarray) -> Any:
     if neg[0] != neg[1]:
         return b if neg[0] else a
     return sorted((a, b), key=str)[1]
+
+
+def category_codes(values: pd.Series) -> dict[str, int]:
+    """Codes of the categories of a column seen in fit: the most frequent first (ties by
+    text); categories beyond :data:`MAX_CATEGORIES` share the last code. Blanks get none."""
+    found = pd.Series(category_values(values)).dropna()
+    counts = found.value_counts(sort=True)
+    ordered = sorted(counts.index, key=lambda v: (-int(counts[v]), str(v)))
+    codes = {str(v): k for k, v in enumerate(ordered[:MAX_CATEGORIES])}
+    codes.update({str(v): MAX_CATEGORIES for v in ordered[MAX_CATEGORIES:]})
+    return codes
+
+
+def encode_attributes(frame: pd.DataFrame, features: Sequence[str], kinds: dict[str, str],
+                      codes: dict[str, dict[str, int]], what: str) -> np.ndarray:
+    """The model matrix: numbers as float (NaN for blanks), categories as their codes
+    (NaN for blanks and for a category not seen in fit)."""
+    cols = []
+    for col in features:
+        if kinds[col] == "numeric":
+            cols.append(numeric_values(frame[col], col, what))
+        else:
+            lookup = codes[col]
+            cols.append(np.asarray([np.nan if v is None else lookup.get(v, np.nan)
+                                    for v in category_values(frame[col])], dtype=np.float64))
+    return np.column_stack(cols) if cols else np.empty((len(frame), 0))

@@ -284,6 +284,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "files you made or trust as much as your own code")
 
     _add_grade_parser(add)
+    _add_campaign_parser(add, _add_columns, _add_model)
 
     p = add("demo", "Run the whole job on the bundled CDNOW data.")
     p.add_argument("--output", metavar="DIR", default="demo-output",
@@ -533,6 +534,45 @@ def _cmd_demo(args: argparse.Namespace, progress: _Progress, out: TextIO) -> int
     return EXIT_OK
 
 
+# --------------------------------------------------------------- custseg campaign
+_EPILOG["campaign"] = """\
+examples:
+  custseg campaign orders.csv -o campaign.csv
+  custseg campaign orders.csv -o vip.csv --action "VIP care" --as-of 2024-06-30
+
+One row per customer with their action (from value x churn risk x lifecycle stage), its
+priority and reason, grouped by action (priority 1 first), biggest value at stake first."""
+
+
+def _add_campaign_parser(add: Any, columns: Any, model: Any) -> None:
+    p = add("campaign", "Write the campaign list: every customer's action, by value at stake.")
+    p.add_argument("input", metavar="INPUT",
+                   help="transaction file (CSV, parquet or Arrow/Feather; - for stdin)")
+    p.add_argument("-o", "--output", metavar="FILE", default="-",
+                   help="output .csv file (default: stdout)")
+    p.add_argument("--as-of", metavar="DATE",
+                   help="date of the list (default: the last transaction)")
+    p.add_argument("--action", metavar="NAME", help="only the customers of this action")
+    columns(p)
+    model(p)
+
+
+def _cmd_campaign(args: argparse.Namespace, progress: _Progress, out: TextIO) -> int:
+    _check_output(args.output, (".csv",))
+    _, table = _fit_predict(args, progress)
+    from .actions import campaign_list
+
+    if "action" not in table.columns:
+        from .exceptions import InvalidValueError
+
+        raise InvalidValueError("the table has no action column (the playbook stage was "
+                                "dropped or could not be learnt); nothing to export.")
+    lst = campaign_list(table, customer_col=args.customer_col, action=args.action)
+    progress(f"writing {len(lst):,} customers to {args.output}")
+    _write_table(lst, args.output, out)
+    return EXIT_OK
+
+
 # ------------------------------------------------------------------ custseg grade
 _EPILOG["grade"] = """\
 examples:
@@ -615,6 +655,7 @@ def _cmd_grade(args: argparse.Namespace, progress: _Progress, out: TextIO) -> in
 
 
 _COMMANDS = {
+    "campaign": _cmd_campaign,
     "segment": _cmd_segment,
     "report": _cmd_report,
     "fit": _cmd_fit,

@@ -108,9 +108,9 @@ def _default(part: str) -> Any:
 
         return ChurnPredictor()
     if part == "playbook":
-        from .segments import Playbook
+        from .actions import DecisionMatrix
 
-        return Playbook()
+        return DecisionMatrix()
     raise AssertionError(part)  # pragma: no cover
 
 
@@ -197,10 +197,14 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
         Horizon of ``expected_purchases`` and ``expected_value``.
     value_discount_rate : float, default=0.0
         Yearly discount rate of ``expected_value`` (applied per 30-day period).
-    playbook : Playbook, "drop" or None, default=None
-        Maps the RFM segment (or, without RFM, the lifecycle stage, else the
-        tier) of each customer to a recommended action; ``None`` means
-        :class:`custseg.segments.Playbook` with its default actions.
+    playbook : DecisionMatrix, Playbook, "drop" or None, default=None
+        The recommended action of each customer. ``None`` means
+        :class:`custseg.actions.DecisionMatrix` with its default matrix: one
+        action from value (tier) x churn risk x lifecycle stage, with an
+        ``action_priority`` and a ``reason`` in words ("tier A, churn risk high,
+        dormant"). A :class:`custseg.segments.Playbook` maps the RFM segment name
+        (or, without RFM, the lifecycle stage, else the tier) to an action instead,
+        as does the default when the table has no lifecycle stage or value.
     random_state : int, RandomState instance or None, default=None
         Seed passed to the stages that draw random numbers (K-means, the churn
         model) when their own ``random_state`` is ``None``.
@@ -309,7 +313,8 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
         "future_value": [StrOptions({"drop"}), None],
         "value_horizon_days": [Interval(Integral, 1, None, closed="left")],
         "value_discount_rate": [Interval(Real, 0, None, closed="left")],
-        "playbook": [HasMethods(["actions_for"]), StrOptions({"drop"}), None],
+        "playbook": [HasMethods(["actions_for"]), HasMethods(["decide"]), StrOptions({"drop"}),
+                     None],
         "random_state": ["random_state"],
     }
 
@@ -764,12 +769,20 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
                 table[col] = values[col].to_numpy()
             if "churn_probability" in table.columns:
                 table["value_at_stake"] = table["expected_value"] * table["churn_probability"]
-        if self.playbook_ is not None:
+        playbook = self.playbook_
+        if playbook is not None and hasattr(playbook, "decide"):
+            value_col = any(c in table.columns for c in ("tier", "expected_value"))
+            if "lifecycle_stage" in table.columns and value_col:
+                return playbook.decide(table).reset_index(drop=True)
+            from .segments import Playbook
+
+            playbook = Playbook()  # no stage or value to decide from: by name
+        if playbook is not None:
             group = next((c for c in ("rfm_segment", "lifecycle_stage", "tier")
                           if c in table.columns), None)
             if group is not None:
                 group_labels: pd.Series = table[group].astype(object)
-                found = {n: self.playbook_.actions_for(n)
+                found = {n: playbook.actions_for(n)
                          for n in group_labels.dropna().unique()}
                 table["action"] = group_labels.map(
                     lambda n: found[n].action if n in found else None

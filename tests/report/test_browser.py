@@ -32,7 +32,7 @@ pytestmark = [
 
 WIDTHS = [1280, 390]
 SECTIONS = ["changes", "trends", "cohorts", "segments", "tiers", "lifecycle", "churn",
-            "at-risk", "clusters", "playbook", "rfm-map"]
+            "at-risk", "clusters", "decisions", "playbook", "rfm-map"]
 
 
 @pytest.fixture(scope="module")

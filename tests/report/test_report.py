@@ -186,3 +186,21 @@ def test_days_are_whole_and_headers_human():
     page = render_report(table)
     assert ">72<" in page and "72.0" not in page
     assert "Days since last purchase" in page and "recency_days" not in page
+
+
+def test_expected_future_value_and_value_at_stake_per_segment_and_tier(fitted_and_table,
+                                                                      report_page):
+    from custseg.report._tables import group_summary
+
+    _, table = fitted_and_table
+    assert {"expected_value", "value_at_stake"} <= set(table.columns)
+    for col in ("rfm_segment", "tier"):
+        summary = group_summary(table, col)
+        assert summary["expected future value"].sum() == pytest.approx(
+            table["expected_value"].sum())
+        assert summary["value at stake"].sum() == pytest.approx(table["value_at_stake"].sum())
+        tier_a = table[table[col] == summary["group"].iloc[0]]
+        assert summary["value at stake"].iloc[0] == pytest.approx(tier_a["value_at_stake"].sum())
+    assert report_page.count("<th scope=\"col\">value at stake</th>") >= 2
+    total = f"{table['value_at_stake'].sum():,.0f}"
+    assert f'<div class="value">{total}</div>' in report_page

@@ -42,7 +42,7 @@ def test_hand_worked_stages_with_given_thresholds():
 
 
 def test_adaptive_thresholds_from_the_pooled_gaps():
-    stager = LifecycleStager(observation_date="2024-03-31").fit(small_log())
+    stager = LifecycleStager(rhythm="pooled", observation_date="2024-03-31").fit(small_log())
     gaps = np.array([79.0, 27.0, 30.0, 10.0, 10.0, 10.0])
     assert stager.n_gaps_ == 6
     assert stager.thresholds_["active_days"] == np.ceil(np.quantile(gaps, 0.8))  # 30
@@ -57,12 +57,51 @@ def test_adaptive_thresholds_from_the_pooled_gaps():
     assert out["stage"].tolist() == ["active", "dormant", "new", "churned", "active"]
 
 
+def test_own_rhythm_hand_worked():
+    stager = LifecycleStager(observation_date="2024-03-31").fit(small_log())
+    # Own mean gaps: a 79, b 27, d 30, e 10 -> population gap = their median, 28.5.
+    # Typical gap (prior of 2 gaps): a (79 + 57) / 3, b 84 / 3 = 28, c (one purchase)
+    # 57 / 2 = 28.5, d 87 / 3 = 29, e (30 + 57) / 5 = 17.4.
+    t = stager.thresholds_
+    assert stager.rhythm_ == "own"
+    assert t["typical_gap_days"] == 28.5
+    ratios = np.array([79 / (136 / 3), 27 / 28, 30 / 29, 10 / 17.4, 10 / 17.4, 10 / 17.4])
+    assert t["active_gaps"] == pytest.approx(np.quantile(ratios, 0.8))  # 30 / 29
+    assert t["churn_gaps"] == pytest.approx(np.quantile(ratios, 0.998))  # 1.736
+    assert t["new_days"] == 30.0  # ceil(30 / 29 * 28.5), for a customer of typical rhythm
+    out = stager.transform(small_log())
+    np.testing.assert_allclose(out["typical_gap_days"], [136 / 3, 28, 28.5, 29, 17.4])
+    # a: 11 / 45.3 = 0.24 gaps -> active; b: 59 / 28 = 2.1 > 1.74 -> churned;
+    # c: first purchase 6 days ago <= 1.03 * 28.5 -> new;
+    # d: 274 / 29 -> churned; e: 20 / 17.4 = 1.15, between 1.03 and 1.74 -> dormant.
+    assert out["stage"].tolist() == ["active", "churned", "new", "churned", "dormant"]
+    np.testing.assert_allclose(out["silence_gaps"], out["recency_days"] / out["typical_gap_days"])
+
+
+def test_a_weekly_and_a_yearly_buyer_silent_for_a_month():
+    days = pd.to_datetime
+    log = pd.DataFrame({
+        "customer_id": ["w"] * 30 + ["y"] * 4 + ["o"] * 2,
+        "date": list(days("2023-01-02") + pd.to_timedelta(np.arange(30) * 7, unit="D"))
+        + list(days(["2020-08-01", "2021-08-01", "2022-08-01", "2023-07-28"]))
+        + list(days(["2022-06-01", "2022-12-01"])),
+        "amount": 1.0,
+    })
+    out = LifecycleStager(observation_date="2023-08-28").fit_transform(log)
+    staged = dict(zip(out["customer_id"], out["stage"], strict=True))
+    # Both last bought about a month ago (w 35 days, y 31 days): w has left its rhythm.
+    assert staged["w"] == "churned" and staged["y"] == "active"
+    pooled = LifecycleStager(rhythm="pooled", observation_date="2023-08-28").fit_transform(log)
+    w_pooled, y_pooled = pooled["stage"].tolist()[1:]  # ids sorted: o, w, y
+    assert w_pooled == y_pooled  # in days the two look the same
+
+
 def test_churn_is_at_least_active_plus_one_day():
     log = pd.DataFrame({"customer_id": ["a", "a", "b", "b"],
                         "date": pd.to_datetime(["2024-01-01", "2024-01-11",
                                                 "2024-01-01", "2024-01-11"]),
                         "amount": [1.0, 1.0, 1.0, 1.0]})
-    stager = LifecycleStager().fit(log)
+    stager = LifecycleStager(rhythm="pooled").fit(log)
     assert stager.thresholds_["active_days"] == 10.0
     assert stager.thresholds_["churn_days"] == 11.0
     assert "raised to active_days + 1" in stager.threshold_rules_["churn_days"]
@@ -109,7 +148,7 @@ def test_every_backend_gives_the_same_stages(backend):
 
 def test_cdnow_stages_and_thresholds():
     log = load_cdnow()
-    stager = LifecycleStager(observation_date="1998-06-30")
+    stager = LifecycleStager(rhythm="pooled", observation_date="1998-06-30")
     out = stager.fit_transform(log)
     assert len(out) == 23_570 and out["customer_id"].is_unique
     assert set(out["stage"]) <= set(STAGES)
@@ -126,7 +165,8 @@ def test_cdnow_stages_and_thresholds():
 
 def test_thresholds_refit_on_new_data_apply_to_later_logs():
     log = make_transactions(300, random_state=0)
-    stager = LifecycleStager(observation_date="2022-12-31", future="drop").fit(log)
+    stager = LifecycleStager(rhythm="pooled", observation_date="2022-12-31",
+                             future="drop").fit(log)
     later = LifecycleStager(observation_date="2023-06-30", future="drop")
     later.set_params(**{k: v for k, v in stager.thresholds_.items()})
     a = stager.transform(log)
@@ -164,3 +204,19 @@ def test_errors():
     with pytest.raises(InvalidValueError, match="1 missing id"):
         stager.transform(one_each, customers=["a", None])
     assert stager.get_feature_names_out().tolist()[:2] == ["customer_id", "stage"]
+
+
+def test_own_rhythm_on_a_weekly_log_with_known_truth():
+    # Weekly shoppers (median gap about a week); 90-day holdout after the stage date.
+    log, truth = make_transactions(1500, n_days=540, purchases_per_year=38.0, rate_shape=4.0,
+                                   lifetime_days=3000.0, random_state=1, return_truth=True)
+    end = log["date"].max().normalize()
+    as_of = end - pd.Timedelta(days=90)
+    stages = LifecycleStager(observation_date=as_of, future="drop").fit_transform(log)
+    stage = stages.set_index("customer_id")["stage"]
+    later = log.loc[log["date"] > as_of, "customer_id"].unique()
+    again = pd.Series(stage.index.isin(later), index=stage.index).groupby(stage).mean()
+    assert again["active"] > again["dormant"] > again["churned"]
+    assert again["churned"] <= 0.25
+    dead = truth.set_index("customer_id")["dropout"].reindex(stage.index) <= as_of
+    assert dead[stage == "churned"].mean() >= 0.8

@@ -16,6 +16,13 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import has_fit_parameter
 
+from .._attributes import (
+    attribute_frame,
+    attribute_kinds,
+    binary_target,
+    category_codes,
+    encode_attributes,
+)
 from .._frame import is_frame, read_table
 from .._sklearn_compat import (
     HasMethods,
@@ -26,7 +33,7 @@ from .._sklearn_compat import (
     get_tags,
     validate_data,
 )
-from ..exceptions import InvalidDtypeError, InvalidValueError
+from ..exceptions import ColumnMismatchError, InvalidDtypeError, InvalidValueError
 
 __all__ = ["ChurnPredictor", "binary_classes"]
 
@@ -69,6 +76,13 @@ def _non_numeric_columns(X: Any) -> list[str]:
         schema = frame.collect_schema()
         return [str(c) for c, d in schema.items() if not (d.is_numeric() or d == nw.Boolean())]
     return []
+
+
+def _looks_like_id(values: pd.Series) -> bool:
+    """A text column with a different value in every row (of ten or more), or named so."""
+    if str(values.name) in {"customer_id", "id"}:
+        return True
+    return len(values) >= 10 and values.nunique(dropna=False) == len(values)
 
 
 def _default_leaf_size(n_samples: int) -> int:
@@ -170,12 +184,12 @@ class ChurnPredictor(ClassifierMixin, BaseEstimator):
         self.budget = budget
         self.random_state = random_state
 
-    def _base_estimator(self, n_samples: int = 0) -> Any:
+    def _base_estimator(self, n_samples: int = 0, categorical: Any = None) -> Any:
         if self.estimator is None:
             return HistGradientBoostingClassifier(
                 learning_rate=0.1, max_iter=100, max_leaf_nodes=4,
                 min_samples_leaf=_default_leaf_size(n_samples), l2_regularization=1.0,
-                random_state=self.random_state,
+                categorical_features=categorical, random_state=self.random_state,
             )
         est = clone(self.estimator)
         if self.random_state is not None and "random_state" in est.get_params(deep=False):
@@ -194,14 +208,32 @@ class ChurnPredictor(ClassifierMixin, BaseEstimator):
         tags.classifier_tags.multi_class = False
         return tags
 
-    def _check_frame(self, X: Any) -> None:
-        bad = _non_numeric_columns(X)
-        if bad:
-            raise InvalidDtypeError(
-                f"X has {len(bad)} non-numeric column(s) {bad}; ChurnPredictor expects numeric "
-                "features only (drop the customer id and any label column, e.g. "
-                "table.drop(columns=['customer_id', 'churned']))."
-            )
+    def _attributes(self, X: Any, reset: bool) -> tuple[np.ndarray, dict[str, Any]]:
+        """A table with text, categorical or boolean columns: the shared attribute rules
+        (custseg._attributes, as LeadScorer): blanks and unseen categories are missing."""
+        frame = attribute_frame(X, what="ChurnPredictor")
+        try:
+            validate_data(self, frame, reset=reset, skip_check_array=True)
+        except ValueError as err:  # sklearn's feature-name and width checks
+            raise ColumnMismatchError(f"ChurnPredictor: {err}") from err
+        if reset:
+            features = [str(c) for c in frame.columns]
+            kinds = attribute_kinds(frame, features, "auto", "ChurnPredictor")
+            ids = [c for c in features if kinds[c] == "categorical" and _looks_like_id(frame[c])]
+            if ids:
+                raise InvalidDtypeError(
+                    f"X has {len(ids)} non-numeric column(s) {ids} with a different value in "
+                    "every row (a customer id?); ChurnPredictor reads text columns as "
+                    "categories, not ids: drop the customer id and any label column, e.g. "
+                    "table.drop(columns=['customer_id', 'churned'])."
+                )
+            codes = {c: category_codes(frame[c]) for c in features if kinds[c] == "categorical"}
+            state: dict[str, Any] = {"features": features, "kinds": kinds, "codes": codes}
+        else:
+            state = dict(self._attribute_state or {})
+        M = encode_attributes(frame, state["features"], state["kinds"], state["codes"],
+                              "ChurnPredictor")
+        return M, state
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> ChurnPredictor:
@@ -210,9 +242,15 @@ class ChurnPredictor(ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like or dataframe of shape (n_customers, n_features)
-            Numeric features (missing values allowed with the default model).
+            Features. Missing values are allowed with the default model; a
+            dataframe's text, categorical and boolean columns are read as
+            categories by the default model (blank text is missing, a category not
+            seen in fit is scored as missing), as :class:`~custseg.leads.LeadScorer`
+            reads them.
         y : array-like of shape (n_customers,)
-            Binary churn labels; the larger label (``True``, 1) is "churned".
+            Binary churn labels; the positive class ("churned") is explicit: ``1``,
+            ``True``, the larger of two numbers, or the Yes-like word of a pair
+            (``"Yes"``/``"No"``, ``"churned"``/``"retained"``).
         sample_weight : array-like of shape (n_customers,), optional
             Customer weights, passed to the estimator.
 
@@ -222,11 +260,28 @@ class ChurnPredictor(ClassifierMixin, BaseEstimator):
             The fitted predictor.
         """
         X, _ = read_table(X)
-        self._check_frame(X)
-        # Missing values are passed on: the model (or a pipeline's imputer) decides.
-        X, y = validate_data(self, X, y, ensure_all_finite="allow-nan", dtype=np.float64)
-        classes = binary_classes(y)
-        est = self._base_estimator(X.shape[0])
+        state = None
+        if _non_numeric_columns(X):
+            if self.estimator is not None:
+                raise InvalidDtypeError(
+                    f"X has text or categorical column(s) {_non_numeric_columns(X)}; the default "
+                    "model reads them as categories, a custom estimator= needs numeric "
+                    "features (encode them first, or leave estimator unset)."
+                )
+            X, state = self._attributes(X, reset=True)
+            y = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)
+            if len(y) != len(X):
+                raise ColumnMismatchError(f"y has {len(y)} labels for {len(X)} customers.")
+        else:
+            # Missing values are passed on: the model (or a pipeline's imputer) decides.
+            X, y = validate_data(self, X, y, ensure_all_finite="allow-nan", dtype=np.float64)
+        binary_classes(y)  # one class, or more than two: a clear error
+        y01, classes = binary_target(y, None, "y (churned)")
+        categorical = None
+        if state is not None:
+            mask = [state["kinds"][c] == "categorical" for c in state["features"]]
+            categorical = mask if any(mask) else None
+        est = self._base_estimator(X.shape[0], categorical)
         if self.calibration is not None:
             counts = np.unique(y, return_counts=True)[1]
             if counts.min() < self.calibration_cv:
@@ -244,15 +299,22 @@ class ChurnPredictor(ClassifierMixin, BaseEstimator):
                     f"sample_weight was given but {type(est).__name__}.fit does not accept it."
                 )
             kwargs["sample_weight"] = sample_weight
-        est.fit(X, y, **kwargs)
+        est.fit(X, y01, **kwargs)
         self.estimator_ = est
         self.classes_ = classes
+        self._attribute_state = state
         return self
 
     def _validate_X(self, X: Any) -> np.ndarray:
         check_is_fitted(self)
         X, _ = read_table(X)
-        self._check_frame(X)
+        if getattr(self, "_attribute_state", None) is not None:
+            return self._attributes(X, reset=False)[0]
+        if _non_numeric_columns(X):
+            raise InvalidDtypeError(
+                f"X has text or categorical column(s) {_non_numeric_columns(X)}; this model was "
+                "fitted on numeric features only."
+            )
         out: np.ndarray = validate_data(
             self, X, reset=False, ensure_all_finite="allow-nan", dtype=np.float64)
         return out

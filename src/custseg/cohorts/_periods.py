@@ -19,9 +19,12 @@ from ..exceptions import InvalidValueError
 from ..features._core import PURCH, VAL, occasions
 from ..io._validate import CID, TIME, Transactions
 
+#: The period lengths of :func:`trends` and :func:`cohort_retention`.
 FREQS = ("week", "month")
+"""The period lengths of :func:`~custseg.cohorts.trends` and its cohorts."""
 #: A log spanning at least this many days is summarised by month, a shorter one by week.
 MONTHLY_FROM_DAYS = 180
+"""Days of span from which a log is summarised by month (a shorter one by week)."""
 _DAY_US = 86_400_000_000
 _MONDAY = dt.datetime(1969, 12, 29)
 

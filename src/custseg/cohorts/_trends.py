@@ -26,6 +26,7 @@ TREND_COLUMNS = (
     "lost_customers",
     "complete",
 )
+"""The columns of :func:`trends`, in order."""
 
 
 def trends(

@@ -16,6 +16,7 @@ LEAD_DRIVERS: dict[str, tuple[str, float]] = {
     "employees": ("employees >= 1000", 2.2),
     "demo_requested": ("demo_requested = yes", 2.6),
 }
+"""The planted drivers of :func:`make_leads`: attribute -> (condition, log-odds effect)."""
 _INDUSTRIES = ["ICT", "Finance", "Retail", "Manufacturing", "Health", "Public sector"]
 _REGIONS = ["North", "South", "East", "West", "Capital"]
 

@@ -21,6 +21,7 @@ LEAD_ACTIONS: dict[str, tuple[str, str, int]] = {
     "D": ("Automated batch campaigns", "Low-cost batch campaigns only; no sales time until "
           "the grade improves.", 4),
 }
+"""The recommended treatment (action, detail, priority) of each lead grade A-D."""
 
 
 def lead_playbook(actions: dict[str, Any] | None = None) -> Playbook:

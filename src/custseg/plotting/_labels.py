@@ -34,6 +34,10 @@ COLUMN_LABELS: Mapping[str, str] = {
     "action": "Recommended action",
     "expected_purchases": "Expected purchases",
     "clv": "Customer lifetime value",
+    "expected_value": "Expected future value",
+    "value_at_stake": "Value at stake",
+    "expected_spend": "Expected spend per purchase",
+    "p_alive": "Probability still a customer",
     # trends and cohorts
     "period": "Period",
     "revenue": "Revenue",
@@ -46,6 +50,7 @@ COLUMN_LABELS: Mapping[str, str] = {
     "cohort": "Cohort (first purchase)",
     "customers": "Customers",
 }
+"""Column name -> human label (with its unit) used by every plot and by the report."""
 
 
 def column_label(column: object, labels: Mapping[str, str] | None = None) -> str:

@@ -34,7 +34,8 @@ __all__ = [
 
 
 def _ordered_levels(labels: pd.Series, order: Sequence[Any] | None, argname: str) -> list[Any]:
-    """Levels in ``order``, or the categorical order, or sorted by count (largest first)."""
+    """Levels in ``order``, the categorical order, a known best-first order (RFM names,
+    stages, letter grades), or by count (largest first)."""
     present = labels.dropna().unique().tolist()
     if order is not None:
         order = list(order)
@@ -47,6 +48,13 @@ def _ordered_levels(labels: pd.Series, order: Sequence[Any] | None, argname: str
         return order
     if isinstance(labels.dtype, pd.CategoricalDtype):
         return list(labels.cat.categories)
+    from ..segments._migration import known_order
+
+    known = known_order(present)  # RFM names, lifecycle stages: best first
+    if known is not None:
+        return known
+    if present and all(isinstance(v, str) and len(v) == 1 and v.isupper() for v in present):
+        return sorted(present)  # grades: A first
     counts = labels.value_counts(sort=False)
     return sorted(present, key=lambda v: (-counts[v], str(v)))
 
@@ -251,7 +259,7 @@ def plot_segment_profile(
     ax.set_xlabel("Feature")
     ax.set_ylabel("Mean z-score (0 = average customer)" if standardize else "Mean value")
     ax.set_title("Segment profiles")
-    ax.legend(title=segment_col, fontsize=8)
+    ax.legend(title=column_label(segment_col), fontsize=8, loc="best")
     return ax
 
 
@@ -355,7 +363,7 @@ def plot_migration(
         went; ``Migration.shares``) instead of counts. A row without customers
         is all 0.
     annotate : bool, default=True
-        Write the value in each cell.
+        Write the value in each non-empty cell.
     fmt : str, optional
         Format of the cell text (default ``".0f"`` for counts, ``".0%"`` for
         shares).
@@ -420,8 +428,9 @@ def plot_migration(
     for i in range(min(grid.shape)):  # the diagonal: customers who stayed
         if table.index[i] == table.columns[i]:
             ax.add_patch(Rectangle((i - 0.5, i - 0.5), 1, 1, fill=False, lw=1.2, ec="#d08c2e"))
-    if annotate:
-        annotate_cells(ax, grid, fmt or (".0%" if normalize else ".0f"), image)
+    if annotate:  # empty cells stay blank: the moves stand out (and draw faster)
+        annotate_cells(ax, np.where(grid > 0, grid, np.nan), fmt or (".0%" if normalize
+                                                                      else ".0f"), image)
     return ax
 
 

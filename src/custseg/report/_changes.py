@@ -15,6 +15,11 @@ from ._trend_sections import trend_table
 COMPARED = (RFM_SEGMENT, LIFECYCLE, TIER)
 
 
+def _lower(label: str) -> str:
+    """"RFM segment" stays, "Lifecycle stage" becomes "lifecycle stage"."""
+    return label if label[1:2].isupper() else label[:1].lower() + label[1:]
+
+
 def _change(now: float, before: float) -> str:
     if before == 0:
         return ""
@@ -87,7 +92,7 @@ def changes_section(ctx: ReportContext) -> str | None:
             "migration",
             lambda ax: plot_migration(m, normalize=True, ax=ax,
                                       title=f"{column_label(main)} migration"),
-            f"Where the customers of each {column_label(main).lower()} went in the last "
+            f"Where the customers of each {_lower(column_label(main))} went in the last "
             f"{per} (share of each row; the outlined diagonal stayed)",
             width=8.0, height=max(3.5, 0.42 * n + 1.8))
     return body

@@ -23,7 +23,8 @@ _CSS = """
 * { box-sizing: border-box; }
 html { -webkit-text-size-adjust: 100%; }
 body { margin:0; font-family: -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif;
-       color:var(--ink); background:var(--bg); line-height:1.45; overflow-wrap: anywhere; }
+       color:var(--ink); background:var(--bg); line-height:1.45; }
+p, li, figcaption, .card { overflow-wrap: break-word; }
 main { max-width: 1080px; margin: 0 auto; padding: 24px 28px 48px; background:#fff; }
 h1 { font-size: 1.9em; margin: 0.2em 0 0.1em; }
 h2 { font-size: 1.35em; margin-top: 2em; border-bottom: 2px solid var(--line);
@@ -40,6 +41,8 @@ p.lead { color: var(--muted); margin-top: 0; }
 .table-wrap { max-width: 100%; overflow-x: auto; margin: 10px 0 6px; }
 #at-risk .table-wrap { max-height: 34em; overflow-y: auto; }
 table.data { border-collapse: collapse; width: 100%; font-size: 0.92em; }
+table.data th, table.data td { overflow-wrap: normal; word-break: normal; }
+table.data th { min-width: 4.5em; }
 table.data th { text-align:left; background: var(--bg); border-bottom: 2px solid var(--line);
                 padding: 6px 8px; position: sticky; top: 0; }
 table.sortable th { cursor: pointer; user-select: none; }
@@ -154,6 +157,10 @@ def _cards(ctx: ReportContext) -> str:
         top = best_first(df[TIER], TIER)[0]
         top_rev = float(df.loc[df[TIER].astype(str) == str(top), REVENUE].clip(lower=0).sum())
         cards.append(_card(_share(top_rev, revenue), f"of spend from tier {top}"))
+    if has(df, "value_at_stake") and has(df, "expected_value"):
+        stake = float(df["value_at_stake"].sum())
+        cards.append(_card(f"{stake:,.0f}", "expected future value at stake (churn risk x "
+                           "value)"))
     if has(df, CHURN_RISK):
         high = df[CHURN_RISK].astype(str) == "high"
         cards.append(_card(f"{int(high.sum()):,}", "customers at high churn risk"))

@@ -21,7 +21,8 @@ from ._tables import (
 
 #: Columns of each campaign CSV (those present), after the customer id.
 CAMPAIGN_COLUMNS = (ACTION, "action_priority", RFM_SEGMENT, TIER, LIFECYCLE, REVENUE,
-                    "frequency", "recency_days", CHURN_PROBABILITY)
+                    "frequency", "recency_days", CHURN_PROBABILITY, "expected_value",
+                    "value_at_stake")
 
 
 def slug(text: str) -> str:

@@ -6,6 +6,7 @@ import pandas as pd
 
 from ._context import ReportContext
 from ._customers import draw
+from ._decisions import weak_model_notice
 from ._tables import (
     ACTION,
     CHURN_PROBABILITY,
@@ -21,7 +22,7 @@ from ._tables import (
 
 #: Columns of the at-risk list (those present), in order.
 AT_RISK_COLUMNS = (TIER, RFM_SEGMENT, LIFECYCLE, REVENUE, "frequency", "recency_days",
-                   CHURN_PROBABILITY, ACTION)
+                   CHURN_PROBABILITY, "expected_value", "value_at_stake", ACTION)
 
 
 def at_risk(df: pd.DataFrame) -> tuple[pd.Series, bool]:
@@ -43,7 +44,8 @@ def churn_section(ctx: ReportContext) -> str | None:
         return None
     horizon = getattr(ctx.model, "churn_horizon_days", None)
     return (
-        "<p>The churn risk is the estimated probability that a customer makes no purchase "
+        weak_model_notice(ctx.model)
+        + "<p>The churn risk is the estimated probability that a customer makes no purchase "
         "in the coming period" + (f" ({int(horizon)} days)" if horizon else "")
         + ", learnt from how past customers behaved. Bands: low, medium, high.</p>"
         + draw(ctx, "churn_risk", "Share of customers and of spend by churn risk")
@@ -63,7 +65,8 @@ def at_risk_section(ctx: ReportContext) -> str | None:
     listed = df.loc[mask, cols].sort_values(REVENUE, ascending=False, kind="stable")
     n = len(listed)
     return (
-        f"<p>All {n:,} customers at high churn risk"
+        weak_model_notice(ctx.model)
+        + f"<p>All {n:,} customers at high churn risk"
         + (" who have not churned yet" if without_churned else "")
         + ", the biggest spenders first: contact them first. Click a column heading to "
         "sort by it (again to reverse); type in the box to keep the rows that contain the "

@@ -32,6 +32,7 @@ from ._customers import (
     segments_section,
     tiers_section,
 )
+from ._decisions import decisions_section
 from ._leads import lead_sections
 from ._playbook import playbook_section
 from ._risk import at_risk_section, churn_section
@@ -65,6 +66,8 @@ SECTIONS: list[Section] = [
     Section("churn", "Churn risk", churn_section),
     Section("at-risk", "Valuable customers at high risk", at_risk_section),
     Section("clusters", "Behavioural clusters", clusters_section),
+    Section("decisions", "Decisions: model quality, risk bands, actions and value",
+            decisions_section),
     Section("playbook", "Playbook and campaign lists", playbook_section),
     Section("leads", "Lead grades", leads_section),
     Section("rfm-map", "Recency and frequency map", rfm_map_section),

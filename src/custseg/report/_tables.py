@@ -22,6 +22,8 @@ CHURN_PROBABILITY = "churn_probability"
 CHURN_RISK = "churn_risk"
 ACTION = "action"
 REVENUE = "monetary_total"
+EXPECTED_VALUE = "expected_value"  # expected future value (decisions stage of the pipeline)
+VALUE_AT_STAKE = "value_at_stake"  # expected_value x churn_probability
 RISK_ORDER = ("low", "medium", "high")
 
 
@@ -82,6 +84,10 @@ def group_summary(df: pd.DataFrame, col: str) -> pd.DataFrame:
             row["average purchases"] = float(g["frequency"].mean())
         if "recency_days" in df.columns:
             row["days since last purchase"] = float(g["recency_days"].median())
+        if EXPECTED_VALUE in df.columns:
+            row["expected future value"] = float(g[EXPECTED_VALUE].sum())
+        if VALUE_AT_STAKE in df.columns:
+            row["value at stake"] = float(g[VALUE_AT_STAKE].sum())
         if CHURN_PROBABILITY in df.columns and col != CHURN_RISK:
             row["churn risk"] = float(g[CHURN_PROBABILITY].mean())
         if ACTION in df.columns:
@@ -120,6 +126,10 @@ FORMATS: dict[str, Callable[[Any], str]] = {
     "churn risk": fmt_pct,
     "churn probability": fmt_pct,
     "spend": fmt_money,
+    "expected future value": fmt_money,
+    "value at stake": fmt_money,
+    "expected_value": fmt_money,
+    "value_at_stake": fmt_money,
     "purchases": fmt_int,
     "revenue": fmt_money,
     "orders": fmt_int,

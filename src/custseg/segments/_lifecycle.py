@@ -1,4 +1,9 @@
-"""Lifecycle stages (prospect, new, active, dormant, churned) as of an observation date."""
+"""Lifecycle stages (prospect, new, active, dormant, churned) as of an observation date.
+
+By default a customer's silence is measured in their own typical gap between purchases
+(shrunk towards the population's for customers with few purchases), so that a weekly
+shopper silent for a month and a yearly buyer silent for a month are not in the same stage.
+"""
 
 from __future__ import annotations
 
@@ -23,7 +28,10 @@ __all__ = ["STAGES", "LifecycleStager"]
 
 #: The stages, in lifecycle order.
 STAGES = ("prospect", "new", "active", "dormant", "churned")
+"""The lifecycle stages of :class:`LifecycleStager`, in lifecycle order."""
 _THRESHOLDS = ("new_days", "active_days", "churn_days")
+_OUTPUT = (CID, "stage", "recency_days", "frequency", "tenure_days", "typical_gap_days",
+           "silence_gaps")
 
 
 def _collect_polars(frame: nw.LazyFrame[Any]) -> pl.DataFrame:
@@ -42,15 +50,35 @@ class LifecycleStager(TransactionInputMixin, TransformerMixin, BaseEstimator):
       ``customers`` list passed to :meth:`transform` but not in the log, or
       whose only rows are refunds;
     - ``"new"``: first purchase at most ``new_days`` days ago;
-    - ``"active"``: last purchase at most ``active_days`` days ago;
-    - ``"dormant"`` (at risk): last purchase more than ``active_days`` and at
-      most ``churn_days`` days ago;
-    - ``"churned"``: last purchase more than ``churn_days`` days ago.
+    - ``"active"``: silent (days since the last purchase) for at most the
+      active threshold;
+    - ``"dormant"`` (at risk): silent for longer, but at most the churn threshold;
+    - ``"churned"``: silent for longer than the churn threshold.
 
-    The input is the raw transaction log, as for :func:`custseg.features.rfm`
-    (whose ``recency_days`` and ``tenure_days`` it uses), because the adaptive
+    **Each customer's own rhythm** (``rhythm="own"``, the default, with
+    ``active_days`` and ``churn_days`` both ``"auto"``): silence is counted in
+    the customer's typical gap between purchases,
+    ``typical_gap_days = (last - first purchase + prior_gaps * g) / (purchases - 1 + prior_gaps)``,
+    the mean of their own gaps shrunk towards the population gap ``g`` (the
+    median over repeat customers of their mean gap; an empirical-Bayes prior
+    worth ``prior_gaps`` gaps), so a one-time buyer is measured in ``g``.
+    ``silence_gaps = recency_days / typical_gap_days``. ``fit`` divides every
+    gap of every customer by that customer's typical gap and takes the
+    ``rhythm_quantiles`` (0.8 and 0.998) of these normalised gaps as the active
+    and churn thresholds, in gaps: a live customer stays silent past the churn
+    threshold about once in 500 gaps. A customer is new when their first
+    purchase is within the active threshold of their own rhythm
+    (``tenure_days <= active_gaps * typical_gap_days``; a number of days for
+    ``new_days`` replaces this). ``thresholds_`` holds the numbers
+    (``active_gaps``, ``churn_gaps``, ``typical_gap_days``, and the equivalent
+    ``active_days`` / ``churn_days`` of a customer of typical rhythm).
+
+    **Pooled day thresholds** (``rhythm="pooled"``, or any of ``active_days``
+    / ``churn_days`` given in days): silence in days, as follows. The input is
+    the raw transaction log, as for :func:`custseg.features.rfm` (whose
+    ``recency_days`` and ``tenure_days`` it uses), because the adaptive
     thresholds need the gaps between purchases. **Adaptive thresholds**
-    (``"auto"``, the default): ``fit`` pools the inter-purchase gaps of all
+    (``"auto"``): ``fit`` pools the inter-purchase gaps of all
     customers (days between consecutive purchase occasions up to the observation
     date) and takes ``active_days`` = their ``active_quantile`` quantile (80% of
     repeat purchases come sooner than this after the previous one) and
@@ -66,7 +94,16 @@ class LifecycleStager(TransactionInputMixin, TransformerMixin, BaseEstimator):
         ``active_days``; an automatic ``churn_days`` is at least
         ``active_days + 1``.
     active_quantile, churn_quantile : float, default=0.8 and 0.95
-        Quantiles of the pooled inter-purchase gaps used by ``"auto"``.
+        Quantiles of the pooled inter-purchase gaps used by ``"auto"`` in pooled mode.
+    rhythm : {"own", "pooled"}, default="own"
+        Measure silence in each customer's own typical gap (``"own"``, used
+        when ``active_days`` and ``churn_days`` are both ``"auto"``) or in days
+        against thresholds pooled over all customers (``"pooled"``).
+    rhythm_quantiles : tuple of (float, float), default=(0.8, 0.998)
+        Quantiles of the normalised gaps that set the active and churn
+        thresholds, in gaps, of the own-rhythm mode.
+    prior_gaps : float, default=2.0
+        Weight, in gaps, of the population gap in each customer's typical gap.
     customer_col, time_col, amount_col : str
         Column names of the customer id, timestamp and amount.
     order_col : str, optional
@@ -86,7 +123,12 @@ class LifecycleStager(TransactionInputMixin, TransformerMixin, BaseEstimator):
     Attributes
     ----------
     thresholds_ : dict of str to float
-        ``new_days``, ``active_days`` and ``churn_days`` used by :meth:`transform`.
+        ``new_days``, ``active_days`` and ``churn_days`` used by :meth:`transform`
+        (in own-rhythm mode the last two are those of a customer of typical
+        rhythm), and in own-rhythm mode also ``active_gaps``, ``churn_gaps``,
+        ``typical_gap_days`` (the population gap) and ``prior_gaps``.
+    rhythm_ : str
+        ``"own"`` or ``"pooled"``: the mode used.
     threshold_rules_ : dict of str to str
         How each threshold was set, with the numbers behind it.
     gap_quantiles_ : dict of float to float
@@ -114,13 +156,26 @@ class LifecycleStager(TransactionInputMixin, TransformerMixin, BaseEstimator):
     ...                             "2024-03-25", "2023-06-01", "2023-07-01"]),
     ...     "amount": [10.0, 20.0, 5.0, 5.0, 30.0, 8.0, 9.0]})
     >>> stager = LifecycleStager(active_days=30, churn_days=90, observation_date="2024-03-31")
-    >>> stager.fit_transform(log, customers=["a", "b", "c", "d", "e"])
+    >>> out = stager.fit_transform(log, customers=["a", "b", "c", "d", "e"])
+    >>> out[["customer_id", "stage", "recency_days", "frequency", "tenure_days"]]
       customer_id     stage  recency_days  frequency  tenure_days
     0           a    active          11.0          2         90.0
     1           b   dormant          59.0          2         86.0
     2           c       new           6.0          1          6.0
     3           d   churned         274.0          2        304.0
     4           e  prospect           NaN          0          NaN
+
+    Each customer's own rhythm (the default): silence counted in typical gaps.
+
+    >>> own = LifecycleStager(observation_date="2024-03-31").fit(log)
+    >>> round(own.thresholds_["typical_gap_days"], 1), round(own.thresholds_["churn_gaps"], 2)
+    (30.0, 1.7)
+    >>> own.transform(log)[["customer_id", "stage", "silence_gaps"]].round(2)
+      customer_id    stage  silence_gaps
+    0           a   active          0.24
+    1           b  churned          2.03
+    2           c      new          0.20
+    3           d  churned          9.13
     """
 
     _parameter_constraints: dict[str, list[Any]] = {
@@ -130,6 +185,9 @@ class LifecycleStager(TransactionInputMixin, TransformerMixin, BaseEstimator):
         "churn_days": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
         "active_quantile": [Interval(Real, 0, 1, closed="neither")],
         "churn_quantile": [Interval(Real, 0, 1, closed="neither")],
+        "rhythm": [StrOptions({"own", "pooled"})],
+        "rhythm_quantiles": [tuple, list],
+        "prior_gaps": [Interval(Real, 0, None, closed="neither")],
     }
 
     def __init__(
@@ -140,6 +198,9 @@ class LifecycleStager(TransactionInputMixin, TransformerMixin, BaseEstimator):
         churn_days: float | str = "auto",
         active_quantile: float = 0.8,
         churn_quantile: float = 0.95,
+        rhythm: str = "own",
+        rhythm_quantiles: tuple[float, float] = (0.8, 0.998),
+        prior_gaps: float = 2.0,
         customer_col: str = "customer_id",
         time_col: str = "date",
         amount_col: str = "amount",
@@ -155,6 +216,9 @@ class LifecycleStager(TransactionInputMixin, TransformerMixin, BaseEstimator):
         self.churn_days = churn_days
         self.active_quantile = active_quantile
         self.churn_quantile = churn_quantile
+        self.rhythm = rhythm
+        self.rhythm_quantiles = rhythm_quantiles
+        self.prior_gaps = prior_gaps
         self.customer_col = customer_col
         self.time_col = time_col
         self.amount_col = amount_col
@@ -175,21 +239,67 @@ class LifecycleStager(TransactionInputMixin, TransformerMixin, BaseEstimator):
         check_occasion(self.occasion, tx)
         return tx
 
-    def _gaps(self, tx: Transactions) -> np.ndarray:
+    def _gaps(self, tx: Transactions) -> pl.DataFrame:
+        """Every gap between consecutive purchase occasions: columns CID and ``gap`` (days)."""
         occ = occasions(tx, self.occasion)
         if PURCH in occ.collect_schema().names():
             occ = occ.filter(nw.col(PURCH))
         df = _collect_polars(occ.select(CID, TIME))
-        gaps = (
+        return (
             df.sort([CID, TIME])
-            .select(pl.col(TIME).diff().over(CID).dt.total_microseconds() / 86_400e6)
-            .to_series()
-            .drop_nulls()
-            .to_numpy()
+            .select(CID, (pl.col(TIME).diff().over(CID).dt.total_microseconds() / 86_400e6)
+                    .alias("gap"))
+            .drop_nulls("gap")
         )
-        return np.asarray(gaps, dtype=np.float64)
 
-    def _resolve(self, gaps: np.ndarray) -> None:
+    def _own_mode(self) -> bool:
+        return self.rhythm == "own" and self.active_days == "auto" \
+            and self.churn_days == "auto"
+
+    def _resolve_own(self, gaps: pl.DataFrame) -> None:
+        """Set the own-rhythm thresholds (in gaps) from the normalised gaps."""
+        q = tuple(self.rhythm_quantiles)
+        if len(q) != 2 or not all(isinstance(v, Real) for v in q) or not 0 < q[0] < q[1] < 1:
+            raise InvalidValueError(
+                f"rhythm_quantiles={self.rhythm_quantiles!r} must be two increasing "
+                "quantiles strictly between 0 and 1, e.g. (0.8, 0.998)."
+            )
+        k = float(self.prior_gaps)
+        per = gaps.group_by(CID).agg(pl.col("gap").sum().alias("span"),
+                                     pl.len().alias("n_gaps"))
+        pop = float(np.median((per["span"] / per["n_gaps"]).to_numpy()))
+        pop = max(pop, 1.0 / 24)  # an hour at least: same-day repeaters would divide by 0
+        per = per.with_columns(((pl.col("span") + k * pop) / (pl.col("n_gaps") + k))
+                               .alias("typical"))
+        norm = gaps.join(per.select(CID, "typical"), on=CID, how="left")
+        ratio = (norm["gap"] / norm["typical"]).to_numpy()
+        active = float(np.quantile(ratio, q[0]))
+        churn = max(float(np.quantile(ratio, q[1])), active * (1 + 1e-9) + 1e-9)
+        if self.new_days == "auto":
+            new = float(math.ceil(active * pop))
+            new_rule = (f"first purchase within {active:.2f} of the customer's own typical "
+                        f"gaps; {new:g} days at the population gap")
+        else:
+            new = float(self.new_days)
+            new_rule = f"given: {new:g} days"
+        n = len(ratio)
+        self.thresholds_ = {
+            "new_days": new, "active_days": active * pop, "churn_days": churn * pop,
+            "active_gaps": active, "churn_gaps": churn, "typical_gap_days": pop,
+            "prior_gaps": k,
+        }
+        self.threshold_rules_ = {
+            "new_days": new_rule,
+            "active_days": (f"silent for at most {active:.2f} of the customer's own typical gaps "
+                            f"({q[0]:.1%} quantile of {n:,} gaps, each divided by its "
+                            f"customer's typical gap); {active * pop:.0f} days at the "
+                            f"population gap of {pop:.1f} days"),
+            "churn_days": (f"silent for more than {churn:.2f} typical gaps ({q[1]:.1%} "
+                           f"quantile); {churn * pop:.0f} days at the population gap"),
+        }
+
+    def _resolve(self, gap_table: pl.DataFrame) -> None:
+        gaps = np.asarray(gap_table["gap"].to_numpy(), dtype=np.float64)
         quantiles = (0.5, 0.8, 0.9, 0.95, 0.99)
         self.gap_quantiles_ = (
             {q: float(np.quantile(gaps, q)) for q in quantiles} if len(gaps) else {}
@@ -202,6 +312,10 @@ class LifecycleStager(TransactionInputMixin, TransformerMixin, BaseEstimator):
                 "purchases, but no customer in the log has two purchase occasions; pass "
                 "active_days= and churn_days= in days."
             )
+        self.rhythm_ = "own" if self._own_mode() else "pooled"
+        if self.rhythm_ == "own":
+            self._resolve_own(gap_table)
+            return
         rules: dict[str, str] = {}
         if self.active_days == "auto":
             q = float(self.active_quantile)
@@ -265,16 +379,30 @@ class LifecycleStager(TransactionInputMixin, TransformerMixin, BaseEstimator):
             CID, "recency_days", "frequency", "tenure_days"
         )
         df = _collect_polars(base)
+        own = getattr(self, "rhythm_", "pooled") == "own"
+        k, pop = t.get("prior_gaps", 0.0), t.get("typical_gap_days", 0.0)
+        typical = (
+            ((pl.col("tenure_days") - pl.col("recency_days")) + k * pop)
+            / ((pl.col("frequency") - 1).clip(lower_bound=0) + k)
+        ) if own else (
+            (pl.col("tenure_days") - pl.col("recency_days")) / (pl.col("frequency") - 1)
+        )
+        typical = pl.when(pl.col("frequency") > (0 if own else 1)).then(typical)
+        df = df.with_columns(typical.cast(pl.Float64).alias("typical_gap_days"))
+        df = df.with_columns((pl.col("recency_days") / pl.col("typical_gap_days"))
+                             .alias("silence_gaps"))
+        quiet, active, churn = (("silence_gaps", t["active_gaps"], t["churn_gaps"]) if own
+                                else ("recency_days", t["active_days"], t["churn_days"]))
+        is_new = (pl.col("tenure_days") <= t["new_days"]) if not own or self.new_days != "auto" \
+            else (pl.col("tenure_days") <= t["active_gaps"] * pl.col("typical_gap_days"))
         stage = (
             pl.when(pl.col("frequency") <= 0).then(pl.lit("prospect"))
-            .when(pl.col("tenure_days") <= t["new_days"]).then(pl.lit("new"))
-            .when(pl.col("recency_days") <= t["active_days"]).then(pl.lit("active"))
-            .when(pl.col("recency_days") <= t["churn_days"]).then(pl.lit("dormant"))
+            .when(is_new).then(pl.lit("new"))
+            .when(pl.col(quiet) <= active).then(pl.lit("active"))
+            .when(pl.col(quiet) <= churn).then(pl.lit("dormant"))
             .otherwise(pl.lit("churned"))
         )
-        df = df.with_columns(stage.alias("stage")).select(
-            CID, "stage", "recency_days", "frequency", "tenure_days"
-        )
+        df = df.with_columns(stage.alias("stage")).select(*_OUTPUT)
         if customers is not None:
             df = self._add_prospects(df, customers)
         df = df.sort(CID).rename({CID: tx.customer_col})
@@ -307,6 +435,8 @@ class LifecycleStager(TransactionInputMixin, TransformerMixin, BaseEstimator):
             "recency_days": pl.Series([None] * len(extra), dtype=df.schema["recency_days"]),
             "frequency": pl.Series([0] * len(extra), dtype=df.schema["frequency"]),
             "tenure_days": pl.Series([None] * len(extra), dtype=df.schema["tenure_days"]),
+            "typical_gap_days": pl.Series([None] * len(extra), dtype=pl.Float64),
+            "silence_gaps": pl.Series([None] * len(extra), dtype=pl.Float64),
         })
         return pl.concat([df, prospects], how="vertical")
 
@@ -328,8 +458,11 @@ class LifecycleStager(TransactionInputMixin, TransformerMixin, BaseEstimator):
             One row per customer, sorted by customer id, same kind as ``X`` (a
             lazy input gives a lazy frame of its engine, holding the per-customer
             table computed once by that engine): the customer id (name and
-            dtype kept), ``stage``, ``recency_days``, ``frequency`` and
-            ``tenure_days`` (missing for prospects).
+            dtype kept), ``stage``, ``recency_days``, ``frequency``,
+            ``tenure_days``, ``typical_gap_days`` (own rhythm: the shrunk typical
+            gap; pooled: the mean own gap, missing for one-time buyers) and
+            ``silence_gaps`` (``recency_days / typical_gap_days``); the last
+            four are missing for prospects.
         """
         check_is_fitted(self)
         return self._stage(self._check(X), customers)
@@ -372,7 +505,7 @@ class LifecycleStager(TransactionInputMixin, TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         return np.asarray(
-            [self.customer_col, "stage", "recency_days", "frequency", "tenure_days"],
+            [self.customer_col, *_OUTPUT[1:]],
             dtype=object,
         )
 

@@ -82,6 +82,8 @@ DEFAULT_ACTIONS: dict[str, tuple[str, str, int]] = {
     "C": _NURTURE,
     "D": _LOW_COST,
 }
+"""The default playbook: (action, detail, priority) for each RFM segment name, lifecycle
+stage and tier grade; priority 1 is the most urgent. :class:`Playbook` starts from it."""
 
 # Fallback for generated names (KMeansSegmenter.segment_names_): first match wins.
 _KEYWORDS: tuple[tuple[tuple[str, ...], tuple[str, str, int]], ...] = (

@@ -55,6 +55,8 @@ DEFAULT_SEGMENT_MAP: dict[str, Any] = {
     "Hibernating": {"R": 2, "FM": (1, 2)},
     "Lost": {"R": 1, "FM": (1, 2)},
 }
+"""The common 11-name RFM scheme: segment name -> the (R, FM) scores it covers, best
+segment first (this order is the best-first order of reports and migration tables)."""
 
 
 def balanced_bins(values: np.ndarray, n_levels: int) -> tuple[np.ndarray, np.ndarray]:
