@@ -17,14 +17,13 @@ everywhere:
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Sequence
 from typing import Any
 
-import narwhals.stable.v2 as nw
 import numpy as np
 import pandas as pd
 
+from ._frame import read_table
 from .exceptions import InvalidDtypeError, InvalidValueError, MissingColumnError, NullValueError
 
 __all__ = [
@@ -61,21 +60,7 @@ def attribute_frame(X: Any, *, what: str) -> pd.DataFrame:
 
     The caller's object is never modified (polars/pyarrow/lazy inputs are copied).
     """
-    if isinstance(X, pd.DataFrame):
-        frame = X
-    else:
-        if isinstance(X, (nw.DataFrame, nw.LazyFrame)):
-            X = X.to_native()
-        try:
-            nwf = nw.from_native(X)
-        except TypeError as err:
-            raise InvalidDtypeError(
-                f"{what}: expected a table of attributes (pandas, polars, pyarrow); got "
-                f"{type(X).__name__}."
-            ) from err
-        if isinstance(nwf, nw.LazyFrame):
-            nwf = nwf.collect()
-        frame = nwf.to_pandas()
+    frame = read_table(X, argname=what, backend="pandas", allow_arrays=False)[0]
     if any(not isinstance(c, str) for c in frame.columns):
         frame = frame.rename(columns=str)
     return frame
@@ -85,17 +70,8 @@ def require_attribute_columns(frame: pd.DataFrame, columns: Sequence[str], what:
     """Raise MissingColumnError listing the missing and the available columns."""
     available = [str(c) for c in frame.columns]
     missing = [c for c in columns if c not in available]
-    if not missing:
-        return
-    hints = []
-    for name in missing:
-        match = difflib.get_close_matches(name, available, n=1, cutoff=0.5)
-        if match:
-            hints.append(f"'{name}' -> did you mean '{match[0]}'?")
-    hint = (" " + " ".join(hints)) if hints else ""
-    raise MissingColumnError(
-        f"{what}: column(s) {missing} not found; available columns: {available}.{hint}"
-    )
+    if missing:
+        raise MissingColumnError.from_missing_and_available(missing, available, context=what)
 
 
 def _is_categorical_dtype(dtype: Any) -> bool:

@@ -39,7 +39,6 @@ __all__ = [
     "FrameInfo",
     "collect_small",
     "epoch_us",
-    "from_lazy",
     "is_frame",
     "parse_text_datetime",
     "read_table",
@@ -120,6 +119,27 @@ def _pandas_to_polars(native: Any, argname: str) -> pl.DataFrame:
         raise
 
 
+def _wrap(native: Any, argname: str) -> Any:
+    """``native`` as a narwhals frame; anything else is an InvalidDtypeError naming ``argname``."""
+    if isinstance(native, (nw.DataFrame, nw.LazyFrame)):
+        return native
+    try:
+        if isinstance(native, (nw.Series, list, tuple)) or type(native).__module__.startswith(
+                "numpy"):
+            raise TypeError(type(native).__name__)
+        return nw.from_native(native)
+    except TypeError as err:
+        raise InvalidDtypeError(
+            f"{argname} must be a dataframe (pandas, polars, pyarrow) or a lazy frame "
+            f"(polars LazyFrame, DuckDB relation, Spark DataFrame); got {type(native).__name__}."
+        ) from err
+
+
+def _lazy_info(frame: nw.LazyFrame[Any], columns: tuple[str, ...], native: Any) -> FrameInfo:
+    engine, zone = _engine_of(frame)
+    return FrameInfo("lazy", columns, engine=engine, naive_zone=zone, source=native)
+
+
 def to_lazy(native: Any, *, argname: str = "transactions") -> tuple[nw.LazyFrame[Any], FrameInfo]:
     """Wrap ``native`` as a narwhals LazyFrame and remember its kind.
 
@@ -128,21 +148,14 @@ def to_lazy(native: Any, *, argname: str = "transactions") -> tuple[nw.LazyFrame
     """
     if isinstance(native, (nw.DataFrame, nw.LazyFrame)):
         native = native.to_native()
-    try:
-        frame = nw.from_native(native)
-    except TypeError as err:
-        raise InvalidDtypeError(
-            f"{argname} must be a dataframe (pandas, polars, pyarrow) or a lazy frame "
-            f"(polars LazyFrame, DuckDB relation, ...); got {type(native).__name__}."
-        ) from err
+    frame = _wrap(native, argname)
     kind = _kind_of(native)
     columns = tuple(str(c) for c in frame.columns)
     if kind == "lazy":
         if isinstance(frame, nw.DataFrame):  # an eager frame of another library
             pl_df = frame.to_polars()
             return nw.from_native(pl_df.lazy()), FrameInfo("polars", columns)
-        engine, zone = _engine_of(frame)
-        return frame, FrameInfo("lazy", columns, engine=engine, naive_zone=zone, source=native)
+        return frame, _lazy_info(frame, columns, native)
     pandas_dtypes: dict[str, Any] = {}
     if kind == "pandas":
         pandas_dtypes = {str(c): native[c].dtype for c in native.columns}
@@ -152,31 +165,6 @@ def to_lazy(native: Any, *, argname: str = "transactions") -> tuple[nw.LazyFrame
     else:
         pl_df = native
     return nw.from_native(pl_df.lazy()), FrameInfo(kind, columns, pandas_dtypes)
-
-
-def from_lazy(
-    result: nw.LazyFrame[Any], info: FrameInfo, *, keep_dtypes: tuple[str, ...] = ()
-) -> Any:
-    """Return ``result`` as the kind of frame described by ``info``.
-
-    ``keep_dtypes`` names columns whose pandas dtype must be restored exactly
-    (the customer id keeps the caller's dtype).
-    """
-    if info.kind == "lazy":
-        return result.to_native()
-    df = result.collect().to_native()
-    if not isinstance(df, pl.DataFrame):  # pragma: no cover - polars is the eager engine
-        df = nw.from_native(df).to_polars()
-    if info.kind == "polars":
-        return df
-    if info.kind == "pyarrow":
-        return df.to_arrow()
-    out = df.to_pandas()
-    for col in keep_dtypes:
-        dtype = info.pandas_dtypes.get(col)
-        if dtype is not None and col in out.columns and out[col].dtype != dtype:
-            out[col] = out[col].astype(dtype)
-    return out
 
 
 def read_table(
@@ -224,22 +212,16 @@ def read_table(
     if isinstance(X, (nw.DataFrame, nw.LazyFrame)):
         X = X.to_native()
     try:
-        if isinstance(X, (nw.Series, list, tuple)) or type(X).__module__.startswith("numpy"):
-            raise TypeError
-        frame = nw.from_native(X)
-    except TypeError as err:
+        frame = _wrap(X, argname)
+    except InvalidDtypeError:
         if allow_arrays:
             return X, None
-        raise InvalidDtypeError(
-            f"{argname} must be a dataframe (pandas, polars, pyarrow) or a lazy frame "
-            f"(polars LazyFrame, DuckDB relation, Spark DataFrame); got {type(X).__name__}."
-        ) from err
+        raise
     kind = _kind_of(X)
     columns = tuple(str(c) for c in frame.columns)
     if kind == "lazy":
         if isinstance(frame, nw.LazyFrame):
-            engine, zone = _engine_of(frame)
-            info = FrameInfo("lazy", columns, engine=engine, naive_zone=zone, source=X)
+            info = _lazy_info(frame, columns, X)
             frame = frame.collect(backend="polars")
         else:  # an eager frame of another library: handed back as polars
             info = FrameInfo("polars", columns)
@@ -263,7 +245,9 @@ def to_kind(result: Any, info: FrameInfo | None, *, keep_dtypes: tuple[str, ...]
     Parameters
     ----------
     result : Any
-        An eager frame or series (pandas, polars, pyarrow or narwhals).
+        An eager frame or series (pandas, polars, pyarrow or narwhals), or a narwhals
+        ``LazyFrame`` (the plan of a feature builder): it stays lazy for a lazy input,
+        and is collected by polars for an eager one.
     info : FrameInfo or None
         From :func:`read_table` (``None``: ``result`` is returned as it is).
     keep_dtypes : tuple of str, default=()
@@ -290,6 +274,10 @@ def to_kind(result: Any, info: FrameInfo | None, *, keep_dtypes: tuple[str, ...]
 
     if info is None:
         return result
+    if isinstance(result, nw.LazyFrame):
+        if info.kind == "lazy":
+            return result.to_native()
+        result = result.collect(backend="polars")
     if isinstance(result, (nw.DataFrame, nw.Series)):
         result = result.to_native()
     if isinstance(result, pd.Series):
@@ -306,7 +294,7 @@ def to_kind(result: Any, info: FrameInfo | None, *, keep_dtypes: tuple[str, ...]
                 if dtype is not None and col in result.columns and result[col].dtype != dtype:
                     result[col] = result[col].astype(dtype)
             return result
-        result = _pandas_to_polars(result, "the result")
+        result = pl.from_pandas(result)  # NaN is pandas' missing value: null
     df = result if isinstance(result, pl.DataFrame) else nw.from_native(
         result, eager_only=True).to_polars()
     if info.kind == "polars":

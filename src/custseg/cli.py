@@ -637,9 +637,8 @@ def _cmd_grade(args: argparse.Namespace, progress: _Progress, out: TextIO) -> in
         if args.target not in table.columns:
             from .exceptions import MissingColumnError
 
-            raise MissingColumnError(
-                f"--target {args.target!r} is not a column; columns: {list(table.columns)}."
-            )
+            raise MissingColumnError.from_missing_and_available(
+                {"--target": args.target}, [str(c) for c in table.columns])
         known = table[args.target].notna()
         features = table.drop(columns=[args.target])
         categorical = [c.strip() for c in args.categorical.split(",") if c.strip()]

@@ -13,6 +13,9 @@ True
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Mapping, Sequence
+
 __all__ = [
     "ColumnMismatchError",
     "CustsegError",
@@ -67,6 +70,74 @@ class MissingColumnError(CustsegError, KeyError):
     def __str__(self) -> str:
         # KeyError.__str__ would wrap the message in quotes.
         return str(self.args[0]) if self.args else ""
+
+    @classmethod
+    def from_missing_and_available(
+        cls,
+        missing: Mapping[str, str] | Sequence[str],
+        available: Sequence[str],
+        *,
+        where: str = "the table",
+        context: str = "",
+        hint: str = "",
+    ) -> MissingColumnError:
+        """Build the one wording of a missing column: each, its closest name, all available.
+
+        Parameters
+        ----------
+        missing : mapping of parameter to column name, or sequence of column names
+            The missing columns; a mapping also names the parameter that asked for
+            each (``{"amount_col": "amt"}``).
+        available : sequence of str
+            The columns the table has.
+        where : str, default="the table"
+            What lacks them (the argument's name, ``"X"``, ``"the activity log"``).
+        context : str, default=""
+            Who asked (``"tier_summary"``), put first.
+        hint : str, default=""
+            Advice appended to the message.
+
+        Returns
+        -------
+        MissingColumnError
+            The error, to raise.
+
+        Examples
+        --------
+        >>> err = MissingColumnError.from_missing_and_available(
+        ...     {"amount_col": "amt"}, ["customer_id", "date", "amount"])
+        >>> print(err)
+        column 'amt' (amount_col) is not in the table. Did you mean 'amount'? Available columns: ['customer_id', 'date', 'amount'].
+        """  # noqa: E501
+        names = [str(c) for c in available]
+        pairs = (list(missing.items()) if isinstance(missing, Mapping)
+                 else [("", str(c)) for c in missing])
+        parts = []
+        for role, col in pairs:
+            label = f"column '{col}'" + (f" ({role})" if role else "")
+            close = closest_column(str(col), names)
+            parts.append(f"{label} is not in {where}."
+                         + (f" Did you mean '{close}'?" if close else ""))
+        head = f"{context}: " if context else ""
+        return cls(f"{head}{' '.join(parts)} Available columns: {names}.{hint}")
+
+
+def closest_column(name: str, available: Sequence[str]) -> str | None:
+    """Return the available column most like ``name`` (case, containment, spelling).
+
+    Examples
+    --------
+    >>> closest_column("Amount", ["customer_id", "amount"])
+    'amount'
+    """
+    lowered = {c.lower(): c for c in available}
+    if name.lower() in lowered:
+        return lowered[name.lower()]
+    inside = [c for c in available if name.lower() in c.lower()]
+    if inside:
+        return inside[0]
+    match = difflib.get_close_matches(name, list(available), n=1, cutoff=0.5)
+    return match[0] if match else None
 
 
 class EmptyDataError(CustsegError, ValueError):

@@ -21,10 +21,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import polars as pl
 from sklearn.base import BaseEstimator, clone
 
-from ._frame import to_pandas
+from ._frame import to_kind, to_pandas
 from ._sklearn_compat import (
     HasMethods,
     Interval,
@@ -629,8 +628,9 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
         Returns
         -------
         DataFrame
-            pandas for pandas (and lazy) input, polars for polars, pyarrow for
-            pyarrow. One row per customer with a transaction on or before
+            The kind of ``transactions``: pandas, polars or pyarrow; a polars
+            ``LazyFrame``, a DuckDB relation or a Spark DataFrame of the caller's
+            engine (categories as text). One row per customer with a transaction on or before
             ``as_of``, sorted by customer id; the id column keeps its name.
             Columns: the customer features
             (:func:`custseg.features.customer_features`), then, for every stage
@@ -648,14 +648,7 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
         self._check_columns(tx.info.columns)
         table = self._predict_table(log, as_of_dt)
         table.attrs["as_of"] = as_of_dt.isoformat()
-        kind = tx.info.kind
-        if kind == "polars":
-            return pl.from_pandas(table)
-        if kind == "pyarrow":
-            import pyarrow as pa
-
-            return pa.Table.from_pandas(table, preserve_index=False)
-        return table
+        return to_kind(table, tx.info, keep_dtypes=(self.customer_col,))
 
     def _btyd_days(self, log: Transactions, as_of: dt.datetime) -> pd.DataFrame:
         kw = {k: v for k, v in self._feature_kwargs().items()

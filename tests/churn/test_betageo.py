@@ -167,7 +167,7 @@ def test_bad_summaries_are_rejected(rows, match):
 
 def test_missing_column_names_the_columns():
     frame = pd.DataFrame({"frequency": [1], "recency": [1.0], "age": [2.0]})
-    with pytest.raises(MissingColumnError, match=r"no column \['T'\].*Available columns"):
+    with pytest.raises(MissingColumnError, match=r"column 'T' is not in X\..*Available columns"):
         BetaGeoModel().fit(frame)
     with pytest.raises(InvalidValueError, match="shape"):
         BetaGeoModel().fit(np.ones((3, 2)))

@@ -151,8 +151,8 @@ def test_yaml_rule_file(prospects, tmp_path):
 
 
 def test_unknown_column_is_rejected_with_the_available_columns(prospects):
-    with pytest.raises(MissingColumnError, match=r"\['employes'\] not found.*did you mean "
-                                                  r"'employees'"):
+    with pytest.raises(MissingColumnError, match=r"column 'employes' is not in the table\. "
+                                                  r"Did you mean 'employees'"):
         PointsScorer(["employes >= 500: 20"]).fit(prospects)
 
 

@@ -120,7 +120,7 @@ def test_cli_grade_with_rules(tmp_path, capsys):
     bad = tmp_path / "bad.yaml"
     bad.write_text("rules:\n  staff >= 5: 1\n")
     assert main(["grade", str(prospects), "--rules", str(bad)]) == 2
-    assert "['staff'] not found" in capsys.readouterr().err
+    assert "column 'staff' is not in the table" in capsys.readouterr().err
 
 
 def test_cli_grade_with_a_target(tmp_path):

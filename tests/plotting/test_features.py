@@ -105,7 +105,7 @@ def test_text_column_is_used_value_by_value(ax):
 
 def test_errors(ax):
     with pytest.raises(MissingColumnError,
-                       match=r"missing the column\(s\) \[.recency.\]; available columns"):
+                       match=r"column 'recency' is not in data\..*Available columns"):
         plot_rfm_heatmap(SCORES, x="recency", y="F", ax=ax)
     with pytest.raises(InvalidValueError, match="bins=0"):
         plot_rfm_heatmap(SCORES, x="R", y="F", bins=0, ax=ax)

@@ -223,8 +223,8 @@ def test_default_map_needs_five_levels():
 
 
 def test_bad_tables():
-    with pytest.raises(MissingColumnError, match=r"recency_col='recency' \(did you mean "
-                                                 r"'recency_days'\?\)"):
+    with pytest.raises(MissingColumnError, match=r"column 'recency' \(recency_col\) is not "
+                                                 r"in X\. Did you mean 'recency_days'\?"):
         RFMScorer(recency_col="recency").fit(ten_customers())
     text = ten_customers().astype({"frequency": str})
     with pytest.raises(InvalidDtypeError, match=r"'frequency' \(frequency_col\) must be numeric"):

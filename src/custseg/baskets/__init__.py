@@ -7,5 +7,8 @@ the purchase occasion of :func:`custseg.features.rfm`; items are the values of a
 
 from ._association import AssociationRules
 from ._baskets import basket_table, item_counts, item_history
+from ._evaluation import compare_recommenders, recommendation_metrics
+from ._recommender import ProductRecommender
 
-__all__ = ["AssociationRules", "basket_table", "item_counts", "item_history"]
+__all__ = ["AssociationRules", "ProductRecommender", "basket_table", "compare_recommenders",
+           "item_counts", "item_history", "recommendation_metrics"]

@@ -72,12 +72,11 @@ class _BasketEstimator(TransactionInputMixin, BaseEstimator):
             )
         frame, info = to_lazy(source, argname="segments")
         where = "segments" if segments is not None else "the log"
-        for col, role in ((tx.customer_col, "customer_col"), (by, "by")):
-            if col not in info.columns:
-                raise MissingColumnError(
-                    f"column '{col}' ({role}) is not in {where}. Available columns: "
-                    f"{list(info.columns)}."
-                )
+        missing = {role: col for col, role in ((tx.customer_col, "customer_col"), (by, "by"))
+                   if col not in info.columns}
+        if missing:
+            raise MissingColumnError.from_missing_and_available(
+                missing, list(info.columns), where=where)
         cid = nw.col(tx.customer_col)
         if isinstance(frame.collect_schema()[tx.customer_col], nw.Categorical | nw.Enum):
             cid = cid.cast(nw.String())

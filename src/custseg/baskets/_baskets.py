@@ -13,7 +13,7 @@ from typing import Any
 
 import narwhals.stable.v2 as nw
 
-from .._frame import FrameInfo, collect_small, from_lazy
+from .._frame import FrameInfo, collect_small, to_kind
 from ..exceptions import InvalidValueError, NullValueError
 from ..features._core import as_transactions
 from ..io._validate import AMOUNT, CID, ORDER, PRODUCT, TIME, Transactions
@@ -156,7 +156,7 @@ def basket_table_from(tx: Transactions) -> Any:
              ITEM: str(tx.product_col), TIME: "time", LINES: "n_lines", SPEND: "amount"}
     out = basket_items(tx).select(*keys, ITEM, TIME, LINES, SPEND).sort([*keys, ITEM])
     out = out.rename({k: v for k, v in names.items() if k in out.collect_schema().names()})
-    return from_lazy(out, _out_info(tx), keep_dtypes=(tx.customer_col,))
+    return to_kind(out, _out_info(tx), keep_dtypes=(tx.customer_col,))
 
 
 def item_counts(
@@ -229,7 +229,7 @@ def item_counts_from(tx: Transactions) -> Any:
     ).select(ITEM, "n_baskets", "n_customers", "support", "amount").sort(
         ["n_baskets", ITEM], descending=[True, False],
     ).rename({ITEM: str(tx.product_col)})
-    return from_lazy(out, _out_info(tx))
+    return to_kind(out, _out_info(tx))
 
 
 def item_history(
@@ -298,4 +298,4 @@ def item_history_from(tx: Transactions) -> Any:
         nw.len().alias("n_baskets"), nw.col(TIME).min().alias("first_bought"),
         nw.col(TIME).max().alias("last_bought"), nw.col(SPEND).sum().alias("amount"),
     ).sort([CID, ITEM]).rename({CID: tx.customer_col, ITEM: str(tx.product_col)})
-    return from_lazy(out, _out_info(tx), keep_dtypes=(tx.customer_col,))
+    return to_kind(out, _out_info(tx), keep_dtypes=(tx.customer_col,))

@@ -35,11 +35,10 @@ def read_columns(X: Any, columns: tuple[str, ...], *, argname: str = "X") -> lis
         available = [str(c) for c in frame.columns]
         missing = [c for c in columns if c not in available]
         if missing:
-            raise MissingColumnError(
-                f"{argname} has no column {missing}; expected the columns {list(columns)} "
-                f"(set them with the estimator's column parameters). Available columns: "
-                f"{available}."
-            )
+            raise MissingColumnError.from_missing_and_available(
+                missing, available, where=argname,
+                hint=f" Expected the columns {list(columns)} (set them with the estimator's "
+                "column parameters).")
         arrays = []
         for col in columns:
             series = frame[col]

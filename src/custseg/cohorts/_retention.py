@@ -7,7 +7,7 @@ from typing import Any
 import narwhals.stable.v2 as nw
 import polars as pl
 
-from .._frame import from_lazy
+from .._frame import to_kind
 from ..exceptions import InvalidValueError
 from ..features._core import as_transactions
 from ..io._validate import CID, Transactions
@@ -88,7 +88,7 @@ future, time_format
     table = retention_from(tx, resolve_freq(freq, tx), max_periods)
     if tx.info.kind == "lazy":
         return table
-    return from_lazy(nw.from_native(table.lazy()), tx.info)
+    return to_kind(nw.from_native(table.lazy()), tx.info)
 
 
 def retention_from(tx: Transactions, freq: str, max_periods: int | None = None) -> pl.DataFrame:

@@ -7,7 +7,7 @@ from typing import Any
 import narwhals.stable.v2 as nw
 import polars as pl
 
-from .._frame import from_lazy
+from .._frame import to_kind
 from ..features._core import VAL, as_transactions
 from ..io._validate import CID, Transactions
 from ._periods import customer_periods, observed_periods, resolve_freq, start_of, to_money
@@ -110,7 +110,7 @@ def trends(
     table = trends_from(tx, resolve_freq(freq, tx))
     if tx.info.kind == "lazy":
         return table
-    return from_lazy(nw.from_native(table.lazy()), tx.info)
+    return to_kind(nw.from_native(table.lazy()), tx.info)
 
 
 def trends_from(tx: Transactions, freq: str) -> pl.DataFrame:

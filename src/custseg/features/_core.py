@@ -7,7 +7,7 @@ from typing import Any
 
 import narwhals.stable.v2 as nw
 
-from .._frame import epoch_us, from_lazy, with_epoch
+from .._frame import epoch_us, to_kind, with_epoch
 from ..exceptions import InvalidValueError
 from ..io._validate import (
     AMOUNT,
@@ -327,4 +327,4 @@ def per_customer_behaviour(
 def finish(result: nw.LazyFrame[Any], tx: Transactions) -> Any:
     """Sort by customer id, restore the caller's id column name, return the caller's kind."""
     out = result.sort(CID).rename({CID: tx.customer_col})
-    return from_lazy(out, tx.info, keep_dtypes=(tx.customer_col,))
+    return to_kind(out, tx.info, keep_dtypes=(tx.customer_col,))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -238,15 +237,6 @@ def _as_of(tx: Transactions, observation_date: Any) -> Transactions:
     return replace(tx, frame=frame, observation_date=obs, date_only=date_only)
 
 
-def _closest(name: str, available: list[str]) -> str:
-    match = difflib.get_close_matches(name, available, n=1, cutoff=0.5)
-    if not match:
-        lowered = {c.lower(): c for c in available}
-        if name.lower() in lowered:
-            match = [lowered[name.lower()]]
-    return f" Did you mean '{match[0]}'?" if match else ""
-
-
 def _separator_hint(available: list[str]) -> str:
     """Advice when the only column's name holds another separator (a file read wrongly)."""
     if len(available) != 1:
@@ -452,11 +442,8 @@ def check_transactions(
     _check_names(given)
     missing = [(role, col) for role, col in given.items() if col not in available]
     if missing:
-        parts = [f"column '{col}' ({role}) is not in the table." + _closest(col, available)
-                 for role, col in missing]
-        raise MissingColumnError(
-            " ".join(parts) + f" Available columns: {available}." + _separator_hint(available)
-        )
+        raise MissingColumnError.from_missing_and_available(
+            dict(missing), available, hint=_separator_hint(available))
     seen: dict[str, str] = {}
     for role, col in given.items():
         if col in seen:

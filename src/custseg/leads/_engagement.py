@@ -9,7 +9,7 @@ from typing import Any
 import narwhals.stable.v2 as nw
 import pandas as pd
 
-from .._frame import collect_small, from_lazy
+from .._frame import collect_small, to_kind
 from ..exceptions import InvalidValueError, MissingColumnError, NullValueError
 from ..features._core import days_between, reference_time
 from ..io import check_transactions
@@ -141,11 +141,8 @@ def engagement_points(
                  "activity_col": activity_col}
         missing = {role: col for role, col in roles.items() if col not in columns}
         if missing:
-            raise MissingColumnError(
-                "the activity log has no column(s) "
-                + ", ".join(f"'{col}' ({role})" for role, col in missing.items())
-                + f"; available columns: {columns}."
-            )
+            raise MissingColumnError.from_missing_and_available(
+                missing, columns, where="the activity log")
         one = _ONE
         while one in columns:
             one += "_"
@@ -190,7 +187,7 @@ def engagement_points(
         out = out.with_columns(*[nw.col(k).clip(upper_bound=c) for k, c in capped.items()])
     out = out.with_columns(nw.sum_horizontal(*[nw.col(k) for k in table]).alias("engagement"))
     out = out.sort(CID).rename({CID: customer_col})
-    result = from_lazy(out, tx.info, keep_dtypes=(customer_col,))
+    result = to_kind(out, tx.info, keep_dtypes=(customer_col,))
     if isinstance(result, pd.DataFrame):
         result = result.reset_index(drop=True)
     return result

@@ -14,7 +14,7 @@ import polars as pl
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from .._attributes import attribute_kinds, require_attribute_columns
-from .._frame import from_lazy, is_frame, to_lazy
+from .._frame import is_frame, to_kind, to_lazy
 from .._sklearn_compat import check_is_fitted, validate_data
 from ..exceptions import EmptyDataError, InvalidValueError
 from ._grades import ordered_grades
@@ -259,7 +259,7 @@ class PointsScorer(TransformerMixin, BaseEstimator):
             n = out.select(nw.len()).collect().item()
             if n == 0:
                 raise EmptyDataError("PointsScorer: the prospect table has 0 rows.")
-        return from_lazy(out, info, keep_dtypes=(self.customer_col,))
+        return to_kind(out, info, keep_dtypes=(self.customer_col,))
 
     def predict(self, X: Any) -> Any:
         """Grade every lead with the rule set's grade bands.

@@ -1,14 +1,14 @@
-"""Shared helpers of the plotting functions: axes creation, input conversion, checks."""
+"""Shared helpers of the plotting functions: axes creation, checks (frames: ``_frame``)."""
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from .._frame import to_pandas as to_pandas  # the one converter, for the plot modules
 from ..exceptions import EmptyDataError, InvalidDtypeError, InvalidValueError, MissingColumnError
 
 if TYPE_CHECKING:
@@ -27,24 +27,6 @@ def get_ax(ax: Axes | None, figsize: tuple[float, float] | None = None) -> Axes:
 
     _, new_ax = plt.subplots(figsize=figsize)
     return new_ax
-
-
-def to_pandas(data: Any, argname: str = "data") -> pd.DataFrame:
-    """Any dataframe narwhals can read (pandas, polars, pyarrow, lazy) as pandas."""
-    if isinstance(data, pd.DataFrame):
-        return data
-    import narwhals.stable.v2 as nw
-
-    try:
-        frame = nw.from_native(data)
-    except TypeError as err:
-        raise InvalidDtypeError(
-            f"{argname} must be a dataframe (pandas, polars, pyarrow or a lazy frame); "
-            f"got {type(data).__name__}."
-        ) from err
-    if isinstance(frame, nw.LazyFrame):
-        frame = frame.collect()
-    return frame.to_pandas()
 
 
 def is_frame_like(obj: Any) -> bool:
@@ -87,18 +69,9 @@ def to_series(values: Any, argname: str) -> pd.Series:
 def require_columns(df: pd.DataFrame, columns: Sequence[str], argname: str = "data") -> None:
     """Raise a :class:`MissingColumnError` naming the missing and available columns."""
     available = [str(c) for c in df.columns]
-    missing = [c for c in columns if c not in df.columns]
-    if not missing:
-        return
-    hints = []
-    for col in missing:
-        close = difflib.get_close_matches(str(col), available, n=1)
-        if close:
-            hints.append(f" Did you mean {close[0]!r} for {col!r}?")
-    raise MissingColumnError(
-        f"{argname} is missing the column(s) {missing}; available columns: {available}."
-        + "".join(hints)
-    )
+    missing = [str(c) for c in columns if c not in df.columns]
+    if missing:
+        raise MissingColumnError.from_missing_and_available(missing, available, where=argname)
 
 
 def require_rows(n: int, argname: str) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from .._frame import to_pandas
 from ..plotting._labels import column_label
 from ._context import figure_to_base64, new_figure
 from ._tables import (
@@ -143,11 +144,3 @@ def report_figures(table: Any, *, model: Any = None) -> dict[str, Any]:
     return figs
 
 
-def to_pandas(table: Any) -> pd.DataFrame:
-    """Any frame narwhals reads, as pandas."""
-    import narwhals.stable.v2 as nw
-
-    frame = nw.from_native(table)
-    if isinstance(frame, nw.LazyFrame):
-        frame = frame.collect()
-    return frame.to_pandas()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from typing import Any
 
 import narwhals.stable.v2 as nw
@@ -30,19 +29,9 @@ def eager_frame(X: Any, argname: str = "X") -> nw.DataFrame[Any]:
 def require_columns(frame: nw.DataFrame[Any], columns: dict[str, str], argname: str = "X") -> None:
     """Raise MissingColumnError naming the parameter, the missing and available columns."""
     available = [str(c) for c in frame.columns]
-    missing = [(param, col) for param, col in columns.items() if col not in available]
-    if not missing:
-        return
-    parts = []
-    for param, col in missing:
-        close = [a for a in available if col.lower() in a.lower()]
-        close = close or difflib.get_close_matches(col, available, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        parts.append(f"{param}={col!r}{hint}")
-    raise MissingColumnError(
-        f"{argname} is missing {len(missing)} column(s): {', '.join(parts)}. "
-        f"Available columns: {available}."
-    )
+    missing = {param: col for param, col in columns.items() if col not in available}
+    if missing:
+        raise MissingColumnError.from_missing_and_available(missing, available, where=argname)
 
 
 def require_numeric(frame: nw.DataFrame[Any], param: str, col: str) -> None:

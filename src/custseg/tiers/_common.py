@@ -51,15 +51,8 @@ def check_grades(grades: Any, name: str = "grades") -> tuple[Any, ...]:
 def missing_columns_error(
     missing: list[str], available: list[str], what: str
 ) -> MissingColumnError:
-    hints = []
-    for name in missing:
-        match = difflib.get_close_matches(name, available, n=1, cutoff=0.5)
-        if match:
-            hints.append(f"'{name}' -> did you mean '{match[0]}'?")
-    hint = (" " + " ".join(hints)) if hints else ""
-    return MissingColumnError(
-        f"{what}: column(s) {missing} not found; available columns: {available}.{hint}"
-    )
+    """The missing-column error of ``what`` (``MissingColumnError.from_missing_and_available``)."""
+    return MissingColumnError.from_missing_and_available(missing, available, context=what)
 
 
 def column_diff_error(seen: list[str], got: list[str], what: str) -> ColumnMismatchError:

@@ -1,0 +1,193 @@
+"""Benchmark: association rules on synthetic baskets, custseg against mlxtend.
+
+Prints, in one run, wall time and peak resident set size of a fresh process for:
+
+* custseg ``AssociationRules(min_support, max_len=3)`` fitted on the order lines
+  (a polars frame read from parquet; no one-hot matrix);
+* mlxtend 0.25 ``fpgrowth`` + ``association_rules`` on the same baskets as a sparse
+  one-hot pandas frame (its own process; killed after 10 minutes);
+
+the ratio, and whether both find the same number of rules. Floors (issue 13):
+custseg at least 5x faster than mlxtend and at most 2 GB peak RSS. First it prints
+the recommender's hit rate, precision, recall and coverage at 5 on a time split
+of a synthetic log and of Superstore (when ../shared/data has it), beside the
+global and segment best sellers.
+
+Data: ``make_baskets`` with 1M baskets, 10k products, about 4 items per basket,
+Zipf popularity (exponent 1), 3 segments with 5 planted rules each.
+
+Usage: ``python benchmarks/bench_baskets.py [--baskets 1000000] [--skip-mlxtend]
+[--recommender-only]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+CACHE = Path(__file__).resolve().parent / "_cache"
+TIMEOUT = 600.0
+
+
+def make_data(n_baskets: int, n_products: int) -> Path:
+    path = CACHE / f"baskets_{n_baskets}_{n_products}.parquet"
+    if not path.exists():
+        from custseg.datasets import make_baskets
+
+        CACHE.mkdir(exist_ok=True)
+        t0 = time.perf_counter()
+        lines, _ = make_baskets(n_baskets, n_products=n_products, items_per_basket=4.0,
+                                rules_per_segment=5, random_state=0, as_frame="polars")
+        print(f"generated {lines.height:,} lines in {n_baskets:,} baskets in "
+              f"{time.perf_counter() - t0:.1f} s", flush=True)
+        lines.write_parquet(path)
+    return path
+
+
+def run_custseg(path: str, min_support: float, max_len: int) -> dict:
+    import polars as pl
+
+    from custseg.baskets import AssociationRules
+
+    lines = pl.read_parquet(path)
+    t0 = time.perf_counter()
+    est = AssociationRules(min_support=min_support, min_confidence=0.0, min_lift=0.0,
+                           max_len=max_len, product_col="product", order_col="order_id")
+    rules = est.fit(lines).rules_
+    return {"seconds": time.perf_counter() - t0, "rules": len(rules),
+            "itemsets": est.n_itemsets_}
+
+
+def run_mlxtend(path: str, min_support: float, max_len: int) -> dict:
+    import numpy as np
+    import pandas as pd
+    import polars as pl
+    import scipy.sparse as sp
+    from mlxtend.frequent_patterns import association_rules, fpgrowth
+
+    lines = pl.read_parquet(path, columns=["order_id", "product"]).unique()
+    t0 = time.perf_counter()
+    _, rows = np.unique(lines["order_id"].to_numpy(), return_inverse=True)
+    names, cols = np.unique(lines["product"].to_numpy(), return_inverse=True)
+    names = names.tolist()
+    matrix = sp.csr_matrix((np.ones(len(rows), dtype=bool), (rows, cols)),
+                           shape=(int(rows.max()) + 1, len(names)))
+    onehot = pd.DataFrame.sparse.from_spmatrix(matrix, columns=names)
+    build = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    freq = fpgrowth(onehot, min_support=min_support, use_colnames=True, max_len=max_len)
+    rules = association_rules(freq, num_itemsets=len(onehot), metric="confidence",
+                              min_threshold=0.0)
+    return {"seconds": time.perf_counter() - t0, "build_seconds": build, "rules": len(rules),
+            "itemsets": len(freq)}
+
+
+def child(which: str, path: str, min_support: float, max_len: int) -> None:
+    out = (run_custseg if which == "custseg" else run_mlxtend)(path, min_support, max_len)
+    out["peak_rss_gb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+    print(json.dumps(out))
+
+
+def in_process(which: str, path: Path, min_support: float, max_len: int) -> dict | str:
+    cmd = [sys.executable, __file__, "--child", which, "--path", str(path),
+           "--min-support", str(min_support), "--max-len", str(max_len)]
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        return f"exceeded {TIMEOUT / 60:.0f} minutes (killed)"
+    if done.returncode != 0:
+        tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        return f"failed (exit {done.returncode}: {tail})"
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def recommender_figures() -> None:
+    """Hit rate@5 of ProductRecommender beside the two best-seller baselines."""
+    from custseg.baskets import ProductRecommender, compare_recommenders
+    from custseg.datasets import make_baskets
+
+    lines, _ = make_baskets(20_000, n_customers=4000, items_per_basket=2.0,
+                            rule_confidence=0.5, random_state=0)
+    cases = [("synthetic (make_baskets, 20k orders; holdout after 2024-06-30)", lines,
+              ProductRecommender(min_support=0.005, min_confidence=0.1, by="segment",
+                                 product_col="product", order_col="order_id"), "2024-06-30")]
+    superstore = Path(__file__).resolve().parents[2] / "shared" / "data" / "superstore"
+    for base in (superstore, Path("/work/shared/data/superstore")):
+        if (base / "superstore.csv").exists():
+            import pandas as pd
+
+            log = pd.read_csv(base / "superstore.csv")
+            for item in ("Sub-Category", "Product ID"):
+                cases.append((f"Superstore by {item} (last 6 months held out)", log,
+                              ProductRecommender(
+                                  min_support=0.002, min_confidence=0.05, by="Segment",
+                                  product_col=item, order_col="Order ID",
+                                  customer_col="Customer ID", time_col="Order Date",
+                                  amount_col="Sales"), "2017-06-30"))
+            break
+    for name, log, rec, cutoff in cases:
+        table = compare_recommenders(rec, log, cutoff, n=5).set_index("strategy")
+        hit = table["hit_rate"]
+        print(f"{name}: {int(table['n_customers'].iloc[0]):,} customers")
+        for strategy, row in table.iterrows():
+            print(f"  {strategy:16s} hit@5 {row['hit_rate']:.4f}  precision@5 "
+                  f"{row['precision']:.4f}  recall@5 {row['recall']:.4f}  coverage "
+                  f"{row['coverage']:.4f}")
+        above = hit["rules"] > hit["segment_popular"] and hit["rules"] > hit["global_popular"]
+        print(f"  rules above both baselines: {'met' if above else 'NOT met'}; "
+              f"{hit['rules'] / hit['global_popular']:.2f}x the global best sellers")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--baskets", type=int, default=1_000_000)
+    parser.add_argument("--products", type=int, default=10_000)
+    parser.add_argument("--min-support", type=float, default=0.001)
+    parser.add_argument("--max-len", type=int, default=3)
+    parser.add_argument("--skip-mlxtend", action="store_true")
+    parser.add_argument("--recommender-only", action="store_true")
+    parser.add_argument("--child")
+    parser.add_argument("--path")
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.path, args.min_support, args.max_len)
+        return 0
+    recommender_figures()
+    if args.recommender_only:
+        return 0
+    path = make_data(args.baskets, args.products)
+    print(f"{args.baskets:,} baskets, {args.products:,} products, min_support "
+          f"{args.min_support}, max_len {args.max_len}", flush=True)
+    ours = in_process("custseg", path, args.min_support, args.max_len)
+    if isinstance(ours, str):
+        print(f"custseg: {ours}")
+        return 1
+    print(f"custseg AssociationRules: {ours['seconds']:.1f} s, peak RSS "
+          f"{ours['peak_rss_gb']:.2f} GB, {ours['itemsets']:,} itemsets, {ours['rules']:,} rules",
+          flush=True)
+    ok = ours["peak_rss_gb"] <= 2.0
+    print(f"  floor: peak RSS <= 2 GB: {'met' if ok else 'NOT met'}")
+    if args.skip_mlxtend:
+        return 0 if ok else 1
+    theirs = in_process("mlxtend", path, args.min_support, args.max_len)
+    if isinstance(theirs, str):
+        print(f"mlxtend fpgrowth + association_rules: {theirs}")
+        return 0 if ok else 1
+    print(f"mlxtend fpgrowth + association_rules (sparse one-hot): {theirs['seconds']:.1f} s "
+          f"(+ {theirs['build_seconds']:.1f} s to build the one-hot frame), peak RSS "
+          f"{theirs['peak_rss_gb']:.2f} GB, {theirs['itemsets']:,} itemsets, "
+          f"{theirs['rules']:,} rules")
+    ratio = theirs["seconds"] / ours["seconds"]
+    fast = ratio >= 5.0
+    print(f"  custseg is {ratio:.1f}x faster; floor >= 5x: {'met' if fast else 'NOT met'}; "
+          f"same rule count: {ours['rules'] == theirs['rules']}")
+    return 0 if ok and fast else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
