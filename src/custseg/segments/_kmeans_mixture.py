@@ -58,7 +58,10 @@ def _merged(gm: Any) -> tuple[np.ndarray, ...]:
             m = (w[i] * mu[i] + w[j] * mu[j]) / wij
             di, dj = mu[i] - m, mu[j] - m
             S = (w[i] * (cov[i] + np.outer(di, di)) + w[j] * (cov[j] + np.outer(dj, dj))) / wij
-            cost = wij * np.linalg.slogdet(S)[1] - w[i] * logdet[i] - w[j] * logdet[j]
+            with np.errstate(invalid="ignore"):  # a singular component (tiny data): inf - inf
+                cost = wij * np.linalg.slogdet(S)[1] - w[i] * logdet[i] - w[j] * logdet[j]
+            if not np.isfinite(cost):
+                cost = np.inf
             if best is None or cost < best[0]:
                 best = (cost, i, j, m, S)
     assert best is not None
