@@ -37,6 +37,7 @@ __all__ = [
     "encode_attributes",
     "numeric_values",
     "require_attribute_columns",
+    "word_positive",
 ]
 
 #: Labels read as the positive class (case- and space-insensitive).
@@ -221,12 +222,17 @@ def binary_target(
     return (values == positive).astype(np.int64), classes
 
 
-def _positive_of_two(labels: np.ndarray) -> Any:
-    a, b = labels.tolist()
+def word_positive(a: Any, b: Any) -> Any:
+    """The positive one of two labels when their meaning names it, else ``None``.
+
+    ``True`` of True/False; the Yes-like word of a pair such as Yes/No, won/lost or
+    converted/not converted (:data:`POSITIVE_WORDS`, :data:`NEGATIVE_WORDS`: also the
+    other label of a pair holding one such word). Numbers and other text give ``None``.
+    """
     if all(isinstance(v, (bool, np.bool_)) for v in (a, b)):
         return True
-    if all(isinstance(v, (int, float, np.number)) and not isinstance(v, bool) for v in (a, b)):
-        return max(a, b)
+    if any(isinstance(v, (int, float, np.number)) for v in (a, b)):
+        return None
     words = [str(v).strip().lower() for v in (a, b)]
     pos = [w in POSITIVE_WORDS for w in words]
     neg = [w in NEGATIVE_WORDS for w in words]
@@ -234,6 +240,16 @@ def _positive_of_two(labels: np.ndarray) -> Any:
         return a if pos[0] else b
     if neg[0] != neg[1]:
         return b if neg[0] else a
+    return None
+
+
+def _positive_of_two(labels: np.ndarray) -> Any:
+    a, b = labels.tolist()
+    found = word_positive(a, b)
+    if found is not None:
+        return found
+    if all(isinstance(v, (int, float, np.number)) and not isinstance(v, bool) for v in (a, b)):
+        return max(a, b)
     return sorted((a, b), key=str)[1]
 
 

@@ -32,16 +32,25 @@ def eval_rules(rules: dict, frame: pd.DataFrame) -> np.ndarray:
         ok = np.ones(len(frame), dtype=bool)
         for c in rule["conditions"]:
             col = frame[c["feature"]]
+            text = col.astype(object).where(col.notna(), None).map(
+                lambda v: None if v is None or str(v).strip() == "" else str(v).strip())
+            blank = text.isna().to_numpy()
             if c["op"] == "<=":
-                ok &= col.to_numpy(dtype=float) <= c["value"]
+                hit = col.to_numpy(dtype=float) <= c["value"]
             elif c["op"] == ">":
-                ok &= col.to_numpy(dtype=float) > c["value"]
+                hit = col.to_numpy(dtype=float) > c["value"]
             elif c["op"] == "=":
-                ok &= col.to_numpy() == c["value"]
+                hit = col.to_numpy() == c["value"]
             elif c["op"] == "in":
-                ok &= col.astype(str).isin(c["values"]).to_numpy()
+                hit = text.isin(c["values"]).to_numpy()
+            elif c["op"] == "not in":
+                hit = ~text.isin(c["values"]).to_numpy()  # blanks and unseen included
+            elif c["op"] == "is blank":
+                hit = blank
             else:
-                ok &= ~col.astype(str).isin(c["values"]).to_numpy()
+                assert c["op"] == "is not blank"
+                hit = ~blank
+            ok &= np.where(blank, c["or_blank"] or c["op"] == "not in", hit & ~blank)
         assert not np.any(ok & (out != None))  # noqa: E711 - rules are disjoint
         out[ok] = rule["grade"]
     return out
@@ -95,7 +104,12 @@ def test_sql_reproduces_predict_with_categorical_attributes(monotonic):
     new, _ = make_b2b(n=1500, random_state=5)
     new.loc[::7, "industry"] = "Space mining"  # unseen at fit
     new.loc[3::11, "size band"] = "unknown"
-    for frame in (X, new):
+    blanks = new.copy()
+    blanks.loc[::5, "industry"] = None  # blanks are missing, as unseen categories are
+    blanks.loc[1::6, "size band"] = ""
+    blanks["monetary_total"] = blanks["monetary_total"].astype(float)
+    blanks.loc[2::4, "monetary_total"] = np.nan
+    for frame in (X, new, blanks):
         np.testing.assert_array_equal(run_sql(frame, sql), clf.predict(frame))
         np.testing.assert_array_equal(
             eval_rules(clf.export_rules("dict"), frame), clf.predict(frame)
@@ -123,13 +137,16 @@ def test_text_rules_one_line_per_leaf():
     clf = TierClassifier(max_depth=2, random_state=0).fit(X, y)
     assert clf.export_rules() == (
         "IF recency_days <= 110.0 THEN A  (n=2, 100% A)\n"
-        "IF recency_days > 110.0 AND recency_days <= 400.0 THEN B  (n=2, 100% B)\n"
+        # a blank recency follows the larger side at the root, then the tie's right side
+        "IF (recency_days > 110.0 AND recency_days <= 400.0 OR recency_days is blank) THEN B"
+        "  (n=2, 100% B)\n"
         "IF recency_days > 400.0 THEN C  (n=3, 100% C)"
     )
     assert clf.export_rules("sql") == (
         "CASE\n"
         "  WHEN recency_days <= 110.0e0 THEN 'A'\n"
-        "  WHEN recency_days > 110.0e0 AND recency_days <= 400.0e0 THEN 'B'\n"
+        "  WHEN (recency_days > 110.0e0 AND recency_days <= 400.0e0 OR recency_days IS NULL)"
+        " THEN 'B'\n"
         "  WHEN recency_days > 400.0e0 THEN 'C'\n"
         "END"
     )
@@ -144,7 +161,7 @@ def test_thresholds_are_exact_float64_midpoints():
     )
     # the float64 midpoint, not the float32 one (81.17000198364258)
     assert 81.17 in thresholds and 81.16 < 81.17 < 81.18
-    assert "monetary_total > 81.17 THEN A" in clf.export_rules()
+    assert "(monetary_total > 81.17 OR monetary_total is blank) THEN A" in clf.export_rules()
 
 
 def test_json_rules_and_tree_for_drawing(b2b):
@@ -209,3 +226,21 @@ def test_boolean_and_pandas_category_columns_in_sql():
     sql = clf.export_rules("sql")
     np.testing.assert_array_equal(run_sql(X, sql), clf.predict(X))
     np.testing.assert_array_equal(eval_rules(clf.export_rules("dict"), X), clf.predict(X))
+
+
+def test_sql_reproduces_predict_when_trained_with_blanks():
+    X, y = make_b2b(n=1500, random_state=6)
+    X["monetary_total"] = X["monetary_total"].astype(float)
+    X.loc[::3, "monetary_total"] = np.nan  # blanks seen in fit: their side is learnt
+    X.loc[1::4, "industry"] = None
+    clf = TierClassifier(max_depth=5, random_state=0).fit(X, y)
+    assert clf.estimator_.tree_.missing_go_to_left.any()
+    new, _ = make_b2b(n=800, random_state=7)
+    new["monetary_total"] = new["monetary_total"].astype(float)
+    new.loc[::5, "monetary_total"] = np.nan
+    new.loc[2::7, "industry"] = "Space mining"
+    for frame in (X, new):
+        np.testing.assert_array_equal(run_sql(frame, clf.export_rules("sql")), clf.predict(frame))
+        np.testing.assert_array_equal(
+            eval_rules(clf.export_rules("dict"), frame), clf.predict(frame)
+        )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from numbers import Integral, Real
 from typing import Any
 
@@ -22,34 +21,20 @@ from .._sklearn_compat import (
     check_is_fitted,
     validate_data,
 )
-from ..exceptions import (
-    DataWarning,
-    EmptyDataError,
-    InvalidDtypeError,
-    InvalidValueError,
-    NullValueError,
-)
+from ..exceptions import EmptyDataError, InvalidValueError, NullValueError
 from ._common import (
     as_pandas,
-    check_finite,
     check_grades,
-    check_numeric_column,
     column_diff_error,
+    labels_text,
     missing_columns_error,
 )
+from ._encoding import categorical_columns, default_grade_order, encode, learn_categories
 from ._isotonic import monotone_leaf_labels
 from ._rules import export
 from ._tree import TierTree, from_sklearn, merge_same_label
 
 __all__ = ["TierClassifier"]
-
-
-def _is_categorical_dtype(dtype: Any) -> bool:
-    if isinstance(dtype, pd.CategoricalDtype):
-        return True
-    if pd.api.types.is_bool_dtype(dtype):
-        return False
-    return not pd.api.types.is_numeric_dtype(dtype)
 
 
 class TierClassifier(ClassifierMixin, BaseEstimator):
@@ -78,9 +63,13 @@ class TierClassifier(ClassifierMixin, BaseEstimator):
     grades : sequence or None, default=None
         Grade labels, best first. ``None``: the categories of an ordered
         categorical ``y`` (best = highest, as :func:`grade` returns), the
-        categories of an unordered one, else the sorted distinct labels
-        (so "A" < "B" < ... with "A" best). Labels of ``y`` not in
-        ``grades`` are an error.
+        categories of an unordered one; two labels of a Yes/No-style
+        outcome (Yes/No, True/False, converted/not converted...) put the
+        positive one first, as every estimator reading a binary outcome
+        does; numbers ascending (grade positions, 0 best, as
+        :class:`ValueGrader` numbers them: pass ``grades=[1, 0]`` for a 0/1
+        converted flag); else the sorted distinct labels (so "A" < "B" < ...
+        with "A" best). Labels of ``y`` not in ``grades`` are an error.
     categorical_features : "auto" or list of str, default="auto"
         Columns treated as categories. ``"auto"``: the non-numeric columns
         (text, category dtype) of a dataframe. Arrays are all numeric.
@@ -115,10 +104,9 @@ class TierClassifier(ClassifierMixin, BaseEstimator):
         Impurity-based importance of each input column.
     categories_ : dict of {str: list of str}
         For each categorical column, its categories ordered best first
-        (the encoding). A category not seen in ``fit`` goes, at every split
-        on its column, to the side holding the lower-graded categories (it
-        is treated as worse than every known category); the SQL export
-        does the same.
+        (the encoding). Blank values are not categories: they are missing,
+        and so is a category not seen in ``fit`` (the shared rule of every
+        custseg estimator reading attributes).
     categorical_features_ : list of str
         The categorical columns.
     boolean_features_ : list of str
@@ -141,8 +129,16 @@ class TierClassifier(ClassifierMixin, BaseEstimator):
     -----
     ``predict`` routes customers with float64 comparisons against the
     thresholds printed by :meth:`export_rules`, so the SQL ``CASE``
-    reproduces ``predict`` exactly. NaN features are an error; impute them
-    first.
+    reproduces ``predict`` exactly.
+
+    Blank values (null, NaN, empty or all-space text) are missing, never an
+    error, in numeric and categorical columns alike, and a category not seen
+    in ``fit`` is missing too. scikit-learn's tree learns at each split the
+    side missing values go to; when no training customer had that feature
+    missing, they go to the side that held more training customers. The
+    rules say so: ``(x > 5.0 OR x is blank)``; a ``NOT IN`` condition
+    includes missing values, an ``IN`` condition excludes them. Infinite
+    values and date columns are refused.
 
     Examples
     --------
@@ -155,13 +151,20 @@ class TierClassifier(ClassifierMixin, BaseEstimator):
     >>> clf = TierClassifier(max_depth=2, random_state=0).fit(X, y)
     >>> clf.classes_.tolist()
     ['A', 'B', 'C']
-    >>> print(clf.export_rules())
-    IF monetary_total > 105.0 AND industry IN ('ICT', 'SaaS') THEN A  (n=3, 100% A)
-    IF monetary_total > 105.0 AND industry NOT IN ('ICT', 'SaaS') THEN B  (n=2, 100% B)
+    >>> print(clf.export_rules())  # doctest: +NORMALIZE_WHITESPACE
+    IF (monetary_total > 105.0 OR monetary_total is blank) AND industry NOT IN ('Retail')
+        THEN A  (n=3, 100% A)
+    IF (monetary_total > 105.0 OR monetary_total is blank) AND industry IN ('Retail')
+        THEN B  (n=2, 100% B)
     IF monetary_total <= 105.0 THEN C  (n=3, 100% C)
-    >>> new = pd.DataFrame({"monetary_total": [500.0, 500.0], "industry": ["ICT", "Mining"]})
-    >>> clf.predict(new).tolist()  # an unseen industry takes the NOT IN side
-    ['A', 'B']
+
+    Blank and unseen values are missing; with no missing value in ``fit``, they
+    follow the side that held more customers:
+
+    >>> new = pd.DataFrame({"monetary_total": [500.0, 500.0, None],
+    ...                     "industry": ["Mining", None, "Retail"]})
+    >>> clf.predict(new).tolist()
+    ['A', 'A', 'B']
     """
 
     _parameter_constraints: dict[str, list[Any]] = {
@@ -234,7 +237,7 @@ class TierClassifier(ClassifierMixin, BaseEstimator):
             classes = np.asarray(cats[::-1] if cat.ordered else cats)
         else:
             check_classification_targets(y_arr)
-            classes = np.unique(y_arr)
+            classes = default_grade_order(np.unique(y_arr))
         lookup = {label: k for k, label in enumerate(classes.tolist())}
         try:
             pos = np.asarray([lookup[v] for v in y_arr.tolist()], dtype=np.intp)
@@ -247,88 +250,22 @@ class TierClassifier(ClassifierMixin, BaseEstimator):
                 for lab, c in zip(labels, counts, strict=True)
                 if lab not in {str(k) for k in lookup}
             }
+            unknown_text = ", ".join(f"{lab} ({n} row{'s' * (n != 1)})"
+                                     for lab, n in unknown.items())
             raise InvalidValueError(
-                f"y holds unknown grade label(s) {unknown} (label: number of rows); expected "
-                f"only the grades {classes.tolist()}."
+                f"y holds grade labels that are not grades: {unknown_text}; expected only "
+                f"the grades {labels_text(classes.tolist())}."
             ) from None
         present = np.unique(pos)
         if present.size < 2:
-            only = classes[present].tolist() if present.size else []
+            only = labels_text(classes[present].tolist())
             raise InvalidValueError(
-                f"only one class (grade) is present in y: {only}; TierClassifier needs at least "
-                "two grades to learn from."
+                f"only one class (grade) is present in y: {only} in all {pos.size} rows; "
+                "TierClassifier needs at least two grades to learn from."
             )
         return classes, pos
 
     # -- features ------------------------------------------------------------
-    def _categorical_columns(self, frame: pd.DataFrame) -> list[str]:
-        names = [str(c) for c in frame.columns]
-        dates = [
-            str(c)
-            for c in frame.columns
-            if pd.api.types.is_datetime64_any_dtype(frame[c].dtype)
-            or pd.api.types.is_timedelta64_dtype(frame[c].dtype)
-        ]
-        if dates:
-            raise InvalidDtypeError(
-                f"TierClassifier: column(s) {dates} hold dates or durations; drop them or turn "
-                "them into numbers (for example days since the last purchase, as "
-                "recency_days) first."
-            )
-        if self.categorical_features == "auto":
-            return [str(c) for c in frame.columns if _is_categorical_dtype(frame[c].dtype)]
-        missing = [c for c in self.categorical_features if c not in names]
-        if missing:
-            raise missing_columns_error(missing, names, "TierClassifier categorical_features")
-        return list(self.categorical_features)
-
-    def _category_values(self, frame: pd.DataFrame, col: str) -> np.ndarray:
-        values = frame[col]
-        null = values.isna()
-        if null.any():
-            raise NullValueError(
-                f"TierClassifier: NaN (missing) values in categorical column '{col}': "
-                f"{int(null.sum())} row(s) (first at positions "
-                f"{np.flatnonzero(null.to_numpy())[:5].tolist()}). Fill them with a category "
-                "such as 'unknown' first."
-            )
-        return values.astype(str).to_numpy(dtype=object)
-
-    def _encode(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """Numeric copy of the frame: categories replaced by their code (unseen: +inf)."""
-        out = {}
-        for col in frame.columns:
-            name = str(col)
-            if name in self.categories_:
-                codes = {c: float(k) for k, c in enumerate(self.categories_[name])}
-                vals = self._category_values(frame, name)
-                out[name] = np.asarray([codes.get(v, np.inf) for v in vals], dtype=np.float64)
-            else:
-                out[name] = check_numeric_column(frame[col], name, "TierClassifier")
-        return pd.DataFrame(out, index=frame.index)
-
-    def _learn_categories(
-        self, frame: pd.DataFrame, cat_cols: list[str], pos: np.ndarray, w: np.ndarray
-    ) -> dict[str, list[str]]:
-        out = {}
-        for col in cat_cols:
-            vals = self._category_values(frame, col)
-            n_distinct = len(set(vals.tolist()))
-            if len(vals) >= 20 and n_distinct == len(vals):
-                warnings.warn(
-                    f"TierClassifier: categorical column '{col}' has a different value in each "
-                    f"of the {len(vals)} rows; is it a customer id? Drop id columns from the "
-                    "features.",
-                    DataWarning,
-                    stacklevel=4,
-                )
-            table = pd.DataFrame({"c": vals, "wr": w * pos, "w": w, "n": 1})
-            agg = table.groupby("c", sort=True).sum()
-            mean = np.where(agg["w"] > 0, agg["wr"] / agg["w"].where(agg["w"] > 0, 1.0), np.inf)
-            order = sorted(range(len(agg)), key=lambda k: (mean[k], str(agg.index[k])))
-            out[col] = [str(agg.index[k]) for k in order]
-        return out
-
     def _check_frame_columns(self, frame: pd.DataFrame) -> pd.DataFrame:
         seen = [str(c) for c in self.feature_names_in_]
         got = [str(c) for c in frame.columns]
@@ -339,13 +276,16 @@ class TierClassifier(ClassifierMixin, BaseEstimator):
     def _prepare(self, X: Any, reset: bool) -> np.ndarray:
         frame = as_pandas(X)
         if frame is None:
-            arr = validate_data(self, X, reset=reset, dtype=np.float64, ensure_all_finite=False)
-            check_finite(arr, [f"x{j}" for j in range(arr.shape[1])], "TierClassifier")
+            arr = validate_data(
+                self, X, reset=reset, dtype=np.float64, ensure_all_finite="allow-nan"
+            )
             return np.asarray(arr, dtype=np.float64)
         if not reset and hasattr(self, "feature_names_in_"):
             frame = self._check_frame_columns(frame)
-        encoded = self._encode(frame)
-        arr = validate_data(self, encoded, reset=reset, dtype=np.float64, ensure_all_finite=False)
+        encoded = encode(frame, self.categories_)
+        arr = validate_data(
+            self, encoded, reset=reset, dtype=np.float64, ensure_all_finite="allow-nan"
+        )
         return np.asarray(arr, dtype=np.float64)
 
     def _monotonic(self, names: list[str]) -> np.ndarray | None:
@@ -363,18 +303,19 @@ class TierClassifier(ClassifierMixin, BaseEstimator):
             if cst.size != len(names):
                 raise InvalidValueError(
                     f"monotonic_cst has {cst.size} values but there are {len(names)} features "
-                    f"{names}; give one of -1, 0, 1 per feature, or a dict."
+                    f"({labels_text(names)}); give one of -1, 0, 1 per feature, or a dict."
                 )
         bad = [names[j] for j in np.flatnonzero(~np.isin(cst, [-1, 0, 1]))]
         if bad:
             raise InvalidValueError(
-                f"monotonic_cst values must be -1, 0 or 1; bad value for feature(s) {bad}."
+                "monotonic_cst values must be -1, 0 or 1; bad value for "
+                f"{labels_text(bad, 'feature')}."
             )
         on_cats = [n for n, c in zip(names, cst, strict=True) if c != 0 and n in self.categories_]
         if on_cats:
             raise InvalidValueError(
-                f"monotonic_cst cannot constrain categorical feature(s) {on_cats}: categories "
-                "have no order of their own."
+                f"monotonic_cst cannot constrain categorical {labels_text(on_cats, 'feature')}: "
+                "categories have no order of their own."
             )
         return cst.astype(int)
 
@@ -412,9 +353,9 @@ class TierClassifier(ClassifierMixin, BaseEstimator):
                     f"X has {frame.shape[0]} rows but y has {pos.size} labels; one grade per "
                     "customer."
                 )
-            cat_cols = self._categorical_columns(frame)
+            cat_cols = categorical_columns(frame, self.categorical_features)
             w0 = _check_sample_weight(sample_weight, np.zeros((pos.size, 1)))
-            self.categories_ = self._learn_categories(frame, cat_cols, pos, w0)
+            self.categories_ = learn_categories(frame, cat_cols, pos, w0)
         Xf = self._prepare(X, reset=True)
         if Xf.shape[0] != pos.size:
             raise InvalidValueError(
@@ -529,6 +470,11 @@ class TierClassifier(ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         return self.n_leaves_
 
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True  # blanks are missing values (see Notes)
+        return tags
+
     def export_rules(self, format: str = "text", *, else_value: Any = None) -> Any:
         """The tree as rules: readable text, JSON, a dict, or a SQL ``CASE`` expression.
 
@@ -541,8 +487,10 @@ class TierClassifier(ClassifierMixin, BaseEstimator):
             drawing) and the flat rules. ``"sql"``: a ``CASE`` expression,
             one ``WHEN`` per leaf, that returns the grade.
         else_value : str or None, default=None
-            SQL only: the value of the ``ELSE`` branch (reached only by rows
-            with NULL features); ``None`` gives ``NULL``.
+            SQL only: the value of the ``ELSE`` branch; ``None`` gives
+            ``NULL``. Every row, blanks included, meets one ``WHEN``, so the
+            ``ELSE`` only guards against values the rules never saw the type
+            of (such as a float NaN that an engine does not read as NULL).
 
         Returns
         -------
@@ -554,8 +502,9 @@ class TierClassifier(ClassifierMixin, BaseEstimator):
         Thresholds are printed as the shortest decimal that reads back as
         the exact float64 threshold (``repr``); in SQL they carry an
         exponent (``42.5e0``) so every engine reads them as a double, not
-        as a rounded decimal. A category not seen in ``fit`` follows
-        ``NOT IN`` branches, as in ``predict``.
+        as a rounded decimal. Missing values (SQL ``NULL``, blank text and
+        categories not seen in ``fit``) follow the branches ``predict`` sends
+        them to: ``NOT IN`` conditions and ``(... OR x IS NULL)``.
 
         Examples
         --------
@@ -565,7 +514,7 @@ class TierClassifier(ClassifierMixin, BaseEstimator):
         >>> clf = TierClassifier(max_depth=1).fit(X, ["B", "B", "A", "A"])
         >>> print(clf.export_rules("sql"))
         CASE
-          WHEN x0 > 2.5e0 THEN 'A'
+          WHEN (x0 > 2.5e0 OR x0 IS NULL) THEN 'A'
           WHEN x0 <= 2.5e0 THEN 'B'
         END
         """

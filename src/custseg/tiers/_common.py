@@ -48,6 +48,22 @@ def check_grades(grades: Any, name: str = "grades") -> tuple[Any, ...]:
     return out
 
 
+def labels_text(values: Sequence[Any], noun: str = "") -> str:
+    """Labels in words: ``"A"``, ``"A and B"``, ``"A, B and C"``; with ``noun``, a
+    counted phrase such as ``"column 'x'"`` / ``"columns 'x' and 'y'"``."""
+    if noun:
+        items = [f"'{v}'" for v in values]
+        head = noun if len(items) == 1 else noun + "s"
+    else:
+        items = [str(v) for v in values]
+        head = ""
+    if len(items) <= 1:
+        body = "".join(items) or "none"
+    else:
+        body = ", ".join(items[:-1]) + " and " + items[-1]
+    return f"{head} {body}".strip()
+
+
 def missing_columns_error(
     missing: list[str], available: list[str], what: str
 ) -> MissingColumnError:

@@ -49,11 +49,15 @@ def order_pairs(low: np.ndarray, high: np.ndarray, cst: np.ndarray) -> np.ndarra
             high[:, d], high[:, d]
         )
     n_overlap = overlap.sum(axis=0)
+    # a leaf reached only by missing values (a split at +inf) holds no point of the
+    # feature space: monotonicity does not constrain it
+    real = np.asarray(~(low >= high).any(axis=1), dtype=bool)
+    both = real[:, None] & real[None, :]
     pairs = []
     for k in np.flatnonzero(cst):
         others = (n_overlap - overlap[k]) == n_features - 1
         above = low[None, :, k] >= high[:, None, k]  # [i, j]: j above i along k
-        i, j = np.nonzero(others & above)
+        i, j = np.nonzero(others & above & both)
         pairs.append(np.column_stack([i, j]) if cst[k] > 0 else np.column_stack([j, i]))
     if not pairs:
         return np.empty((0, 2), dtype=np.intp)

@@ -20,8 +20,10 @@ _RESERVED = {
 }  # fmt: skip
 
 UNSEEN_RULE = (
-    "A category not seen in fit goes, at every split on its column, to the side holding the "
-    "lower-graded categories (the NOT IN side), as if it were worse than every known category."
+    "A blank value (null, NaN, empty text) and a category not seen in fit are missing: at "
+    "each split a missing value goes to the side learnt for it, or, when no training "
+    "customer had the feature missing, to the side that held more of them; a NOT IN "
+    "condition includes missing values, an IN condition excludes them."
 )
 
 
@@ -62,31 +64,51 @@ def sql_label(value: Any) -> str:
 def _conditions(
     cond: Condition, names: list[str], cats: dict[str, list[str]], booleans: set[str]
 ) -> list[dict]:
+    """The flat conditions of one feature along a leaf's path.
+
+    Each dict has ``feature``, ``op`` and ``or_blank`` (a missing value satisfies it).
+    ``op`` is ``"<="``/``">"``/``"="`` (with ``value``), ``"in"``/``"not in"`` (with
+    ``values``: an ``in`` excludes missing values, a ``not in`` includes them, blanks and
+    unseen categories alike), ``"is blank"`` or ``"is not blank"``.
+    """
     name = names[cond.feature]
-    if name in booleans and (cond.low is None) != (cond.high is None):
-        # thresholds of a 0/1 column lie in [0, 1): "<= t" is False, "> t" is True
-        return [{"feature": name, "op": "=", "value": cond.low is not None}]
-    if name in cats:
+    low = None if cond.low is None or cond.low == -np.inf else float(cond.low)
+    high = None if cond.high is None or cond.high == np.inf else float(cond.high)
+    if name in cats:  # (a split at +inf sends every known category left)
         categories = cats[name]
         codes = np.arange(len(categories))
-        if cond.high is not None:
-            keep = (codes <= cond.high) & (codes > (-np.inf if cond.low is None else cond.low))
-            kept = sorted(categories[k] for k in codes[keep])
-            return [{"feature": name, "op": "in", "values": kept}]
-        assert cond.low is not None
-        drop = codes <= cond.low
-        dropped = sorted(categories[k] for k in codes[drop])
-        return [{"feature": name, "op": "not in", "values": dropped}]
-    out = []
-    if cond.low is not None:
-        out.append({"feature": name, "op": ">", "value": float(cond.low)})
-    if cond.high is not None:
-        out.append({"feature": name, "op": "<=", "value": float(cond.high)})
+        keep = (codes <= (np.inf if high is None else high)) & (
+            codes > (-np.inf if low is None else low))
+        if cond.missing:
+            dropped = sorted(categories[k] for k in codes[~keep])
+            if not dropped:
+                return []
+            return [{"feature": name, "op": "not in", "values": dropped, "or_blank": True}]
+        kept = sorted(categories[k] for k in codes[keep])
+        return [{"feature": name, "op": "in", "values": kept, "or_blank": False}]
+    if low == np.inf:  # right of a split at +inf: only missing values come here
+        return [{"feature": name, "op": "is blank", "or_blank": True}]
+    blank = bool(cond.missing)
+    if name in booleans and (low is None) != (high is None):
+        # thresholds of a 0/1 column lie in [0, 1): "<= t" is False, "> t" is True
+        return [{"feature": name, "op": "=", "value": low is not None, "or_blank": blank}]
+    out: list[dict] = []
+    if low is not None:
+        out.append({"feature": name, "op": ">", "value": low, "or_blank": blank})
+    if high is not None:
+        out.append({"feature": name, "op": "<=", "value": high, "or_blank": blank})
+    if not out and not blank:
+        out.append({"feature": name, "op": "is not blank", "or_blank": False})
     return out
 
 
-def _cond_text(c: dict, sql: bool) -> str:
+def _bare_text(c: dict, sql: bool) -> str:
+    """One condition without its missing-value part."""
     feature = sql_identifier(c["feature"]) if sql else c["feature"]
+    if c["op"] == "is blank":
+        return f"{feature} IS NULL" if sql else f"{feature} is blank"
+    if c["op"] == "is not blank":
+        return f"{feature} IS NOT NULL" if sql else f"{feature} is not blank"
     if c["op"] == "=":
         return f"{feature} = {'TRUE' if c['value'] else 'FALSE'}"
     if c["op"] in {"in", "not in"}:
@@ -94,6 +116,28 @@ def _cond_text(c: dict, sql: bool) -> str:
         return f"{feature} {c['op'].upper()} ({values})"
     value = sql_number(c["value"]) if sql else repr(float(c["value"]))
     return f"{feature} {c['op']} {value}"
+
+
+def _conds_text(conds: list[dict], sql: bool) -> str:
+    """Conditions joined by AND; one feature's conditions that a missing value also meets
+    are grouped: ``(x > 1.0 AND x <= 5.0 OR x is blank)``. In the text a ``NOT IN`` reads
+    as including blanks (and unseen categories) by itself."""
+    parts: list[str] = []
+    k = 0
+    while k < len(conds):
+        c = conds[k]
+        group = [c]
+        while (k + len(group) < len(conds) and conds[k + len(group)]["feature"] == c["feature"]
+               and conds[k + len(group)].get("or_blank") == c.get("or_blank")):
+            group.append(conds[k + len(group)])
+        k += len(group)
+        text = " AND ".join(_bare_text(g, sql) for g in group)
+        implied = not sql and all(g["op"] in {"not in", "is blank"} for g in group)
+        if c.get("or_blank") and not implied and c["op"] != "is blank":
+            feature = sql_identifier(c["feature"]) if sql else c["feature"]
+            text = f"({text} OR {feature} {'IS NULL' if sql else 'is blank'})"
+        parts.append(text)
+    return " AND ".join(parts) or "TRUE"
 
 
 def _distribution(row: np.ndarray, classes: list[Any]) -> dict[str, float]:
@@ -125,14 +169,14 @@ def to_dict(clf: Any) -> dict[str, Any]:
         out["grade"] = classes[int(np.argmax(tt.weight[i]))]
         out["feature"] = name
         out["threshold"] = thr
+        out["missing_left"] = bool(tt.missing_left[i])
         if name in cats:
-            left = [c for k, c in enumerate(cats[name]) if k <= thr]
             out["kind"] = "categorical"
-            out["categories_left"] = left
-            out["condition"] = _cond_text({"feature": name, "op": "in", "values": left}, False)
+            out["categories_left"] = [c for k, c in enumerate(cats[name]) if k <= thr]
         else:
             out["kind"] = "numeric"
-            out["condition"] = _cond_text({"feature": name, "op": "<=", "value": thr}, False)
+        left = _conditions(Condition(f, None, thr, bool(tt.missing_left[i])), names, cats, set())
+        out["condition"] = _conds_text(left, False)
         out["left"] = node(int(tt.left[i]))
         out["right"] = node(int(tt.right[i]))
         return out
@@ -169,7 +213,7 @@ def to_dict(clf: Any) -> dict[str, Any]:
 def _text(rules: dict[str, Any]) -> str:
     lines = []
     for r in rules["rules"]:
-        cond = " AND ".join(_cond_text(c, False) for c in r["conditions"]) or "TRUE"
+        cond = _conds_text(r["conditions"], False)
         stats = f"(n={r['n']}, {100 * r['share']:.0f}% {r['grade']})"
         lines.append(f"IF {cond} THEN {r['grade']}  {stats}")
     return "\n".join(lines)
@@ -178,7 +222,7 @@ def _text(rules: dict[str, Any]) -> str:
 def _sql(rules: dict[str, Any], else_value: Any) -> str:
     lines = ["CASE"]
     for r in rules["rules"]:
-        cond = " AND ".join(_cond_text(c, True) for c in r["conditions"]) or "TRUE"
+        cond = _conds_text(r["conditions"], True)
         lines.append(f"  WHEN {cond} THEN {sql_label(r['grade'])}")
     if else_value is not None:
         lines.append(f"  ELSE {sql_label(else_value)}")

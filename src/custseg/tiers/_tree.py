@@ -1,4 +1,9 @@
-"""The tier tree as plain arrays: routing in float64, leaf merging, rule extraction."""
+"""The tier tree as plain arrays: routing in float64, leaf merging, rule extraction.
+
+A missing value (NaN: a blank, or a category not seen in fit) goes, at each split, to the
+side scikit-learn learnt for it (``missing_left``); when no training customer had the
+feature missing, to the side that held more training customers.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,10 @@ import numpy as np
 
 @dataclass
 class TierTree:
-    """A binary tree: ``feature[i] < 0`` marks a leaf; ``x <= threshold`` goes left."""
+    """A binary tree: ``feature[i] < 0`` marks a leaf; ``x <= threshold`` goes left.
+
+    A missing (NaN) ``x`` goes left where ``missing_left[i]``, else right.
+    """
 
     feature: np.ndarray  # int, -1 for leaves
     threshold: np.ndarray  # float64
@@ -19,6 +27,7 @@ class TierTree:
     label: np.ndarray  # int grade position (0 = best) of each node's prediction
     weight: np.ndarray  # (n_nodes, n_classes) weighted class totals of training samples
     n: np.ndarray  # int, training samples reaching the node
+    missing_left: np.ndarray  # bool, where a NaN feature value goes
 
     @property
     def n_nodes(self) -> int:
@@ -43,7 +52,9 @@ class TierTree:
             if active.size == 0:
                 return node
             cur = node[active]
-            go_left = X[active, feat[active]] <= self.threshold[cur]
+            values = X[active, feat[active]]
+            go_left = np.where(np.isnan(values), self.missing_left[cur],
+                               values <= self.threshold[cur])
             node[active] = np.where(go_left, self.left[cur], self.right[cur])
 
     def proba(self) -> np.ndarray:
@@ -67,6 +78,7 @@ def from_sklearn(
         label=np.zeros(t.node_count, dtype=np.intp),
         weight=np.zeros((t.node_count, n_classes)),
         n=np.zeros(t.node_count, dtype=np.int64),
+        missing_left=np.asarray(t.missing_go_to_left, dtype=bool).copy(),
     )
     refine_thresholds(tt, X)
     leaf = tt.apply(X)
@@ -112,11 +124,14 @@ def refine_thresholds(tt: TierTree, X: np.ndarray) -> None:
         if f < 0:
             continue
         values = X[idx, f]
-        go_left = values <= tt.threshold[i]
-        if go_left.any() and (~go_left).any():
-            low = float(values[go_left].max())
-            high = float(values[~go_left].min())
+        known = ~np.isnan(values)
+        below = known & (values <= tt.threshold[i])
+        above = known & ~below
+        if below.any() and above.any():
+            low = float(values[below].max())
+            high = float(values[above].min())
             tt.threshold[i] = short_midpoint(low, high)
+        go_left = np.where(known, below, tt.missing_left[i])
         members[int(tt.left[i])] = idx[go_left]
         members[int(tt.right[i])] = idx[~go_left]
 
@@ -150,16 +165,22 @@ def merge_same_label(tt: TierTree) -> TierTree:
         label=tt.label[idx],
         weight=tt.weight[idx],
         n=tt.n[idx],
+        missing_left=tt.missing_left[idx],
     )
 
 
 @dataclass
 class Condition:
-    """One feature's constraint along a path: ``low < x <= high`` (None = unbounded)."""
+    """One feature's constraint along a path: ``low < x <= high`` (None = unbounded).
+
+    ``missing``: whether a missing value of the feature follows this path too (it took
+    the missing value's side at every split on the feature).
+    """
 
     feature: int
     low: float | None = None
     high: float | None = None
+    missing: bool = True
 
 
 def leaf_paths(tt: TierTree) -> dict[int, list[Condition]]:
@@ -173,12 +194,15 @@ def leaf_paths(tt: TierTree) -> dict[int, list[Condition]]:
             out[node] = list(conds.values())
             continue
         thr = float(tt.threshold[node])
-        left = {k: Condition(v.feature, v.low, v.high) for k, v in conds.items()}
-        right = {k: Condition(v.feature, v.low, v.high) for k, v in conds.items()}
+        left = {k: Condition(v.feature, v.low, v.high, v.missing) for k, v in conds.items()}
+        right = {k: Condition(v.feature, v.low, v.high, v.missing) for k, v in conds.items()}
+        miss_left = bool(tt.missing_left[node])
         c_left = left.setdefault(f, Condition(f))
         c_left.high = thr if c_left.high is None else min(c_left.high, thr)
+        c_left.missing = c_left.missing and miss_left
         c_right = right.setdefault(f, Condition(f))
         c_right.low = thr if c_right.low is None else max(c_right.low, thr)
+        c_right.missing = c_right.missing and not miss_left
         stack.append((int(tt.right[node]), right))
         stack.append((int(tt.left[node]), left))
     return out
