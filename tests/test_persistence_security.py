@@ -224,6 +224,33 @@ def test_an_inflating_archive_is_refused_with_little_memory(tmp_path):
     assert all(int(v) < 20 * 2**20 for v in growth.values()), growth  # about the file size
 
 
+def test_the_command_line_refuses_an_inflating_archive_with_little_memory(tmp_path):
+    # The whole `custseg predict` process, interpreter and imports included: the model
+    # file is checked before pandas, polars and scikit-learn are loaded. A wrapper
+    # process runs it as its only child, so RUSAGE_CHILDREN is that child's peak RSS.
+    path = _bomb(tmp_path / "bomb.skops")
+    log = tmp_path / "log.csv"
+    log.write_text("customer_id,date,amount\na,2024-01-01,10\n")
+    script = textwrap.dedent(f"""
+        import resource, subprocess, sys
+        run = subprocess.run([sys.executable, "-m", "custseg.cli", "predict", {str(path)!r},
+                              {str(log)!r}, "-o", {str(tmp_path / "out.csv")!r}],
+                             capture_output=True, text=True)
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+        print(run.returncode, peak)
+        sys.stderr.write(run.stderr)
+    """)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=120)
+    code, peak = map(int, result.stdout.split())
+    assert code == 2, result.stderr
+    assert "inflate to more than 536,870,912 bytes" in result.stderr, result.stderr
+    assert "--max-model-bytes" in result.stderr and "max_bytes=" not in result.stderr
+    assert not (tmp_path / "out.csv").exists()
+    assert peak < 200 * 2**20, peak
+    assert peak < 100 * 2**20, peak  # no pandas (about 100 MB) nor scikit-learn loaded
+
+
 def test_read_metadata_does_not_read_the_payload(tmp_path):
     big = {"weights": np.random.default_rng(0).random(4_000_000)}  # 32 MB
     for suffix in (".joblib", ".skops"):

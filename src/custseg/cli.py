@@ -279,6 +279,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--trust", action="append", metavar="TYPE",
                    help="qualified name of a type to trust in a skops MODEL, once you have "
                         "checked it only holds data (repeatable)")
+    p.add_argument("--max-model-bytes", type=int, default=512 << 20, metavar="N",
+                   help="largest inflated size of a skops MODEL's contents, in bytes; a "
+                        "larger file is refused before it is read (default: %(default)s)")
     p.add_argument("--trust-pickle", action="store_true",
                    help="unpickle a joblib MODEL; loading a pickle runs code, so only for "
                         "files you made or trust as much as your own code")
@@ -425,8 +428,10 @@ def _cmd_fit(args: argparse.Namespace, progress: _Progress, out: TextIO) -> int:
 
 
 def _cmd_predict(args: argparse.Namespace, progress: _Progress, out: TextIO) -> int:
+    # The model file is checked (its metadata, then the declared sizes of its archive
+    # members) before pandas, polars or scikit-learn are imported: a hostile file is
+    # refused by a process of about 50 MB (test_persistence_security measures it).
     _check_output(args.output, TABLE_SUFFIXES)
-    as_of = _date(args.as_of, "--as-of")
     from .exceptions import ModelFileError
     from .persistence import read_metadata
 
@@ -437,7 +442,9 @@ def _cmd_predict(args: argparse.Namespace, progress: _Progress, out: TextIO) -> 
             f"{args.model} holds a {meta['class']}, not a model written by 'custseg fit'."
         )
     progress(f"loading {args.model}" + (" (unpickling)" if args.trust_pickle else ""))
-    model = _load_model(args.model, True if args.trust_pickle else trusted or [])
+    model = _load_model(args.model, True if args.trust_pickle else trusted or [],
+                        args.max_model_bytes)
+    as_of = _date(args.as_of, "--as-of")
     progress(f"reading {args.input}")
     log = _read(args, model.customer_col)
     progress("scoring customers")
@@ -463,14 +470,15 @@ def _trusted_types(values: list[str] | None) -> list[str] | None:
     return values
 
 
-def _load_model(path: str, trusted: bool | list[str]) -> Any:
+def _load_model(path: str, trusted: bool | list[str], max_bytes: int) -> Any:
     """Load MODEL: never unpickled unless ``trusted`` is True (``--trust-pickle``)."""
-    from .exceptions import ModelFileError, UntrustedTypeError
+    from .exceptions import InvalidValueError, ModelFileError, UntrustedTypeError
     from .persistence import load
-    from .pipeline import CustomerSegmentation
 
+    if max_bytes < 1:
+        raise InvalidValueError(f"--max-model-bytes {max_bytes} must be at least 1.")
     try:
-        model = load(path, trusted=trusted)
+        model = load(path, trusted=trusted, max_bytes=max_bytes)
     except UntrustedTypeError as err:
         msg = str(err)
         suggested = getattr(err, "suggested", [])
@@ -480,8 +488,12 @@ def _load_model(path: str, trusted: bool | list[str]) -> Any:
         raise UntrustedTypeError(msg) from err
     except ModelFileError as err:
         raise ModelFileError(str(err).replace(
-            "load(path, trusted=True) (custseg predict --trust-pickle)", "--trust-pickle")
+            "load(path, trusted=True) (custseg predict --trust-pickle)", "--trust-pickle"
+        ).replace("Pass max_bytes= a larger limit", "Pass --max-model-bytes a larger limit"
+                  ).replace("more than max_bytes=", "more than --max-model-bytes ")
         ) from err
+    from .pipeline import CustomerSegmentation
+
     if not isinstance(model, CustomerSegmentation):
         raise ModelFileError(
             f"{path} holds a {type(model).__name__}, not a CustomerSegmentation written "
