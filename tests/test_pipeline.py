@@ -328,7 +328,7 @@ def test_churn_horizon_longer_than_the_log():
     # Issue 11: the stages that can be learnt, and a warning for the churn stage.
     short = SAMPLE[SAMPLE["date"] <= "1997-02-15"]
     with pytest.warns(DataWarning, match="the churn stage cannot be learnt from this log.*"
-                                         "before the first transaction"):
+                                         "fewer than the churn horizon of 90 days"):
         model = CustomerSegmentation(churn_horizon_days=90, kmeans="drop").fit(short)
     assert model.churn_ is None and list(model.skipped_stages_) == ["churn"]
     table = model.predict(short)

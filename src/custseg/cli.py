@@ -176,7 +176,8 @@ def _add_input_format(g: Any) -> None:
                         "(default: UTF-8)")
 
 
-_STAGES = ("rfm", "lifecycle", "kmeans", "tiers", "tier_rules", "churn", "playbook")
+_STAGES = ("rfm", "lifecycle", "kmeans", "tiers", "tier_rules", "churn", "future_value",
+           "playbook")
 
 
 def _add_model(p: argparse.ArgumentParser) -> None:
@@ -187,6 +188,12 @@ def _add_model(p: argparse.ArgumentParser) -> None:
                    help="number of K-means segments, or 'auto' (default: %(default)s)")
     g.add_argument("--random-state", type=int, default=0, metavar="SEED",
                    help="seed of K-means and the churn model (default: %(default)s)")
+    g.add_argument("--active-days", type=float, metavar="DAYS",
+                   help="lifecycle: days without purchase after which a customer is no longer "
+                        "active (default: learnt from the gaps between purchases)")
+    g.add_argument("--churn-days", type=float, metavar="DAYS",
+                   help="lifecycle: days without purchase after which a customer is churned "
+                        "(default: learnt from the gaps between purchases)")
     g.add_argument("--drop", action="append", default=[], metavar="STAGE", choices=_STAGES,
                    help="leave a stage out: one of " + ", ".join(_STAGES) + " (repeatable; "
                         "a stage the log is too small for is left out with a warning)")
@@ -347,7 +354,17 @@ def _model(args: argparse.Namespace, observation_date: Any = None) -> Any:
         from .segments import KMeansSegmenter
 
         kmeans = KMeansSegmenter(n_clusters=n_clusters)
-    stages: dict[str, Any] = {"kmeans": kmeans, **{stage: "drop" for stage in args.drop}}
+    lifecycle: Any = None
+    if args.active_days is not None or args.churn_days is not None:
+        from .segments import LifecycleStager
+
+        lifecycle = LifecycleStager(
+            active_days="auto" if args.active_days is None else _days(args.active_days,
+                                                                      "--active-days"),
+            churn_days="auto" if args.churn_days is None else _days(args.churn_days,
+                                                                    "--churn-days"))
+    stages: dict[str, Any] = {"kmeans": kmeans, "lifecycle": lifecycle,
+                              **{stage: "drop" for stage in args.drop}}
     return CustomerSegmentation(
         customer_col=args.customer_col, time_col=args.time_col, amount_col=args.amount_col,
         order_col=args.order_col, quantity_col=args.quantity_col,
@@ -356,6 +373,14 @@ def _model(args: argparse.Namespace, observation_date: Any = None) -> Any:
         churn_horizon_days=args.churn_horizon_days, random_state=args.random_state,
         **stages,
     )
+
+
+def _days(value: float, option: str) -> float:
+    if not value > 0 or value == float("inf"):
+        from .exceptions import InvalidValueError
+
+        raise InvalidValueError(f"{option} {value:g} must be a positive number of days.")
+    return value
 
 
 def _write_table(table: Any, path: str, stdout: TextIO) -> None:
@@ -736,10 +761,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             # custseg's warnings are shown as one line and never stop the command.
             warnings.filterwarnings("default", category=CustsegWarning)
             warnings.showwarning = _show_warning
+        from ._advice import called_from
         from .exceptions import CustsegError
 
         try:
-            return _COMMANDS[args.command](args, progress, sys.stdout)
+            with called_from("cli"):  # advice in messages names this command's flags
+                return _COMMANDS[args.command](args, progress, sys.stdout)
         except KeyboardInterrupt:
             sys.stderr.write("custseg: interrupted; no output was left half-written\n")
             return EXIT_INTERRUPTED

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, clone
 
+from ._advice import called_from, option
 from ._frame import to_kind, to_pandas
 from ._sklearn_compat import (
     HasMethods,
@@ -67,16 +68,18 @@ def _fit_or_skip(part: str, skipped: dict[str, str], fit: Callable[[], Any]) -> 
     for it (the stage raises a custseg error or a ``ValueError``).
     """
     try:
-        return fit()
+        with called_from("pipeline"):  # the stages' advice names the pipeline's options
+            return fit()
     except InvalidParameterError:
         raise  # a wrong setting is the caller's to fix, not a property of the log
     except (CustsegError, ValueError) as err:
-        reason = " ".join(str(err).split())
-        if not isinstance(err, CustsegError):  # scikit-learn's words for too little data
-            reason = f"its model cannot be trained on this little data (scikit-learn: {reason})"
+        reason = " ".join(str(err).split()).rstrip(".")
+        if not isinstance(err, CustsegError):  # another library's words: not shown
+            reason = "its model cannot be trained on this little data"
         skipped[part] = reason
         warnings.warn(f"the {part} stage cannot be learnt from this log and is left out "
-                      f"of the results: {reason}", DataWarning, stacklevel=4)
+                      f"of the results: {reason}. ({option('drop', stage=part)} leaves it "
+                      "out without this warning.)", DataWarning, stacklevel=4)
         return None
 
 
@@ -488,28 +491,34 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
         cutoff = end - dt.timedelta(days=int(self.churn_horizon_days))
         first = log.min_time
         if cutoff < first:  # type: ignore[operator]
+            days = (end - first).days  # type: ignore[operator]
             raise InvalidValueError(
-                f"churn_horizon_days={self.churn_horizon_days} puts the churn training "
-                f"cutoff on {cutoff.date()}, before the first transaction "
-                f"({first.date()}); use a shorter horizon or a longer log "  # type: ignore[union-attr]
-                "(or churn='drop')."
+                f"the log covers {days} days ({first.date()} to "  # type: ignore[union-attr]
+                f"{end.date()}), fewer than the churn horizon of {self.churn_horizon_days} "
+                "days, so the churn model has no past to learn from; use a longer log or a "
+                "shorter horizon"
+                + (f" ({option('churn_horizon_days', value=max(days // 2, 1))})"
+                   if days >= 2 else "")
             )
-        labelled = to_pandas(churn_labels(log, cutoff, int(self.churn_horizon_days), unit="D",
-                                          data_end=end, **self._feature_kwargs()))
+        with warnings.catch_warnings():  # one class is said below, in the pipeline's words
+            warnings.simplefilter("ignore", DataWarning)
+            labelled = to_pandas(churn_labels(log, cutoff, int(self.churn_horizon_days),
+                                              unit="D", data_end=end, **self._feature_kwargs()))
         y = labelled["churned"].astype(bool).to_numpy()
         X = labelled.drop(columns=[self.customer_col, "churned"])
         if len(y) == 0:
             raise InvalidValueError(
                 f"no customer has a purchase before the churn cutoff {cutoff.date()} (only "
-                "refunds, or none); the churn model has no one to learn from. Use a shorter "
-                "churn_horizon_days, or churn='drop'."
+                "refunds, or none), so the churn model has no one to learn from"
             )
         if len(np.unique(y)) < 2:
+            n = len(y)
+            who = "the one customer" if n == 1 else f"all {n} customers"
             raise InvalidValueError(
-                f"every one of the {len(y)} customers at the churn cutoff {cutoff.date()} "
-                f"is {'churned' if y[0] else 'retained'} over the next "
-                f"{self.churn_horizon_days} days; the churn model needs both. Use another "
-                "churn_horizon_days, or churn='drop'."
+                f"{who} at the churn cutoff {cutoff.date()} "
+                f"{'is' if n == 1 else 'are'} {'churned' if y[0] else 'retained'} over the "
+                f"next {self.churn_horizon_days} days, and the churn model needs customers "
+                "of both kinds to learn from"
             )
         est.fit(X, y)
         self._guard(est, X, y)

@@ -94,7 +94,7 @@ def test_cutoff_before_the_first_transaction():
 
 
 def test_one_class_warns():
-    with pytest.warns(DataWarning, match="every one of the 2 customers is churned"):
+    with pytest.warns(DataWarning, match="all 2 customers are churned over the horizon"):
         churn_labels(LOG, "2024-01-15", 3)
 
 

@@ -97,6 +97,26 @@ def test_one_class_only_is_a_clear_error(data):
         ChurnPredictor().fit(X, np.ones(len(y), dtype=bool))
 
 
+def test_a_feature_missing_for_every_customer_is_no_obstacle(data):
+    # Issue 11: a gap statistic when nobody bought twice before the cutoff; scikit-learn's
+    # binning refused it ("window shape cannot be larger than input array shape").
+    X, y = data
+    X = X.assign(gap=np.nan)
+    model = ChurnPredictor(random_state=0).fit(X, y)
+    proba = model.predict_proba(X)[:, 1]
+    base = ChurnPredictor(random_state=0).fit(X.drop(columns="gap"), y)
+    np.testing.assert_allclose(proba, base.predict_proba(X.drop(columns="gap"))[:, 1])
+
+
+def test_a_calibration_fold_without_a_feature_is_said_in_words():
+    X = np.array([[1.0, np.nan]] * 6 + [[2.0, 5.0]] + [[3.0, np.nan]] * 3)
+    y = np.array([0, 1] * 5)
+    with pytest.raises(InvalidValueError, match=r"^the churn model cannot be trained on 10 "
+                       r"customers: a feature is missing for every customer of one of its "
+                       r"training folds \(too few customers have a value for it\)\.$"):
+        ChurnPredictor(calibration="sigmoid", random_state=0).fit(X, y)
+
+
 def test_multiclass_is_rejected():
     X = np.arange(30, dtype=float).reshape(-1, 1)
     with pytest.raises(InvalidValueError, match="Only binary classification is supported"):

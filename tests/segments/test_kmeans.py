@@ -346,7 +346,8 @@ def test_bad_parameter_values_use_sklearn_validation():
 
 
 def test_too_few_rows_for_auto_k():
-    with pytest.raises(InvalidValueError, match="needs at least 5 rows to score k=4"):
+    with pytest.raises(InvalidValueError, match=r"needs at least 5 customers .rows. to score 4 "
+                       r"segments; got 4. Give the number of segments instead, n_clusters=4"):
         KMeansSegmenter(k_range=(4, 6)).fit(np.arange(8.0).reshape(4, 2))
 
 

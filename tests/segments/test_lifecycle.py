@@ -192,7 +192,7 @@ def test_errors():
     with pytest.raises(InvalidValueError, match="no customer in the log has two purchase"):
         LifecycleStager().fit(one_each)
     LifecycleStager(active_days=10, churn_days=20).fit(one_each)  # explicit: fine
-    with pytest.raises(InvalidValueError, match=r"churn_days \(10\) must exceed active_days"):
+    with pytest.raises(InvalidValueError, match=r"churn_days \(10 days\) must exceed active_days"):
         LifecycleStager(active_days=30, churn_days=10).fit(one_each)
     with pytest.raises(ValueError, match="active_quantile"):
         LifecycleStager(active_quantile=1.5).fit(small_log())

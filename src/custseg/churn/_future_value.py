@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..exceptions import CustsegError
+from ..exceptions import CustsegError, EmptyDataError
 from ._betageo import BetaGeoModel
 from ._gammagamma import GammaGammaModel
 
@@ -73,6 +73,9 @@ def fit_value_models(summary: pd.DataFrame) -> ValueModels:
     ValueModels
         The fitted models.
     """
+    if not len(summary):
+        raise EmptyDataError("no customer has a purchase (only refunds, or none), so the "
+                             "future-value models have no one to learn from.")
     notes: list[str] = []
     bg = _quiet_fit(BetaGeoModel(columns=_SUMMARY), summary[list(_SUMMARY)], notes)
     repeat = summary[(summary["frequency"] > 0) & (summary["monetary_value"] > 0)]

@@ -18,6 +18,7 @@ from ..features._core import UNITS as _UNIT_DAYS
 from ..features._core import as_transactions
 from ..features._split import _calibration_holdout_from, _split_dates
 from ..io import Transactions, parse_date
+from ..io._dates import duration_words, moment_words
 from ..io._validate import PRODUCT, QTY, _as_of
 
 __all__ = ["RollingOriginSplit", "churn_labels"]
@@ -87,7 +88,7 @@ def _check_window(
             f"on {end.date() if date_only else end}, past the end of the data in column "
             f"'{time_col}' (last transaction {last}); churn labels would count customers who "
             "simply were not observed long enough. Choose an earlier cutoff or a shorter "
-            f"horizon (at most {last - cutoff})."
+            f"horizon (at most {duration_words(last - cutoff)})."
         )
     return end
 
@@ -211,10 +212,12 @@ def churn_labels(
     if isinstance(joined, nw.DataFrame):
         rate = joined["churned"].cast(nw.Float64()).mean()
         if rate in (0.0, 1.0):
+            n = len(joined)
+            who = "the one customer is" if n == 1 else f"all {n} customers are"
             warnings.warn(
-                f"every one of the {len(joined)} customers is "
-                f"{'churned' if rate == 1.0 else 'not churned'} with horizon={horizon!r} after "
-                f"cutoff={cutoff}; a churn model cannot learn from one class.",
+                f"{who} {'churned' if rate == 1.0 else 'retained (none churned)'} over the "
+                f"horizon of {duration_words(delta)} after the cutoff "
+                f"{moment_words(cut, date_only)}; a churn model cannot learn from one class.",
                 DataWarning, stacklevel=2,
             )
     return out

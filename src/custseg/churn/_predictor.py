@@ -299,7 +299,27 @@ class ChurnPredictor(ClassifierMixin, BaseEstimator):
                     f"sample_weight was given but {type(est).__name__}.fit does not accept it."
                 )
             kwargs["sample_weight"] = sample_weight
-        est.fit(X, y01, **kwargs)
+        if self.estimator is None and X.dtype.kind == "f":
+            # A feature missing for every customer (a gap statistic when nobody has
+            # bought twice) says nothing; scikit-learn's binning cannot take it, so it
+            # is given as a constant, which no split can use.
+            empty = np.isnan(X).all(axis=0)
+            if empty.any():
+                X = X.copy()
+                X[:, empty] = 0.0
+        try:
+            est.fit(X, y01, **kwargs)
+        except ValueError as err:
+            if self.estimator is not None or "window shape" not in str(err):
+                raise
+            # scikit-learn's gradient boosting cannot bin a feature that is missing in
+            # every row it is given (its words: "window shape cannot be larger than input
+            # array shape"); with a few customers a calibration fold can be such a set.
+            raise InvalidValueError(
+                f"the churn model cannot be trained on {X.shape[0]} customers: a feature "
+                "is missing for every customer of one of its training folds (too few "
+                "customers have a value for it)."
+            ) from err
         self.estimator_ = est
         self.classes_ = classes
         self._attribute_state = state

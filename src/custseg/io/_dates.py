@@ -21,12 +21,47 @@ from typing import Any
 import narwhals.stable.v2 as nw
 import polars as pl
 
-__all__ = ["ISO_EXAMPLES", "parse_text_times", "time_format_advice", "unparsed_rows"]
+__all__ = ["ISO_EXAMPLES", "duration_words", "moment_words", "parse_text_times",
+           "time_format_advice", "unparsed_rows"]
 
 ISO_EXAMPLES = "'2024-01-31', '2024-01-31 14:05:00' or '2024-01-31T14:05:00+01:00'"
 _NAIVE = ("%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S%.f")
 _AWARE = ("%Y-%m-%dT%H:%M%z", "%Y-%m-%dT%H:%M:%S%.f%z")
 AWARE_FLAG = "__aware"
+
+
+def duration_words(delta: Any) -> str:
+    """A duration in words: ``'17 days'``, ``'2 days 6 hours'``, ``'45 minutes'``.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> duration_words(dt.timedelta(days=17)), duration_words(dt.timedelta(hours=54.5))
+    ('17 days', '2 days 6 hours 30 minutes')
+    """
+    seconds = round(delta.total_seconds())
+    sign, seconds = ("minus " if seconds < 0 else ""), abs(seconds)
+    parts = []
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1)):
+        count, seconds = divmod(seconds, size)
+        if count:
+            parts.append(f"{count} {unit}{'s' * (count != 1)}")
+    return sign + (" ".join(parts) if parts else "0 seconds")
+
+
+def moment_words(moment: Any, date_only: bool = False) -> str:
+    """A date (``'2024-04-20'``) or a moment (``'2024-04-20 10:30:00'``) as text.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> moment_words(dt.datetime(2024, 4, 20)), moment_words(dt.datetime(2024, 4, 20, 10))
+    ('2024-04-20', '2024-04-20 10:00:00')
+    """
+    if date_only or (moment.hour, moment.minute, moment.second, moment.microsecond) == (
+            0, 0, 0, 0):
+        return str(moment.date())
+    return moment.isoformat(sep=" ")
 
 
 def time_format_advice(time_format: str | None) -> str:

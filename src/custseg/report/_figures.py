@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .._frame import to_pandas
@@ -40,9 +41,11 @@ def _sizes(col: str) -> Recipe:
     def draw(df: pd.DataFrame, model: Any, ax: Any) -> Any:
         from ..plotting import plot_segment_sizes
 
-        value = REVENUE if REVENUE in df.columns else None
+        spend = pd.to_numeric(df[REVENUE]).sum() if REVENUE in df.columns else 0.0
+        value = REVENUE if spend != 0 and np.isfinite(spend) else None  # no spend: no shares
         out = plot_segment_sizes(df, col, value, order=best_first(df[col], col, df), ax=ax)
-        ax.set_title(f"{column_label(col)}: share of customers and of spend")
+        ax.set_title(f"{column_label(col)}: share of customers"
+                     + (" and of spend" if value else ""))
         return out
 
     return Recipe(lambda df, m: has(df, col), draw,

@@ -321,8 +321,12 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
         self : KMeansSegmenter
             The fitted segmenter.
         """
-        X = validate_data(self, read_table(X)[0], dtype=[np.float64, np.float32],
-                          ensure_min_samples=2)
+        X = validate_data(self, read_table(X)[0], dtype=[np.float64, np.float32])
+        if X.shape[0] < 2:
+            raise InvalidValueError(
+                "K-means needs at least 2 customers (rows) to form segments; got "
+                f"{X.shape[0]} sample{'' if X.shape[0] == 1 else 's'}."
+            )
         n, n_features = X.shape
         names = self._feature_names(n_features)
         rng = check_random_state(self.random_state)

@@ -17,6 +17,7 @@ import pandas as pd
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_samples
 
+from .._advice import option
 from ..exceptions import InvalidValueError
 from ._kmeans_mixture import BIC_ROWS, mixture_bic
 
@@ -172,8 +173,9 @@ def k_bounds(k_range: Any, n_rows: int) -> tuple[int, int]:
     hi = min(hi, n_rows - 1)
     if hi < lo:
         raise InvalidValueError(
-            f"n_clusters='auto' with k_range={k_range!r} needs at least {lo + 1} "
-            f"rows to score k={lo}; got n_samples={n_rows}."
+            f"choosing the number of segments needs at least {lo + 1} customers (rows) to "
+            f"score {lo} segments; got {n_rows}. Give the number of segments instead, "
+            f"{option('n_clusters', value=min(lo, n_rows))}."
         )
     return lo, hi
 
@@ -280,8 +282,9 @@ def choose_k(table: pd.DataFrame, rule: str, k_range: Any) -> tuple[int, str]:
         chosen, text = picks[rule], _WORDS[rule]
     if chosen is None:
         raise InvalidValueError(
-            f"k_selection={rule!r} could not score any k in k_range={k_range!r}: "
-            "every fit found fewer distinct clusters than k (too few distinct rows?)."
+            f"no number of segments from {k_range[0]} to {k_range[1]} could be scored: "
+            "every K-means fit found fewer distinct groups than segments asked for (the "
+            "customers' features have too few distinct values)."
         )
     return chosen, text
 

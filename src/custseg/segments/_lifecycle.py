@@ -16,6 +16,7 @@ import numpy as np
 import polars as pl
 from sklearn.base import BaseEstimator, TransformerMixin
 
+from .._advice import option
 from .._frame import to_kind
 from .._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
 from ..base import TransactionInputMixin
@@ -308,9 +309,9 @@ class LifecycleStager(TransactionInputMixin, TransformerMixin, BaseEstimator):
         needs_gaps = self.active_days == "auto" or self.churn_days == "auto"
         if needs_gaps and not len(gaps):
             raise InvalidValueError(
-                "active_days/churn_days='auto' derive the thresholds from the gaps between "
-                "purchases, but no customer in the log has two purchase occasions; pass "
-                "active_days= and churn_days= in days."
+                "the active and churn thresholds are learnt from the gaps between purchases, "
+                "but no customer in the log has two purchase occasions; give them with "
+                f"{option('lifecycle_days')}."
             )
         self.rhythm_ = "own" if self._own_mode() else "pooled"
         if self.rhythm_ == "own":
@@ -341,7 +342,8 @@ class LifecycleStager(TransactionInputMixin, TransformerMixin, BaseEstimator):
             rules["churn_days"] = f"given: {churn:g} days"
         if churn <= active:
             raise InvalidValueError(
-                f"churn_days ({churn:g}) must exceed active_days ({active:g})."
+                f"{option('churn_days')} ({churn:g} days) must exceed "
+                f"{option('active_days')} ({active:g} days)."
             )
         if self.new_days == "auto":
             new = active

@@ -405,8 +405,9 @@ class RFMScorer(_CustomerTableInputMixin, TransformerMixin, BaseEstimator):
             if not ok.any():
                 col = getattr(self, f"{dim}_col")
                 raise InvalidValueError(
-                    f"column {col!r} ({dim}_col) has no finite value in {len(v)} rows; "
-                    "cannot learn score edges."
+                    f"column '{col}' has no finite value in any of its {len(v)} rows (a "
+                    "customer without a purchase has none), so the score edges cannot be "
+                    "learnt."
                 )
             good = -v[ok] if dim == "recency" else v[ok]
             e, s = balanced_bins(good, self.n_levels)

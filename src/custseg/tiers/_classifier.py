@@ -260,8 +260,9 @@ class TierClassifier(ClassifierMixin, BaseEstimator):
         if present.size < 2:
             only = labels_text(classes[present].tolist())
             raise InvalidValueError(
-                f"only one class (grade) is present in y: {only} in all {pos.size} rows; "
-                "TierClassifier needs at least two grades to learn from."
+                f"every customer (row) has grade {only} ({pos.size} "
+                f"row{'s' * (pos.size != 1)}), one class only; the tier rules need at "
+                "least two grades to learn from."
             )
         return classes, pos
 
