@@ -115,7 +115,7 @@ def test_integer_codes_as_categories_and_polars(leads):
 @pytest.mark.parametrize(
     ("y", "error", "match"),
     [
-        (np.ones(60, dtype=int), InvalidValueError, "1 class only"),
+        (np.ones(60, dtype=int), InvalidValueError, "only one class"),
         (["maybe"] * 20 + ["yes"] * 20 + ["no"] * 20, InvalidValueError, "Only binary"),
         ([None] + [0, 1] * 29 + [1], NullValueError, "without an outcome"),
         (np.linspace(0, 1, 60), InvalidValueError, "continuous"),

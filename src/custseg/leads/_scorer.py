@@ -23,7 +23,7 @@ from .._frame import is_frame
 from .._sklearn_compat import Interval, StrOptions, check_is_fitted, validate_data
 from ..exceptions import ColumnMismatchError, EmptyDataError
 from ..tiers._common import DEFAULT_GRADES
-from ..tiers._scoring import _apply_cuts, _categorical, _cut_points
+from ..tiers._cuts import apply_cuts, cut_points, grade_series
 from ._grades import conversion_cuts, ordered_grades
 from ._reasons import reason_columns, value_text
 
@@ -292,7 +292,7 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
                     "conversion rates, best grade first."
                 )
             return conversion_cuts(proba, y01.astype(float), self.grade_targets)
-        return _cut_points(proba, method=self.grade_method, n=n,
+        return cut_points(proba, method=self.grade_method, n=n,
                            thresholds=self.grade_thresholds, shares=self.grade_shares,
                            revenue=None)
 
@@ -365,7 +365,7 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
         frame, index = self._table(X, reset=False)
         slope, offset = self.calibration_
         p = _sigmoid(slope * self.model_.decision_function(self._matrix(frame)) + offset)
-        return _categorical(_apply_cuts(p, self.grade_cuts_), self.grades_, index)
+        return grade_series(apply_cuts(p, self.grade_cuts_), self.grades_, index)
 
     def contributions(self, X: Any) -> pd.DataFrame:
         """Each attribute's contribution to each lead's calibrated log-odds.
@@ -433,7 +433,7 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
         if self.customer_col in frame.columns:
             out[self.customer_col] = frame[self.customer_col].to_numpy()
         out["probability"] = p
-        out["grade"] = _categorical(_apply_cuts(p, self.grade_cuts_), self.grades_,
+        out["grade"] = grade_series(apply_cuts(p, self.grade_cuts_), self.grades_,
                                     pd.RangeIndex(len(p))).to_numpy()
         out.update(reason_columns(contrib, texts, n_reasons))
         return pd.DataFrame(out)
