@@ -47,6 +47,10 @@ _SPELLING: dict[str, dict[str, str]] = {
                     "cli": "--active-days"},
     "churn_days": {"estimator": "churn_days", "pipeline": "the lifecycle stage's churn_days",
                    "cli": "--churn-days"},
+    # Not options: what the tier rules learn from, in the caller's words.
+    "tier_labels": {"estimator": "y (grades)", "pipeline": "the tier column"},
+    "tier_rules_need": {"estimator": "TierClassifier needs at least two grades to learn from.",
+                        "pipeline": "the tier rules need at least two tiers to learn from."},
     "n_clusters": {"estimator": "n_clusters={value}",
                    "pipeline": "kmeans=KMeansSegmenter(n_clusters={value})",
                    "cli": "--n-clusters {value}"},

@@ -229,7 +229,8 @@ def single_class_error(what: str, label: Any, n_rows: int, need: str) -> Invalid
     are shown as plain values (``0``, ``True``, ``'No'``).
     """
     value = label.item() if isinstance(label, np.generic) else label
-    return InvalidValueError(f"{what} has only one class ({value!r} in all {n_rows} rows); {need}")
+    where = "its one row" if n_rows == 1 else f"all {n_rows} rows"
+    return InvalidValueError(f"{what} has only one class ({value!r} in {where}); {need}")
 
 
 def word_positive(a: Any, b: Any) -> Any:

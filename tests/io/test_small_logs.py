@@ -30,16 +30,16 @@ KMEANS_ONE = r"K-means needs at least 2 customers \(rows\) to form segments; got
 EXPECTED: dict[str, dict[str, str]] = {
     "one customer": {
         "kmeans": KMEANS_ONE,
-        "tier_rules": r"every customer \(row\) has grade A \(1 row\), one class only; the tier "
-                      r"rules need at least two grades to learn from",
+        "tier_rules": r"the tier column has only one class \('A' in its one row\); the tier rules "
+                      r"need at least two tiers to learn from",
         "churn": r"the one customer at the churn cutoff 2024-04-20 is retained over the next "
                  r"90 days, and the churn model needs customers of both kinds to learn from",
     },
     "one row": {
         "lifecycle": LIFECYCLE,
         "kmeans": KMEANS_ONE,
-        "tier_rules": r"every customer \(row\) has grade A \(1 row\), one class only; the tier "
-                      r"rules need at least two grades to learn from",
+        "tier_rules": r"the tier column has only one class \('A' in its one row\); the tier rules "
+                      r"need at least two tiers to learn from",
         "churn": r"the log covers 0 days \(2024-01-01 to 2024-01-01\), fewer than the churn "
                  r"horizon of 90 days, so the churn model has no past to learn from; use a "
                  r"longer log or a shorter horizon",
@@ -58,8 +58,8 @@ EXPECTED: dict[str, dict[str, str]] = {
         "kmeans": r"no number of segments from 2 to 10 could be scored: every K-means fit found "
                   r"fewer distinct groups than segments asked for \(the customers' features "
                   r"have too few distinct values\)",
-        "tier_rules": r"every customer \(row\) has grade A \(3 rows\), one class only; the "
-                      r"tier rules need at least two grades to learn from",
+        "tier_rules": r"the tier column has only one class \('A' in all 3 rows\); the tier rules "
+                      r"need at least two tiers to learn from",
         "churn": r"no customer has a purchase before the churn cutoff 2024-04-20 \(only "
                  r"refunds, or none\), so the churn model has no one to learn from",
         "future_value": r"no customer has a purchase \(only refunds, or none\), so the "

@@ -19,6 +19,7 @@ from sklearn.utils import check_random_state
 
 from .._frame import read_table
 from .._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted, validate_data
+from ..exceptions import InvalidValueError
 from ..utils._state import frame_from_state, frame_to_state
 from ._kmeans_kselect import SELECTIONS, silhouette_or_none
 from ._kmeans_preprocess import Preprocessing, fit_preprocessing, preprocess

@@ -12,6 +12,7 @@ from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils import column_or_1d
 from sklearn.utils.multiclass import check_classification_targets
 
+from .._advice import option
 from .._attributes import single_class_error
 from .._frame import read_table
 from .._sklearn_compat import (
@@ -261,8 +262,8 @@ class TierClassifier(ClassifierMixin, BaseEstimator):
         if present.size == 0:
             raise EmptyDataError("TierClassifier: y has 0 grades (an empty table).")
         if present.size < 2:
-            raise single_class_error("y (grades)", classes[present[0]], pos.size,
-                                     "TierClassifier needs at least two grades to learn from.")
+            raise single_class_error(option("tier_labels"), classes[present[0]], pos.size,
+                                     option("tier_rules_need"))
         return classes, pos
 
     # -- features ------------------------------------------------------------
