@@ -37,6 +37,7 @@ __all__ = [
     "encode_attributes",
     "numeric_values",
     "require_attribute_columns",
+    "single_class_error",
     "word_positive",
 ]
 
@@ -212,14 +213,23 @@ def binary_target(
             f"{sorted(map(str, labels))}."
         )
     if len(labels) < 2:
-        raise InvalidValueError(
-            f"{what} has 1 class only ({labels[0]!r} in all {len(series)} rows); a score "
-            "needs examples of both classes (converted and not converted)."
-        )
+        raise single_class_error(what, labels[0], len(series),
+                                 "a score needs examples of both classes (converted and not "
+                                 "converted).")
     positive = positive_label if positive_label is not None else _positive_of_two(labels)
     negative = next(v for v in labels if v != positive)
     classes = np.asarray([negative, positive], dtype=values.dtype)
     return (values == positive).astype(np.int64), classes
+
+
+def single_class_error(what: str, label: Any, n_rows: int, need: str) -> InvalidValueError:
+    """The one message of every estimator refusing an outcome with a single class.
+
+    ``"y (converted) has only one class ('No' in all 400 rows); <need>"``; NumPy scalars
+    are shown as plain values (``0``, ``True``, ``'No'``).
+    """
+    value = label.item() if isinstance(label, np.generic) else label
+    return InvalidValueError(f"{what} has only one class ({value!r} in all {n_rows} rows); {need}")
 
 
 def word_positive(a: Any, b: Any) -> Any:

@@ -35,8 +35,8 @@ def test_yes_no_never_makes_no_the_positive_class():
 @pytest.mark.parametrize(
     ("y", "kwargs", "error", "match"),
     [
-        (["Yes", "Yes"], {}, InvalidValueError, "1 class only"),
-        ([1, 1, 1], {}, InvalidValueError, "1 class only"),
+        (["Yes", "Yes"], {}, InvalidValueError, "only one class"),
+        ([1, 1, 1], {}, InvalidValueError, "only one class"),
         ([0.5, 1.5, 2.25], {}, InvalidValueError, "continuous"),
         (["Yes", None, "No"], {}, NullValueError, "1 of 3 rows without an outcome"),
         (["Yes", " ", "No"], {}, NullValueError, "without an outcome"),

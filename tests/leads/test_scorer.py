@@ -115,7 +115,7 @@ def test_integer_codes_as_categories_and_polars(leads):
 @pytest.mark.parametrize(
     ("y", "error", "match"),
     [
-        (np.ones(60, dtype=int), InvalidValueError, "1 class only"),
+        (np.ones(60, dtype=int), InvalidValueError, "only one class"),
         (["maybe"] * 20 + ["yes"] * 20 + ["no"] * 20, InvalidValueError, "Only binary"),
         ([None] + [0, 1] * 29 + [1], NullValueError, "without an outcome"),
         (np.linspace(0, 1, 60), InvalidValueError, "continuous"),
@@ -148,3 +148,26 @@ def test_conversion_target_grades(leads):
     rates = test["converted"].groupby(grades.to_numpy()).mean()
     # the cut points are learned on out-of-fold scores; held-out leads meet the targets
     assert rates["A"] >= 0.45 and rates["B"] >= 0.15 and rates["C"] < 0.1
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_calibration_keeps_the_ranking_on_small_data(seed):
+    # ~80 leads: each fold's model mostly learns its own base rate, anti-correlated with the
+    # held-out fold's, so a Platt slope fitted there is negative and would invert the order.
+    leads = make_leads(n_leads=80, random_state=seed)
+    X = leads[["employees", "budget", "web_visits"]]  # numbers only: model matrix = X
+    scorer = LeadScorer(random_state=seed).fit(X, leads["converted"])
+    raw = scorer.model_.decision_function(X.to_numpy(dtype=float))
+    p = scorer.predict_proba(X)[:, 1]
+    order = np.lexsort((p, raw))
+    assert np.all(np.diff(p[order]) >= 0)  # raw order kept...
+    assert np.all(np.diff(p[order])[np.diff(raw[order]) > 0] > 0)  # ...strictly
+    assert scorer.calibration_method_ == "none"
+    # the reasons follow the same direction: contributions add up to the score
+    np.testing.assert_allclose(scorer.contributions(X).sum(axis=1) + scorer.intercept_,
+                               scorer.decision_function(X), atol=1e-9)
+
+
+def test_calibration_is_platt_scaling_on_enough_leads(leads, fitted):
+    slope, _ = fitted.calibration_
+    assert fitted.calibration_method_ == "sigmoid" and slope > 0

@@ -87,7 +87,11 @@ def test_report_section_from_lead_grades():
     table = pd.DataFrame({"customer_id": list("abcdefgh"),
                           "lead_grade": combine_grades(fit, eng),
                           "converted": [1, 1, 0, 1, 0, 0, 1, 0]})
+    import matplotlib.pyplot as plt
+
+    open_before = plt.get_fignums()
     page = render_report(table)
+    assert plt.get_fignums() == open_before  # drawn on a bare Figure: no pyplot state
     assert "Lead grades" in page and "Exclusive account manager" in page
     assert "data:image/png;base64" in page and "Conversion rate by lead grade" in page
     # grades best first: A2 before B1

@@ -53,7 +53,8 @@ def test_unknown_grade_labels_are_named():
 
 def test_only_one_grade_present():
     X = np.arange(4.0).reshape(-1, 1)
-    with pytest.raises(InvalidValueError, match=r"only one class \(grade\).*: B in all 4 rows"):
+    with pytest.raises(InvalidValueError,
+                       match=r"y \(grades\) has only one class \('B' in all 4 rows\)"):
         TierClassifier(grades=list("ABC")).fit(X, list("BBBB"))
     with pytest.raises(ValueError, match="one class"):
         TierClassifier().fit(X, [1, 1, 1, 1])

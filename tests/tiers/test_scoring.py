@@ -12,7 +12,6 @@ from custseg.exceptions import (
     InvalidDtypeError,
     InvalidValueError,
     MissingColumnError,
-    NullValueError,
 )
 from custseg.tiers import ValueGrader, ValueScorer, grade
 
@@ -112,10 +111,20 @@ def test_scorer_parameter_errors(feats, kwargs, exc, match):
         ValueScorer(**kwargs).fit(feats)
 
 
+def test_a_blank_criterion_earns_no_points(feats):
+    # mid-ranks among the 3 known values: 1/6, 3/6, 5/6 of a third of 100 points
+    scores = ValueScorer().fit_transform(feats.assign(monetary_total=[1.0, np.nan, 2.0, 3.0]))
+    np.testing.assert_allclose(scores["monetary_total_points"],
+                               [100 / 18, 0.0, 100 / 6, 500 / 18])
+    minmax = ValueScorer(normalize="minmax").fit(feats.assign(monetary_total=[1.0, None, 2.0, 3.0]))
+    out = minmax.transform(feats.assign(monetary_total=[np.nan, 3.0, 1.0, 2.0]))
+    np.testing.assert_allclose(out["monetary_total_points"], [0.0, 100 / 3, 0.0, 100 / 6])
+
+
 def test_scorer_data_errors(feats):
-    with pytest.raises(NullValueError, match=r"monetary_total.*1"):
-        ValueScorer().fit(feats.assign(monetary_total=[1.0, np.nan, 2.0, 3.0]))
-    with pytest.raises(InvalidDtypeError, match="frequency"):
+    with pytest.raises(InvalidValueError, match=r"monetary_total.*1 of 4 rows.*infinite"):
+        ValueScorer().fit(feats.assign(monetary_total=[1.0, np.inf, 2.0, 3.0]))
+    with pytest.raises(InvalidDtypeError, match=r"'frequency' holds numbers as text.*convert"):
         ValueScorer().fit(feats.assign(frequency=["1", "2", "3", "4"]))
     with pytest.raises(EmptyDataError):
         ValueScorer().fit(feats.iloc[:0])
@@ -241,3 +250,69 @@ def test_grader_passthrough_and_revenue(feats):
 def test_errors_are_custseg_errors():
     with pytest.raises(CustsegError):
         grade([1.0, 2.0], grades=["A"])
+
+
+# -- categorical criteria (the shared attribute rules) ------------------------
+
+
+@pytest.fixture
+def accounts():
+    return pd.DataFrame({"customer_id": ["a", "b", "c", "d"],
+                         "size": ["large", "small", "medium", "small"],
+                         "has_budget": ["Yes", "No", "No", "Yes"],
+                         "employees": [900.0, 10.0, 120.0, 40.0]})
+
+
+def test_categorical_criterion_scored_by_its_order_worked_by_hand(accounts):
+    scorer = ValueScorer(weights={"size": 2, "has_budget": 1, "employees": 1},
+                         normalize="minmax",
+                         category_order={"size": ["large", "medium", "small"]})
+    out = scorer.fit_transform(accounts)
+    # size: large 1, medium 0.5, small 0 of 50 points; Yes 1 / No 0 of 25 points
+    assert out["size_points"].tolist() == [50.0, 0.0, 25.0, 0.0]
+    assert out["has_budget_points"].tolist() == [25.0, 0.0, 0.0, 25.0]
+    assert scorer.criterion_kinds_ == {"size": "categorical", "has_budget": "categorical",
+                                       "employees": "numeric"}
+    assert scorer.category_orders_ == {"size": ["large", "medium", "small"],
+                                       "has_budget": ["Yes", "No"]}
+
+
+def test_ordered_categories_booleans_and_integer_codes(accounts):
+    size = pd.Categorical(accounts["size"], categories=["small", "medium", "large"],
+                          ordered=True)  # pandas order: the last is the best
+    frame = accounts.assign(size=size, has_budget=accounts["has_budget"] == "Yes",
+                            segment=[3, 1, 2, 1])
+    scorer = ValueScorer(weights={"size": 1, "has_budget": 1, "segment": 1},
+                         normalize="minmax", category_order={"segment": [1, 2, 3]})
+    out = scorer.fit_transform(frame)
+    np.testing.assert_allclose(out["size_points"], [100 / 3, 0, 50 / 3, 0])
+    np.testing.assert_allclose(out["has_budget_points"], [100 / 3, 0, 0, 100 / 3])
+    np.testing.assert_allclose(out["segment_points"], [0, 100 / 3, 50 / 3, 100 / 3])
+    assert scorer.category_orders_["has_budget"] == ["True", "False"]
+
+
+def test_blank_and_unseen_categories_earn_no_points(accounts):
+    scorer = ValueScorer(weights={"size": 1}, normalize="minmax",
+                         category_order={"size": ["large", "medium", "small"]}).fit(accounts)
+    new = pd.DataFrame({"customer_id": ["e", "f", "g", "h"],
+                        "size": ["huge", None, "  ", "large"]})
+    assert scorer.transform(new)["value_score"].tolist() == [0.0, 0.0, 0.0, 100.0]
+    yes_no = ValueScorer(weights={"has_budget": 1}).fit(accounts)
+    out = yes_no.transform(accounts.assign(has_budget=["Maybe", None, "No", "Yes"]))
+    assert out["value_score"].tolist() == [0.0, 0.0, 25.0, 75.0]
+
+
+def test_categories_without_an_order_are_a_clear_error(accounts):
+    with pytest.raises(InvalidDtypeError, match=r"'size'.*3 distinct.*category_order=\{'size'"):
+        ValueScorer(weights={"size": 1}).fit(accounts)
+    with pytest.raises(InvalidValueError, match=r"'size' has 2 of 4 rows .* not in "
+                                                r"category_order\['size'\].*\['small'\]"):
+        ValueScorer(weights={"size": 1}, category_order={"size": ["large", "medium"]}).fit(accounts)
+    with pytest.raises(InvalidValueError, match="not criteria"):
+        ValueScorer(weights={"employees": 1}, category_order={"size": ["large"]}).fit(accounts)
+    with pytest.raises(InvalidValueError, match="more than once"):
+        ValueScorer(weights={"size": 1},
+                    category_order={"size": ["large", "small", "medium", "small"]}).fit(accounts)
+    scorer = ValueScorer(weights={"employees": 1}).fit(accounts)
+    with pytest.raises(InvalidDtypeError, match=r"'employees'.*numbers"):
+        scorer.transform(accounts.assign(employees=["many", "few", "some", "few"]))

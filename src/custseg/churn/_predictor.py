@@ -22,6 +22,7 @@ from .._attributes import (
     binary_target,
     category_codes,
     encode_attributes,
+    single_class_error,
 )
 from .._frame import is_frame, read_table
 from .._sklearn_compat import (
@@ -51,11 +52,9 @@ def binary_classes(y: Any) -> np.ndarray:
     kind = type_of_target(y_arr, input_name="y", raise_unknown=True)
     classes = np.unique(y_arr)
     if len(classes) < 2:
-        raise InvalidValueError(
-            f"y has only one class ({classes[0]!r} for all {len(y_arr)} customers); a churn "
-            "model needs both churned and retained customers. Check the cutoff and horizon "
-            "of the labels."
-        )
+        raise single_class_error("y", classes[0], len(y_arr), "a churn model needs both "
+                                 "churned and retained customers. Check the cutoff and "
+                                 "horizon of the labels.")
     if kind != "binary":
         raise InvalidValueError(
             f"Only binary classification is supported. The type of the target is {kind} "

@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..exceptions import InvalidValueError
 from ..tiers._common import DEFAULT_GRADES, check_grades
-from ..tiers._scoring import _apply_cuts, _categorical, _check_scores, _cut_points
+from ..tiers._cuts import apply_cuts, check_scores, cut_points, grade_series
 
 __all__ = ["combine_grades", "conversion_cuts", "grade_leads", "grade_matrix"]
 
@@ -22,7 +22,7 @@ def ordered_grades(grades: Any) -> tuple[Any, ...]:
 def grade_from_minimums(points: np.ndarray, minimums: np.ndarray, grades: tuple[Any, ...],
                         index: Any) -> pd.Series:
     """Grade ``k`` when ``points >= minimums[k]`` (first such grade), the last grade otherwise."""
-    return _categorical(_apply_cuts(points, minimums), grades, index)
+    return grade_series(apply_cuts(points, minimums), grades, index)
 
 
 def conversion_cuts(scores: np.ndarray, expected: np.ndarray, targets: Any) -> np.ndarray:
@@ -112,15 +112,15 @@ def grade_leads(
     if method == "conversion":
         cuts = _conversion_cut_points(values, labels, targets, outcomes)
     else:
-        cuts = _cut_points(values, method=method, n=len(labels), thresholds=thresholds,
+        cuts = cut_points(values, method=method, n=len(labels), thresholds=thresholds,
                            shares=shares, revenue=None)
-    return _categorical(_apply_cuts(values, cuts), labels,
+    return grade_series(apply_cuts(values, cuts), labels,
                         index if index is not None else pd.RangeIndex(len(values)))
 
 
 def _conversion_cut_points(values: np.ndarray, labels: tuple[Any, ...], targets: Any,
                            outcomes: Any) -> np.ndarray:
-    _check_scores(values, "grade_leads")
+    check_scores(values, "grade_leads")
     if targets is None or np.size(targets) != len(labels) - 1:
         raise InvalidValueError(
             f"method='conversion' needs targets=[...]: {len(labels) - 1} decreasing conversion "

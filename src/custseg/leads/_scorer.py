@@ -23,7 +23,7 @@ from .._frame import is_frame
 from .._sklearn_compat import Interval, StrOptions, check_is_fitted, validate_data
 from ..exceptions import ColumnMismatchError, EmptyDataError
 from ..tiers._common import DEFAULT_GRADES
-from ..tiers._scoring import _apply_cuts, _categorical, _cut_points
+from ..tiers._cuts import apply_cuts, cut_points, grade_series
 from ._grades import conversion_cuts, ordered_grades
 from ._reasons import reason_columns, value_text
 
@@ -42,7 +42,12 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
     without one-hot encoding; blank values are their own "missing" branch, and
     a category not seen in ``fit`` is treated as missing. Probabilities are
     calibrated on out-of-fold scores (Platt scaling), which keeps the
-    contributions exact on the calibrated log-odds scale.
+    contributions exact on the calibrated log-odds scale. Calibration never
+    changes the ranking of the leads: on fewer than 200 leads
+    (:data:`MIN_CALIBRATION_LEADS`), or when the out-of-fold scores do not rank
+    the converted leads higher (a non-positive Platt slope, common on small
+    data), the model's own probabilities are kept (``calibration_method_`` is
+    ``"none"``).
 
     Parameters
     ----------
@@ -94,7 +99,10 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
     model_ : HistGradientBoostingClassifier
         The additive model fitted on all leads.
     calibration_ : tuple of (float, float)
-        Platt slope and intercept: calibrated log-odds = slope * raw + intercept.
+        Platt slope and intercept: calibrated log-odds = slope * raw + intercept;
+        ``(1.0, 0.0)`` without calibration. The slope is always positive.
+    calibration_method_ : {"sigmoid", "none"}
+        Whether Platt scaling was applied (see above).
     intercept_ : float
         Log-odds of an average lead (the reasons are relative to it).
     n_iter_ : int
@@ -254,8 +262,7 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
                                         method="decision_function")
         else:  # too few converted leads for folds: in-sample scores
             raw_oof = clone(model).fit(M, y01).decision_function(M)
-        platt = LogisticRegression(C=1e6).fit(raw_oof.reshape(-1, 1), y01)
-        slope, offset = float(platt.coef_[0, 0]), float(platt.intercept_[0])
+        slope, offset, method = _calibration(raw_oof, y01, n_folds)
         model.fit(M, y01)
         oof_proba = _sigmoid(slope * raw_oof + offset)
         self.features_ = features
@@ -265,6 +272,7 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
         self.model_ = model
         self.n_iter_ = int(model.n_iter_)
         self.calibration_ = (slope, offset)
+        self.calibration_method_ = method
         self.classes_ = classes
         self._ref_raw, self._ref_means = _reference(model, M)
         self.intercept_ = float(slope * model.decision_function(M).mean() + offset)
@@ -284,7 +292,7 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
                     "conversion rates, best grade first."
                 )
             return conversion_cuts(proba, y01.astype(float), self.grade_targets)
-        return _cut_points(proba, method=self.grade_method, n=n,
+        return cut_points(proba, method=self.grade_method, n=n,
                            thresholds=self.grade_thresholds, shares=self.grade_shares,
                            revenue=None)
 
@@ -357,7 +365,7 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
         frame, index = self._table(X, reset=False)
         slope, offset = self.calibration_
         p = _sigmoid(slope * self.model_.decision_function(self._matrix(frame)) + offset)
-        return _categorical(_apply_cuts(p, self.grade_cuts_), self.grades_, index)
+        return grade_series(apply_cuts(p, self.grade_cuts_), self.grades_, index)
 
     def contributions(self, X: Any) -> pd.DataFrame:
         """Each attribute's contribution to each lead's calibrated log-odds.
@@ -425,7 +433,7 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
         if self.customer_col in frame.columns:
             out[self.customer_col] = frame[self.customer_col].to_numpy()
         out["probability"] = p
-        out["grade"] = _categorical(_apply_cuts(p, self.grade_cuts_), self.grades_,
+        out["grade"] = grade_series(apply_cuts(p, self.grade_cuts_), self.grades_,
                                     pd.RangeIndex(len(p))).to_numpy()
         out.update(reason_columns(contrib, texts, n_reasons))
         return pd.DataFrame(out)
@@ -449,6 +457,28 @@ def _encode(frame: pd.DataFrame, features: list[str], kinds: dict[str, str],
             cols.append(np.asarray([np.nan if v is None else lookup.get(v, np.nan)
                                     for v in category_values(frame[col])], dtype=np.float64))
     return np.column_stack(cols) if cols else np.empty((len(frame), 0))
+
+
+#: Fewest leads for Platt scaling: below it (and whenever the out-of-fold scores rank the
+#: converted leads no higher than the others) the model's own log-odds are kept.
+MIN_CALIBRATION_LEADS = 200
+
+
+def _calibration(raw_oof: np.ndarray, y01: np.ndarray, n_folds: int) -> tuple[float, float, str]:
+    """Platt slope, intercept and ``"sigmoid"``, or ``(1, 0, "none")`` when unsafe.
+
+    The calibrated log-odds ``slope * raw + offset`` keep the ranking of the raw scores
+    only with a positive slope. On small data the out-of-fold scores mostly carry each
+    fold's base rate, which is anti-correlated with the held-out fold's, so Platt's slope
+    comes out negative and would invert the ranking: then, and below
+    :data:`MIN_CALIBRATION_LEADS` leads or without two folds, no calibration is applied.
+    """
+    if n_folds >= 2 and y01.size >= MIN_CALIBRATION_LEADS:
+        platt = LogisticRegression(C=1e6).fit(raw_oof.reshape(-1, 1), y01)
+        slope, offset = float(platt.coef_[0, 0]), float(platt.intercept_[0])
+        if slope > 0 and np.isfinite(offset):
+            return slope, offset, "sigmoid"
+    return 1.0, 0.0, "none"
 
 
 def _seed(random_state: Any) -> Any:

@@ -57,18 +57,12 @@ def lead_sections(df: pd.DataFrame) -> list[tuple[str, str, str]]:
 
 
 def _conversion_figure(report: Any) -> str:
-    import matplotlib.pyplot as plt
-
     from ..plotting import plot_conversion_by_grade
-    from ._figures import figure_to_base64
+    from ._context import esc, figure_to_base64, new_figure
 
-    fig, ax = plt.subplots(figsize=(6, 3.5))
-    try:
-        plot_conversion_by_grade(report, ax=ax)
-        fig.tight_layout()
-        data = figure_to_base64(fig)
-    finally:
-        plt.close(fig)
+    fig, ax = new_figure(6.0, 3.5)  # a bare Figure: no pyplot, no global state
+    plot_conversion_by_grade(report, ax=ax)
+    data = figure_to_base64(fig)
     caption = "Conversion rate by lead grade"
-    return (f'<figure><img alt="{caption}" src="data:image/png;base64,{data}">'
-            f"<figcaption>{caption}</figcaption></figure>")
+    return (f'<figure><img alt="{esc(caption)}" src="data:image/png;base64,{data}">'
+            f"<figcaption>{esc(caption)}</figcaption></figure>")

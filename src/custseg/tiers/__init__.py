@@ -19,8 +19,10 @@ END
 """
 
 from ._classifier import TierClassifier
-from ._scoring import ValueGrader, ValueScorer, grade
+from ._cuts import grade
+from ._grader import ValueGrader
 from ._summary import tier_migration, tier_summary
+from ._value_scorer import ValueScorer
 
 __all__ = [
     "TierClassifier",

@@ -12,6 +12,7 @@ from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils import column_or_1d
 from sklearn.utils.multiclass import check_classification_targets
 
+from .._attributes import single_class_error
 from .._frame import read_table
 from .._sklearn_compat import (
     Interval,
@@ -257,12 +258,11 @@ class TierClassifier(ClassifierMixin, BaseEstimator):
                 f"the grades {labels_text(classes.tolist())}."
             ) from None
         present = np.unique(pos)
+        if present.size == 0:
+            raise EmptyDataError("TierClassifier: y has 0 grades (an empty table).")
         if present.size < 2:
-            only = labels_text(classes[present].tolist())
-            raise InvalidValueError(
-                f"only one class (grade) is present in y: {only} in all {pos.size} rows; "
-                "TierClassifier needs at least two grades to learn from."
-            )
+            raise single_class_error("y (grades)", classes[present[0]], pos.size,
+                                     "TierClassifier needs at least two grades to learn from.")
         return classes, pos
 
     # -- features ------------------------------------------------------------

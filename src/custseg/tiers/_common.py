@@ -1,4 +1,4 @@
-"""Helpers shared by the tier modules: grade lists, frame handling, finite checks."""
+"""Helpers shared by the tier modules: grade lists, frame handling, column errors."""
 
 from __future__ import annotations
 
@@ -12,10 +12,8 @@ import pandas as pd
 from .._frame import read_table
 from ..exceptions import (
     ColumnMismatchError,
-    InvalidDtypeError,
     InvalidValueError,
     MissingColumnError,
-    NullValueError,
 )
 
 DEFAULT_GRADES: tuple[str, ...] = ("A", "B", "C", "D")
@@ -84,39 +82,3 @@ def column_diff_error(seen: list[str], got: list[str], what: str) -> ColumnMisma
         f"{what}: the columns differ from those seen in fit (missing: {missing}, "
         f"unexpected: {extra}).\n{diff}"
     )
-
-
-def check_numeric_column(values: pd.Series, column: str, what: str) -> np.ndarray:
-    """Return a numeric column as float64, with clear errors for text and NaN/inf."""
-    if isinstance(values.dtype, pd.CategoricalDtype) or not (
-        pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype)
-    ):
-        raise InvalidDtypeError(
-            f"{what}: column '{column}' has dtype {values.dtype}; a numeric dtype was expected."
-        )
-    arr = values.to_numpy(dtype=np.float64, na_value=np.nan)
-    check_finite(arr.reshape(-1, 1), [column], what)
-    return arr
-
-
-def check_finite(matrix: np.ndarray, names: Sequence[str], what: str) -> None:
-    names = [str(n) for n in names]
-    """Raise NullValueError / InvalidValueError naming columns with NaN or inf values."""
-    nan = np.isnan(matrix)
-    if nan.any():
-        counts = nan.sum(axis=0)
-        bad = {names[int(j)]: int(counts[j]) for j in np.flatnonzero(counts)}
-        rows = np.flatnonzero(nan.any(axis=1))[:5].tolist()
-        raise NullValueError(
-            f"{what}: NaN (missing) values in feature column(s) {bad} (count of bad rows per "
-            f"column; first bad row positions {rows}). Complete features are expected: "
-            "impute or drop those rows first."
-        )
-    inf = np.isinf(matrix)
-    if inf.any():
-        counts = inf.sum(axis=0)
-        bad = {names[int(j)]: int(counts[j]) for j in np.flatnonzero(counts)}
-        raise InvalidValueError(
-            f"{what}: infinite (inf) values in feature column(s) {bad} (count of bad rows per "
-            "column). Finite features are expected."
-        )
