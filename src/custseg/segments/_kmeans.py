@@ -1,7 +1,9 @@
 """K-means customer segments: the estimator (preprocessing, k selection and naming live beside it).
 
-``_kmeans_preprocess`` holds the log and scaling, ``_kmeans_kselect`` the choice
-of k and ``_kmeans_profile`` the value order, profile and names.
+``_kmeans_preprocess`` holds the log and scaling, ``_kmeans_search`` the k-means
+fits (the search over k on a sample, then all rows), ``_kmeans_kselect`` the
+scores and rules that choose k, ``_kmeans_mixture`` the Gaussian-mixture BIC of
+the default rule and ``_kmeans_profile`` the value order, profile and names.
 """
 
 from __future__ import annotations
@@ -12,36 +14,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClusterMixin
-from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.metrics import pairwise_distances_argmin
 from sklearn.utils import check_random_state
 
 from .._frame import read_table
 from .._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted, validate_data
-from ..exceptions import InvalidValueError
 from ..utils._state import frame_from_state, frame_to_state
-from ._kmeans_kselect import (
-    SELECTIONS,
-    choose_k,
-    k_bounds,
-    score_ks,
-    score_row,
-    score_table,
-    search_words,
-    silhouette_or_none,
-)
+from ._kmeans_kselect import SELECTIONS, silhouette_or_none
 from ._kmeans_preprocess import Preprocessing, fit_preprocessing, preprocess
-from ._kmeans_profile import describe
+from ._kmeans_profile import describe, resolve_feature
+from ._kmeans_search import KMeansSettings, fit_auto, fit_fixed, sample_rows
 
 __all__ = ["KMeansSegmenter"]
-
-
-def _sample(rng: np.random.RandomState, n: int, size: int | None) -> np.ndarray:
-    """Sorted indices of ``size`` distinct rows among ``n`` (all rows when ``size`` is None
-    or not smaller)."""
-    if size is None or n <= size:
-        return np.arange(n)
-    return np.sort(rng.choice(n, size=size, replace=False))
 
 
 class KMeansSegmenter(ClusterMixin, BaseEstimator):
@@ -69,27 +53,20 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
         largest is lowered to ``n_samples - 1`` on small data.
     k_selection : {"mixture_bic", "structure", "silhouette", "calinski_harabasz", \
 "davies_bouldin", "elbow", "vote"}, default="mixture_bic"
-        The rule that picks k among the scored ones:
+        The rule that picks k among the scored ones (details and the evidence
+        on the k selection page of the guide):
 
-        - ``"mixture_bic"``: the k of the lowest BIC of a full-covariance
-          Gaussian mixture started from each k's k-means fit, when that minimum
-          is clear (not the largest k, and still the lowest with the penalty
-          doubled); otherwise (a continuum of customers, no planted groups) the
-          ``"structure"`` rule. Chosen on the grid of
-          ``benchmarks/bench_kselect.py`` (see the k selection page);
-        - ``"structure"``: the silhouette's k when it shows a strong structure
-          (>= 0.7), else the highest clear peak of the Calinski-Harabasz index
-          (>= 1% above k - 1, not below k + 1), else the knee of the inertia
-          curve (the earlier default);
-        - ``"silhouette"``: highest mean silhouette (it picks k = 2 on skewed
-          customer data);
-        - ``"calinski_harabasz"``: highest Calinski-Harabasz index;
-        - ``"davies_bouldin"``: lowest Davies-Bouldin index;
-        - ``"elbow"``: the knee of the inertia curve, the k farthest below the
-          straight line joining the first and last points once both axes are
-          scaled to [0, 1];
-        - ``"vote"``: each of the four criteria above votes for its best k; the
-          k with most votes wins, ties going to the higher silhouette.
+        - ``"mixture_bic"``: the lowest BIC of a full-covariance Gaussian mixture
+          started from each k's fit, when that minimum is clear (not the largest
+          k, still the lowest with the penalty doubled); else ``"structure"``;
+        - ``"structure"``: the silhouette's k when it is >= 0.7, else the highest
+          clear peak of the Calinski-Harabasz index (>= 1% above k - 1, not below
+          k + 1), else the knee of the inertia curve;
+        - ``"silhouette"``, ``"calinski_harabasz"``: the highest of that score;
+          ``"davies_bouldin"``: the lowest; ``"elbow"``: the k farthest below the
+          chord of the inertia curve (both axes scaled to [0, 1]);
+        - ``"vote"``: those four vote; most votes wins, ties to the higher
+          silhouette.
 
         Ties in any rule go to the smaller k.
     log_transform : bool or "auto", default="auto"
@@ -273,36 +250,10 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
             return [str(n) for n in names]
         return [f"x{j}" for j in range(n_features)]
 
-    def _resolve_feature(self, spec: Any, names: list[str], param: str) -> int:
-        if isinstance(spec, str):
-            if spec not in names:
-                raise InvalidValueError(
-                    f"{param}={spec!r} is not a feature name; the features are {names}."
-                )
-            return names.index(spec)
-        idx = int(spec)
-        if not 0 <= idx < len(names):
-            raise InvalidValueError(
-                f"{param}={spec!r} is not a column index of the {len(names)} features."
-            )
-        return idx
-
     def _preprocess(self, X: np.ndarray) -> np.ndarray:
         """The fitted log and scaling applied to ``X`` (a new float64 array)."""
         prep = Preprocessing(self.log_features_, self.preprocess_center_, self.preprocess_scale_)
         return preprocess(X, prep, self._feature_names(X.shape[1]))
-
-    def _kmeans(self, k: int, seed: int, init: Any = "k-means++", n_init: int | None = None) -> Any:
-        n_init = self.n_init if n_init is None else n_init
-        if self.algorithm == "minibatch":
-            return MiniBatchKMeans(
-                n_clusters=k, init=init, n_init=n_init, max_iter=self.max_iter, tol=self.tol,
-                batch_size=4096, random_state=seed,
-            )
-        return KMeans(
-            n_clusters=k, init=init, n_init=n_init, max_iter=self.max_iter, tol=self.tol,
-            algorithm=self.algorithm, random_state=seed,
-        )
 
     # ---------------------------------------------------------------- fitting
     @_fit_context(prefer_skip_nested_validation=True)
@@ -329,53 +280,28 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
         seed = int(rng.randint(np.iinfo(np.int32).max))
         prep = fit_preprocessing(X, self.log_transform, self.scaling, names)
         Z = preprocess(X, prep, names)
-        score_idx = _sample(rng, n, self.search_sample_size)
-        Zs = Z[score_idx]
-        sil_sub = _sample(rng, len(score_idx), self.silhouette_sample_size)
-
+        score_idx = sample_rows(rng, n, self.search_sample_size)
+        sil_sub = sample_rows(rng, len(score_idx), self.silhouette_sample_size)
+        settings = KMeansSettings(self.algorithm, self.n_init, self.max_iter, self.tol, seed)
         if self.n_clusters == "auto":
-            k_lo, k_hi = k_bounds(self.k_range, n)
-            table, fits = score_ks(
-                Zs, range(k_lo, k_hi + 1), sil_sub,
-                lambda k, init: self._kmeans(k, seed, init=init, n_init=1), seed,
-            )
-            k, text = choose_k(table, self.k_selection, self.k_range)
-            best = fits[k]
-            if self.n_init > 1:  # all the starts for the chosen k; the search fit stays in
-                refit = self._kmeans(k, seed).fit(Zs)
-                best = refit if refit.inertia_ < best.inertia_ else best
-            km = best
-            if len(score_idx) < n:  # the sample's centres start the fit on all rows
-                km = self._kmeans(k, seed, init=best.cluster_centers_, n_init=1).fit(Z)
-            rule = f"k={k} of k={k_lo}..{k_hi}: {text}; " + search_words(
-                len(score_idx), n, len(sil_sub), self.n_init)
+            fit = fit_auto(Z, settings, self.k_range, self.k_selection, score_idx, sil_sub)
         else:
-            k = int(self.n_clusters)
-            if k > n:
-                raise InvalidValueError(f"n_clusters={k} must be <= n_samples={n}.")
-            km = self._kmeans(k, seed).fit(Z)
-            table = None
-            rule = f"fixed n_clusters={k}"
-        labels, centers = km.labels_, km.cluster_centers_
+            fit = fit_fixed(Z, settings, int(self.n_clusters), score_idx, sil_sub)
+        km, table = fit.kmeans, fit.table
 
         revenue = self.revenue_feature
         if revenue == "auto":
             revenue = "monetary_total" if "monetary_total" in names else None
         labels, centers, profile = describe(
-            X, Z, labels, centers, names,
-            order_by=None if self.order_by is None else self._resolve_feature(
-                self.order_by, names, "order_by"),
-            revenue=None if revenue is None else self._resolve_feature(
-                revenue, names, "revenue_feature"),
+            X, Z, km.labels_, km.cluster_centers_, names,
+            order_by=resolve_feature(self.order_by, names, "order_by"),
+            revenue=resolve_feature(revenue, names, "revenue_feature"),
         )
 
         sil_idx = score_idx[sil_sub]
         sil_labels = labels[sil_idx]
         values = silhouette_or_none(Z[sil_idx], sil_labels)
-        if table is None:  # a fixed k: its one row, scored as the search scores
-            row = score_row(Zs, km.labels_[score_idx], float(km.inertia_), sil_sub)
-            table = score_table({k: row})
-        table["chosen"] = table.index == k
+        table["chosen"] = table.index == len(km.cluster_centers_)
 
         # Tables are kept as arrays (safe to save with skops) and rebuilt on access.
         self.log_features_ = prep.log_features
@@ -388,7 +314,7 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
         }))
         self._profile_state = frame_to_state(profile)
         self.segment_names_ = profile["name"].tolist()
-        self.k_selection_rule_ = rule
+        self.k_selection_rule_ = fit.rule
         self.n_clusters_ = len(centers)
         self.labels_ = labels
         self.cluster_centers_ = centers

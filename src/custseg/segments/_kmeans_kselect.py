@@ -2,7 +2,7 @@
 
 :func:`score_ks` fits every k of the range on the search rows and scores it;
 :func:`choose_k` applies the rule named by ``KMeansSegmenter(k_selection=...)``.
-The default rule and the evidence for it are in ``docs/guide/segments.md`` and
+The default rule and the evidence for it are in ``docs/guide/k-selection.md`` and
 ``benchmarks/bench_kselect.py``.
 """
 
@@ -22,7 +22,7 @@ from ._kmeans_mixture import BIC_ROWS, mixture_bic
 
 __all__ = [
     "SELECTIONS", "choose_k", "k_bounds", "knee", "score_ks", "score_row", "score_table",
-    "search_words", "silhouette_or_none",
+    "silhouette_or_none",
 ]
 
 SELECTIONS = (
@@ -284,15 +284,3 @@ def choose_k(table: pd.DataFrame, rule: str, k_range: Any) -> tuple[int, str]:
             "every fit found fewer distinct clusters than k (too few distinct rows?)."
         )
     return chosen, text
-
-
-def search_words(n_search: int, n: int, n_sil: int, n_init: int) -> str:
-    """How the search was run, in words (the end of ``k_selection_rule_``)."""
-    fitted = "fitted (a k-means++ start and one grown from k - 1) and scored on"
-    if n_search < n:
-        where = (f"{fitted} a random sample of {n_search:,} of {n:,} rows; the chosen k "
-                 f"refitted with n_init={n_init} on the sample, then on all rows from the "
-                 "sample's centres")
-    else:
-        where = f"{fitted} all {n:,} rows; the chosen k refitted with n_init={n_init}"
-    return f"every k {where}; silhouette on {n_sil:,} rows"

@@ -11,7 +11,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["describe", "profile_table", "segment_names", "value_order"]
+from ..exceptions import InvalidValueError
+
+__all__ = ["describe", "profile_table", "resolve_feature", "segment_names", "value_order"]
 
 _NAME_THRESHOLD = 0.5  # |z| of a segment centre above which a feature enters its name
 _VERY = 1.5  # |z| above which the word gets "very"
@@ -165,6 +167,31 @@ def profile_table(
         columns[f"{name}_mean"] = means[:, j]
         columns[f"{name}_median"] = medians[:, j]
     return pd.DataFrame(columns, index=pd.RangeIndex(k, name="segment"))
+
+
+def resolve_feature(spec: Any, names: list[str], param: str) -> int | None:
+    """The column index that ``order_by`` or ``revenue_feature`` names (None stays None).
+
+    Examples
+    --------
+    >>> from custseg.segments._kmeans_profile import resolve_feature
+    >>> resolve_feature("monetary_total", ["recency_days", "monetary_total"], "order_by")
+    1
+    """
+    if spec is None:
+        return None
+    if isinstance(spec, str):
+        if spec not in names:
+            raise InvalidValueError(
+                f"{param}={spec!r} is not a feature name; the features are {names}."
+            )
+        return names.index(spec)
+    idx = int(spec)
+    if not 0 <= idx < len(names):
+        raise InvalidValueError(
+            f"{param}={spec!r} is not a column index of the {len(names)} features."
+        )
+    return idx
 
 
 def describe(
