@@ -9,13 +9,15 @@ from custseg.baskets import ProductRecommender, compare_recommenders, recommenda
 from custseg.datasets import make_baskets
 from custseg.exceptions import InvalidDtypeError
 
-# Day baskets: a {tea, milk}, b {tea, milk}, c {tea, jam}, d {tea}; segments x: a, b, d; y: c.
+# Day baskets: a {tea, milk}, b {tea, milk}, c {jam}, d {tea}, e {jam, milk}; segments x: a, b,
+# d; y: c, e. Shares of the 5 baskets: tea 3/5, milk 3/5, jam 2/5; tea -> milk has confidence
+# 2/3 and lift (2/3) / (3/5) = 10/9.
 LOG = pd.DataFrame({
-    "customer_id": ["a", "a", "b", "b", "c", "c", "d"],
-    "date": pd.to_datetime(["2024-01-01"] * 7),
-    "amount": [1.0] * 7,
-    "product": ["tea", "milk", "tea", "milk", "tea", "jam", "tea"],
-    "segment": ["x", "x", "x", "x", "y", "y", "x"],
+    "customer_id": ["a", "a", "b", "b", "c", "d", "e", "e"],
+    "date": pd.to_datetime(["2024-01-01"] * 8),
+    "amount": [1.0] * 8,
+    "product": ["tea", "milk", "tea", "milk", "jam", "tea", "jam", "milk"],
+    "segment": ["x", "x", "x", "x", "y", "x", "y", "y"],
 })
 
 
@@ -25,30 +27,59 @@ def _rec(**kwargs) -> ProductRecommender:
 
 
 def test_rule_then_best_sellers_and_every_customer_once():
-    out = _rec().recommend(["d", "a", "new"], n=2)
+    out = _rec(rule_weight=1.0).recommend(["d", "a", "new"], n=2)
     assert out["customer_id"].tolist() == ["d", "d", "a", "new", "new"]
     d = out[out["customer_id"] == "d"]
-    assert d["product"].tolist() == ["milk", "jam"]  # tea -> milk (confidence 2/4), then jam
-    assert d["score"].tolist() == [0.5, 0.25]
-    assert d["reason"].iloc[0] == "bought tea: 50% of such baskets hold milk"
+    assert d["product"].tolist() == ["milk", "jam"]
+    # rule_weight=1: popularity 3/5 times lift 10/9 is the rule's confidence 2/3.
+    assert d["score"].tolist() == pytest.approx([2 / 3, 2 / 5])
+    assert d["reason"].iloc[0] == ("bought tea: 67% of such baskets hold milk "
+                                   "(1.1x as often as average)")
+    assert d["reason"].iloc[1] == "best seller: in 40% of all baskets"
     assert out[out["customer_id"] == "a"]["product"].tolist() == ["jam"]  # all else bought
-    assert out[out["customer_id"] == "new"]["product"].tolist() == ["tea", "milk"]
+    assert out[out["customer_id"] == "new"]["product"].tolist() == ["milk", "tea"]
 
 
-def test_exclude_purchased_false_recommends_bought_products_again():
-    out = _rec(exclude_purchased=False).recommend(["a"], n=3)
+@pytest.mark.parametrize(("weight", "score"), [(0.0, 3 / 5), (0.5, 3 / 5 * (10 / 9) ** 0.5)])
+def test_rule_weight_is_the_exponent_of_the_lift(weight, score):
+    d = _rec(rule_weight=weight).recommend(["d"], n=1)
+    assert d["product"].tolist() == ["milk"]
+    assert d["score"].iloc[0] == pytest.approx(score)
+    assert d["reason"].iloc[0].startswith("bought tea" if weight else "best seller")
+
+
+def test_exclude_purchased_false_blends_the_customers_own_history():
+    out = _rec(exclude_purchased=False, history_prior=20.0).recommend(["d"], n=3)
     assert out["product"].tolist() == ["tea", "milk", "jam"]
+    # tea: (1 basket of 1 + 20 x 3/5) / (1 + 20); milk: 20 x 3/5 / 21 x (10/9) ** 0.5.
+    assert out["score"].tolist() == pytest.approx(
+        [13 / 21, 12 / 21 * (10 / 9) ** 0.5, 8 / 21])
+    assert out["reason"].iloc[0] == "bought again: in 1 of the customer's 1 baskets"
 
 
-def test_segments_give_their_own_best_sellers_and_rules():
-    rec = _rec(by="segment")
-    d = rec.recommend(["d"], n=1)
+def test_segments_give_their_own_best_sellers_shrunk_toward_all():
+    rec = _rec(by="segment", shrinkage=0.0)
+    d = rec.recommend(["d"], n=2)
+    # Segment x (a, b, d): tea 1, milk 2/3; tea -> milk has lift 1 there, so no boost.
     assert d["product"].tolist() == ["milk"]
     assert d["score"].iloc[0] == pytest.approx(2 / 3)
+    assert d["reason"].iloc[0] == "best seller of segment x: in 67% of its baskets"
     cold = rec.recommend(["new"], n=1, segments=pd.DataFrame(
         {"customer_id": ["new"], "segment": ["y"]}))
-    assert cold["product"].iloc[0] in {"tea", "jam"}
-    assert cold["reason"].iloc[0].startswith("best seller of segment y: in 100%")
+    assert cold["product"].tolist() == ["jam"]
+    assert cold["reason"].iloc[0] == "best seller of segment y: in 100% of its baskets"
+    shrunk = _rec(by="segment", shrinkage=3.0).recommend(["d"], n=1)
+    assert shrunk["score"].iloc[0] == pytest.approx((2 + 3 * 3 / 5) / (3 + 3))
+
+
+def test_fitted_state_is_what_recommend_needs_not_the_log():
+    rec = _rec(by="segment")
+    assert not hasattr(rec, "history_")
+    assert rec.customers_.columns == ["customer_id", "segment", "n_baskets"]
+    assert rec.customers_.height == 5
+    assert rec.purchases_.columns == ["customer_id", "product", "n_baskets"]
+    assert rec.purchases_.height == 8
+    assert rec.overall_best_sellers_["product"].to_list() == ["milk", "tea", "jam"]
 
 
 def test_bad_customers_and_n_are_refused():
@@ -64,7 +95,7 @@ def test_metrics_on_a_hand_worked_holdout():
     holdout = pd.DataFrame({"customer_id": ["d", "d", "a"], "amount": [1.0] * 3,
                             "date": pd.to_datetime(["2024-02-01"] * 3),
                             "product": ["milk", "tea", "tea"], "segment": ["x"] * 3})
-    m = recommendation_metrics(rec, holdout, n=2)
+    m = recommendation_metrics(rec, holdout, n=2)  # d is recommended milk, then jam
     # Only d buys a new product (milk), and milk is d's first recommendation.
     assert m == {"hit_rate": 1.0, "precision": 0.5, "recall": 1.0, "coverage": 2 / 3,
                  "n_customers": 1}

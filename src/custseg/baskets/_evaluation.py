@@ -55,7 +55,7 @@ def recommendation_metrics(recommender: Any, holdout: Any, n: int = 5) -> dict[s
                          time_format=recommender.time_format)
     bought = collect_small(tx.frame.select(CID, PRODUCT).unique()).rename(
         {CID: cust, PRODUCT: prod})
-    history = recommender.history_.select(cust, prod)
+    history = recommender.purchases_.select(cust, prod)
     bought = bought.with_columns(pl.col(cust).cast(history.schema[cust]),
                                  pl.col(prod).cast(history.schema[prod]))
     if recommender.exclude_purchased:
