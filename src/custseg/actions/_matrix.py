@@ -52,10 +52,9 @@ class Rule:
                                               (self.risk, risk)))
 
 
-#: Actions meant for loyal customers: never for a customer at high churn risk.
 LOYAL_ACTIONS = frozenset({"VIP care", "Loyalty programme", "Upsell / cross-sell"})
+"""Actions meant for loyal customers: the default matrix gives them only at low churn risk."""
 
-#: The default matrix, first match wins (stage, value, risk, action, priority).
 DEFAULT_DECISIONS: tuple[tuple[str, str, str, str, int], ...] = (
     ("prospect", ANY, ANY, "First-purchase offer", 3),
     ("new", ANY, ANY, "Welcome series", 2),
@@ -71,6 +70,8 @@ DEFAULT_DECISIONS: tuple[tuple[str, str, str, str, int], ...] = (
     ("active", "low", "low", "Upsell / cross-sell", 3),
     (ANY, ANY, "unknown", "Standard communication", 4),
 )
+"""The default matrix of :class:`DecisionMatrix`: (stage, value, risk, action, priority) rows,
+first match wins, ``"*"`` matches any level (the table on the decisions guide page)."""
 
 
 class DecisionMatrix:

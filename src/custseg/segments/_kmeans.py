@@ -21,7 +21,7 @@ from .._frame import read_table
 from .._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted, validate_data
 from ..exceptions import InvalidValueError
 from ..utils._state import frame_from_state, frame_to_state
-from ._kmeans_kselect import SELECTIONS, silhouette_or_none
+from ._kmeans_kselect import SELECTIONS
 from ._kmeans_preprocess import Preprocessing, fit_preprocessing, preprocess
 from ._kmeans_profile import describe, resolve_feature
 from ._kmeans_search import KMeansSettings, fit_auto, fit_fixed, sample_rows
@@ -92,12 +92,14 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
         Maximum number of iterations of one k-means run.
     tol : float, default=1e-4
         Relative tolerance of k-means convergence.
-    search_sample_size : int or None, default=100_000
+    search_sample_size : int or None, default=25_000
         The large-n path. With ``n_clusters="auto"`` and more rows than this,
         every candidate k is fitted and scored on a random sample of this many
-        rows; the chosen k is then refitted on all rows, starting from the
-        sample's centres. A fixed ``n_clusters`` always fits all rows and scores
-        the result on such a sample. ``None`` searches and scores on all rows.
+        rows (drawn with ``random_state``); the chosen k is then refitted on all
+        rows, starting from the sample's centres. A fixed ``n_clusters`` always
+        fits all rows and scores the result on such a sample. ``None`` searches
+        and scores on all rows. 25,000 rows leave a segment of 4% of the
+        customers 1,000 rows and search a table of CDNOW's size whole.
     silhouette_sample_size : int or None, default=5_000
         The silhouette costs O(n^2); it is computed on a random sample of at most
         this many rows (of the rows being scored). ``None`` uses every row.
@@ -172,10 +174,12 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
     Notes
     -----
     Large data: the search over k runs on ``search_sample_size`` rows and the
-    silhouette on ``silhouette_sample_size`` rows, so choosing k among 2..10 for a
-    million customers takes seconds; ``algorithm="minibatch"`` speeds up the
-    final fit further. No thread settings of its own: scikit-learn's k-means
-    uses the threads that OpenMP gives it (limit them with ``threadpoolctl``).
+    silhouette on ``silhouette_sample_size`` rows (one distance matrix for every
+    k), so the cost of choosing k does not grow with the data and one fit of
+    all rows at the chosen k follows: a few seconds for a million customers
+    (``benchmarks/bench_kmeans_speed.py``). No thread settings of its own:
+    scikit-learn's k-means uses the threads that OpenMP gives it (limit them
+    with ``threadpoolctl``).
 
     Examples
     --------
@@ -223,7 +227,7 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
         n_init: int = 3,
         max_iter: int = 300,
         tol: float = 1e-4,
-        search_sample_size: int | None = 100_000,
+        search_sample_size: int | None = 25_000,
         silhouette_sample_size: int | None = 5_000,
         order_by: str | int | None = None,
         revenue_feature: str | int | None = "auto",
@@ -303,9 +307,6 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
             revenue=resolve_feature(revenue, names, "revenue_feature"),
         )
 
-        sil_idx = score_idx[sil_sub]
-        sil_labels = labels[sil_idx]
-        values = silhouette_or_none(Z[sil_idx], sil_labels)
         table["chosen"] = table.index == len(km.cluster_centers_)
 
         # Tables are kept as arrays (safe to save with skops) and rebuilt on access.
@@ -314,9 +315,7 @@ class KMeansSegmenter(ClusterMixin, BaseEstimator):
         self.preprocess_scale_ = prep.scale
         self._k_scores_state = frame_to_state(table)
         self._silhouette_state = frame_to_state(pd.DataFrame({
-            "segment": sil_labels,
-            "silhouette": np.full(len(sil_idx), np.nan) if values is None else values,
-        }))
+            "segment": labels[fit.sil_idx], "silhouette": fit.silhouette}))
         self._profile_state = frame_to_state(profile)
         self.segment_names_ = profile["name"].tolist()
         self.k_selection_rule_ = fit.rule

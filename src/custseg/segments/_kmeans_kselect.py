@@ -15,7 +15,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_samples
+from sklearn.metrics import (
+    calinski_harabasz_score,
+    davies_bouldin_score,
+    pairwise_distances,
+    silhouette_samples,
+)
 
 from .._advice import option
 from ..exceptions import InvalidValueError
@@ -23,7 +28,7 @@ from ._kmeans_mixture import BIC_ROWS, mixture_bic
 
 __all__ = [
     "SELECTIONS", "choose_k", "k_bounds", "knee", "score_ks", "score_row", "score_table",
-    "silhouette_or_none",
+    "silhouette_distances", "silhouette_or_none",
 ]
 
 SELECTIONS = (
@@ -39,10 +44,32 @@ _WORDS = {
 }
 
 
-def silhouette_or_none(Z: np.ndarray, labels: np.ndarray) -> np.ndarray | None:
-    """Silhouette of every row of ``Z``; None when undefined (one segment, or one per row)."""
+_CACHED_DISTANCES = 5_000**2  # entries (200 MB): the default silhouette sample's matrix
+
+
+def silhouette_distances(Z: np.ndarray) -> np.ndarray | None:
+    """The distances between the silhouette rows, computed once for every k of a fit.
+
+    Every silhouette of a fit (each candidate k, then the final labels) is
+    measured on the same rows; one matrix instead of one per k saves most of
+    the silhouette's cost (1M x 6 with the defaults: see
+    ``benchmarks/bench_kmeans_speed.py``). None for a sample above 5,000 rows
+    (a matrix above 200 MB), where each silhouette computes its own in chunks.
+    """
+    return pairwise_distances(Z) if len(Z) ** 2 <= _CACHED_DISTANCES else None
+
+
+def silhouette_or_none(
+    Z: np.ndarray, labels: np.ndarray, distances: np.ndarray | None = None
+) -> np.ndarray | None:
+    """Silhouette of every row of ``Z``; None when undefined (one segment, or one per row).
+
+    ``distances``: :func:`silhouette_distances` of ``Z``, when computed.
+    """
     if 2 <= len(np.unique(labels)) < len(labels):
-        return np.asarray(silhouette_samples(Z, labels))
+        if distances is None:
+            return np.asarray(silhouette_samples(Z, labels))
+        return np.asarray(silhouette_samples(distances, labels, metric="precomputed"))
     return None
 
 
@@ -76,16 +103,18 @@ def knee(ks: np.ndarray, inertia: np.ndarray) -> tuple[int | None, np.ndarray]:
 
 
 def score_row(
-    Z: np.ndarray, labels: np.ndarray, inertia: float, sil_idx: np.ndarray
+    Z: np.ndarray, labels: np.ndarray, inertia: float, sil_idx: np.ndarray,
+    sil_dist: np.ndarray | None = None,
 ) -> dict[str, Any]:
     """The scores of one labelling of ``Z`` (one row of ``k_scores_``, without ``k``).
 
     NaN scores when the labelling found fewer than two clusters, or one per row.
+    ``sil_dist``: :func:`silhouette_distances` of ``Z[sil_idx]``, when computed.
     """
     row: dict[str, Any] = {"inertia": inertia, "silhouette": np.nan,
                            "calinski_harabasz": np.nan, "davies_bouldin": np.nan}
     if 2 <= len(np.unique(labels)) < len(Z):
-        values = silhouette_or_none(Z[sil_idx], labels[sil_idx])
+        values = silhouette_or_none(Z[sil_idx], labels[sil_idx], sil_dist)
         row.update(
             silhouette=np.nan if values is None else float(values.mean()),
             calinski_harabasz=float(calinski_harabasz_score(Z, labels)),
@@ -116,7 +145,7 @@ def _grown(Z: np.ndarray, centers: np.ndarray, rng: np.random.RandomState) -> np
 
 def score_ks(
     Z: np.ndarray, ks: range, sil_idx: np.ndarray, make_kmeans: Callable[[int, Any], Any],
-    seed: int,
+    seed: int, sil_dist: np.ndarray | None = None,
 ) -> tuple[pd.DataFrame, dict[int, Any]]:
     """Fit every k on ``Z`` and score it; the table and the fits.
 
@@ -145,9 +174,9 @@ def score_ks(
                 km = grown if grown.inertia_ < km.inertia_ else km
         fits[k] = previous = km
         if len(np.unique(km.labels_)) < k:
-            rows[k] = score_row(Z, np.zeros(len(Z), dtype=np.int64), np.nan, sil_idx)
+            rows[k] = score_row(Z, np.zeros(len(Z), dtype=np.int64), np.nan, sil_idx, sil_dist)
         else:
-            rows[k] = score_row(Z, km.labels_, float(km.inertia_), sil_idx)
+            rows[k] = score_row(Z, km.labels_, float(km.inertia_), sil_idx, sil_dist)
     bic_idx = np.arange(len(Z))
     if len(Z) > BIC_ROWS:
         bic_idx = np.sort(rng.choice(len(Z), size=BIC_ROWS, replace=False))

@@ -18,7 +18,15 @@ import pandas as pd
 from sklearn.cluster import KMeans, MiniBatchKMeans
 
 from ..exceptions import InvalidValueError
-from ._kmeans_kselect import choose_k, k_bounds, score_ks, score_row, score_table
+from ._kmeans_kselect import (
+    choose_k,
+    k_bounds,
+    score_ks,
+    score_row,
+    score_table,
+    silhouette_distances,
+    silhouette_or_none,
+)
 
 __all__ = ["Fit", "KMeansSettings", "fit_auto", "fit_fixed", "sample_rows", "search_words"]
 
@@ -49,17 +57,24 @@ class KMeansSettings:
 
 @dataclass(frozen=True)
 class Fit:
-    """The final k-means run on all rows and how it was chosen.
+    """The final k-means run on all rows, how it was chosen, and its silhouettes.
 
-    ``score_idx`` are the rows the scores were computed on (sorted), ``sil_sub``
-    the positions, within those, of the silhouette sample.
+    ``sil_idx`` are the rows of the silhouette sample, ``silhouette`` their
+    silhouette under the final labels (NaN when undefined: one segment).
     """
 
     kmeans: Any
     table: pd.DataFrame
     rule: str
-    score_idx: np.ndarray
-    sil_sub: np.ndarray
+    sil_idx: np.ndarray
+    silhouette: np.ndarray
+
+
+def _fit(km: Any, table: pd.DataFrame, rule: str, Z: np.ndarray, sil_idx: np.ndarray,
+         sil_dist: np.ndarray | None) -> Fit:
+    values = silhouette_or_none(Z[sil_idx], km.labels_[sil_idx], sil_dist)
+    return Fit(km, table, rule, sil_idx,
+               np.full(len(sil_idx), np.nan) if values is None else values)
 
 
 def sample_rows(rng: np.random.RandomState, n: int, size: int | None) -> np.ndarray:
@@ -96,13 +111,17 @@ def fit_auto(
     Z: np.ndarray, settings: KMeansSettings, k_range: Any, k_selection: str,
     score_idx: np.ndarray, sil_sub: np.ndarray,
 ) -> Fit:
-    """Score every k of ``k_range`` on the rows ``score_idx``, pick one, fit all rows with it."""
+    """Score every k of ``k_range`` on the rows ``score_idx``, pick one, fit all rows with it.
+
+    ``sil_sub`` are the positions of the silhouette rows within ``score_idx``.
+    """
     n = len(Z)
     Zs = Z[score_idx]
+    sil_dist = silhouette_distances(Zs[sil_sub])
     k_lo, k_hi = k_bounds(k_range, n)
     table, fits = score_ks(
         Zs, range(k_lo, k_hi + 1), sil_sub,
-        lambda k, init: settings.kmeans(k, init=init, n_init=1), settings.seed,
+        lambda k, init: settings.kmeans(k, init=init, n_init=1), settings.seed, sil_dist,
     )
     k, text = choose_k(table, k_selection, k_range)
     best = fits[k]
@@ -114,7 +133,7 @@ def fit_auto(
         km = settings.kmeans(k, init=best.cluster_centers_, n_init=1).fit(Z)
     rule = f"k={k} of k={k_lo}..{k_hi}: {text}; " + search_words(
         len(score_idx), n, len(sil_sub), settings.n_init)
-    return Fit(km, table, rule, score_idx, sil_sub)
+    return _fit(km, table, rule, Z, score_idx[sil_sub], sil_dist)
 
 
 def fit_fixed(
@@ -124,5 +143,8 @@ def fit_fixed(
     if k > len(Z):
         raise InvalidValueError(f"n_clusters={k} must be <= n_samples={len(Z)}.")
     km = settings.kmeans(k).fit(Z)
-    row = score_row(Z[score_idx], km.labels_[score_idx], float(km.inertia_), sil_sub)
-    return Fit(km, score_table({k: row}), f"fixed n_clusters={k}", score_idx, sil_sub)
+    sil_idx = score_idx[sil_sub]
+    sil_dist = silhouette_distances(Z[sil_idx])
+    row = score_row(Z[score_idx], km.labels_[score_idx], float(km.inertia_), sil_sub,
+                    sil_dist)
+    return _fit(km, score_table({k: row}), f"fixed n_clusters={k}", Z, sil_idx, sil_dist)
