@@ -231,7 +231,7 @@ def test_wrong_column_name(log_csv):
 
 def test_unparseable_as_of(log_csv):
     assert_one_line_error(run("segment", log_csv, "--as-of", "30/06/1998x"),
-                          "--as-of='30/06/1998x' is not a date")
+                          "--as-of '30/06/1998x' is not a date; expected a date such as 1997-09-30")
 
 
 def test_unparseable_dates_in_the_file(tmp_path):

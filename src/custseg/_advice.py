@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-__all__ = ["called_from", "option", "surface"]
+__all__ = ["called_from", "option", "role", "surface"]
 
 # The surfaces, innermost first: a stage called by the pipeline called by the command
 # line speaks the command line's words.
@@ -57,26 +57,58 @@ _SPELLING: dict[str, dict[str, str]] = {
 }
 
 
+# What the command line calls a parameter of the Python API (a column role, a date).
+_CLI_ROLES = {"customer_col": "--customer-col", "time_col": "--time-col",
+              "amount_col": "--amount-col", "order_col": "--order-col",
+              "quantity_col": "--quantity-col", "product_col": "--product-col",
+              "time_format": "--time-format", "observation_date": "--as-of", "as_of": "--as-of"}
+_ROLES: contextvars.ContextVar[dict[str, str]] = contextvars.ContextVar("custseg_roles",
+                                                                       default=_CLI_ROLES)
+
+
 def surface() -> str:
     """Return the surface in force: ``"estimator"``, ``"pipeline"`` or ``"cli"``."""
     return _SURFACE.get()
 
 
 @contextmanager
-def called_from(where: str) -> Iterator[None]:
+def called_from(where: str, **flags: str) -> Iterator[None]:
     """Spell options for ``where`` inside the block (an outer surface wins).
 
     Parameters
     ----------
     where : {"pipeline", "cli"}
         The surface the user called.
+    **flags : str
+        For the command line: the flag of a parameter where the command's differs
+        from the default (``observation_date="--observation-date"``).
     """
     now = _SURFACE.get()
     token = _SURFACE.set(where if _ORDER.index(where) > _ORDER.index(now) else now)
+    roles = _ROLES.set({**_ROLES.get(), **flags}) if flags else None
     try:
         yield
     finally:
+        if roles is not None:
+            _ROLES.reset(roles)
         _SURFACE.reset(token)
+
+
+def role(name: str) -> str:
+    """The name of parameter ``name`` (``"time_col"``) on the surface in force.
+
+    Examples
+    --------
+    >>> from custseg._advice import called_from, role
+    >>> role("time_col")
+    'time_col'
+    >>> with called_from("cli"):
+    ...     role("time_col")
+    '--time-col'
+    """
+    if surface() != "cli":
+        return name
+    return _ROLES.get().get(name, name)
 
 
 def option(name: str, **values: Any) -> str:

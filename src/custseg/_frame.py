@@ -33,7 +33,7 @@ from typing import Any
 import narwhals.stable.v2 as nw
 import polars as pl
 
-from .exceptions import InvalidDtypeError
+from .exceptions import InvalidDtypeError, names_text
 
 __all__ = [
     "FrameInfo",
@@ -111,7 +111,7 @@ def _pandas_to_polars(native: Any, argname: str) -> pl.DataFrame:
                 bad = values.map(type).astype(str)
                 n_bad = int((bad != bad.mode().iloc[0]).sum()) if len(bad) else 0
                 raise InvalidDtypeError(
-                    f"column '{col}' of {argname} mixes value types {kinds} "
+                    f"column '{col}' of {argname} mixes value types {names_text(kinds)} "
                     f"({n_bad} of {len(values)} rows differ from the most common type); "
                     "expected one type per column. Convert it first, e.g. "
                     f"df['{col}'].astype(str) for ids or pd.to_numeric for amounts."

@@ -795,7 +795,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .exceptions import CustsegError
 
         try:
-            with called_from("cli"):  # advice in messages names this command's flags
+            # Messages name this command's flags for the Python parameters they mean.
+            flags = {"fit": {"observation_date": "--observation-date"},
+                     "grade": {"customer_col": "--id-col"}}.get(args.command, {})
+            with called_from("cli", **flags):
                 return _COMMANDS[args.command](args, progress, sys.stdout)
         except KeyboardInterrupt:
             sys.stderr.write("custseg: interrupted; no output was left half-written\n")

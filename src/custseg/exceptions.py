@@ -107,19 +107,40 @@ class MissingColumnError(CustsegError, KeyError):
         >>> err = MissingColumnError.from_missing_and_available(
         ...     {"amount_col": "amt"}, ["customer_id", "date", "amount"])
         >>> print(err)
-        column 'amt' (amount_col) is not in the table. Did you mean 'amount'? Available columns: ['customer_id', 'date', 'amount'].
+        column 'amt' (amount_col) is not in the table. Did you mean 'amount'? Available columns: 'customer_id', 'date' and 'amount'.
         """  # noqa: E501
+        from ._advice import role as spelled
         names = [str(c) for c in available]
         pairs = (list(missing.items()) if isinstance(missing, Mapping)
                  else [("", str(c)) for c in missing])
         parts = []
         for role, col in pairs:
-            label = f"column '{col}'" + (f" ({role})" if role else "")
+            label = f"column '{col}'" + (f" ({spelled(role)})" if role else "")
             close = closest_column(str(col), names)
             parts.append(f"{label} is not in {where}."
                          + (f" Did you mean '{close}'?" if close else ""))
         head = f"{context}: " if context else ""
-        return cls(f"{head}{' '.join(parts)} Available columns: {names}.{hint}")
+        return cls(f"{head}{' '.join(parts)} Available columns: {names_text(names)}.{hint}")
+
+
+def names_text(names: Sequence[object], limit: int = 12) -> str:
+    """Names in words, each quoted: ``'a'``, ``'a' and 'b'``, ``'a', 'b' and 'c'``.
+
+    Past ``limit`` names, the rest are counted (``... and 30 more``).
+
+    Examples
+    --------
+    >>> print(names_text(["customer_id", "date", "amount"]))
+    'customer_id', 'date' and 'amount'
+    >>> print(names_text([f"c{i}" for i in range(5)], limit=2))
+    'c0', 'c1' and 3 more
+    """
+    items = [f"'{n}'" for n in names]
+    if not items:
+        return "none"
+    if len(items) > limit:
+        return ", ".join(items[:limit]) + f" and {len(items) - limit} more"
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def closest_column(name: str, available: Sequence[str]) -> str | None:

@@ -41,6 +41,7 @@ from .exceptions import (
     EmptyDataError,
     InvalidValueError,
     WeakChurnModelWarning,
+    names_text,
 )
 from .features import btyd_summary, customer_features
 from .io import Transactions, check_transactions
@@ -440,8 +441,9 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
         missing = [c for c in cols if c not in feats.columns]
         if missing or not cols:
             raise InvalidValueError(
-                f"kmeans_features={tuple(self.kmeans_features)!r}: {missing or 'empty'} "
-                f"not among the customer features {list(feats.columns[1:])}."
+                f"kmeans_features: {names_text(missing) if missing else 'none given'}; "
+                "expected names among the customer features "
+                f"{names_text(list(feats.columns[1:]), limit=40)}."
             )
         return cols
 
@@ -717,7 +719,8 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
         missing = [c for c in needed if c not in columns]
         if missing:  # pragma: no cover - check_transactions raises first
             raise ColumnMismatchError(
-                f"columns {missing} seen in fit are missing; fit saw {seen}, got {list(columns)}."
+                f"columns {names_text(missing)} seen in fit are missing; fit saw "
+                f"{names_text(seen)}, got {names_text(list(columns))}."
             )
 
     def _predict_table(self, log: Transactions, as_of: dt.datetime,

@@ -167,7 +167,8 @@ CASES = [
          (NullValueError, r"column 'date' \(time_col\) has 1 of 8 rows with a missing timestamp")),
     Case("aware as-of on a naive log", csv(), (TimezoneMismatchError, r"time-zone aware.*naive"),
          {"--as-of": "2024-03-31T00:00:00+00:00"}),
-    Case("unparseable as-of", csv(), (InvalidValueError, r"--as-of='soon' is not a date"),
+    Case("unparseable as-of", csv(), (InvalidValueError, r"--as-of 'soon' is not a date; "
+                                      r"expected a date such as 1997-09-30"),
          {"--as-of": "soon"}, cli_only=True),
     Case("as-of before the first transaction", csv(),
          (EmptyDataError, r"no transaction in column 'date' is on or before 2023-01-01"),

@@ -29,9 +29,27 @@ READ = {"--sep": "sep", "--decimal": "decimal", "--encoding": "encoding"}
 MODEL = {"--customer-col": "customer_col", "--time-col": "time_col",
          "--amount-col": "amount_col", "--time-format": "time_format"}
 FILE_ERRORS = (FileFormatError, EmptyDataError, MissingFileError)
-# What no message may show: Python reprs and custseg's internal column names.
-LEAKS = re.compile(r"datetime\.datetime\(|Timestamp\(|\b__(cid|t|amt|order|qty|product|traw|"
-                   r"aware|val|purch)\b|Traceback")
+# What no message may show: Python reprs (of dates, durations, lists, NumPy values),
+# custseg's internal names and another library's traceback.
+LEAKS = re.compile(r"datetime\.(datetime|date|timedelta)\(|Timestamp\(|Timedelta\(|\b0:00:00\b|"
+                   r"\d+ days?, \d+:\d\d|\['|\[\d|np\.(float|int)|dtype\(|\b_custseg|"
+                   r"\b__(cid|t|amt|order|qty|product|traw|aware|val|purch)\b|Traceback")
+# The command line names the parameters of the Python API by its flags.
+CLI_WORDS = {r"\(customer_col\)": r"\(--customer-col\)", r"\(time_col\)": r"\(--time-col\)",
+             r"\(amount_col\)": r"\(--amount-col\)"}
+
+
+def cli_pattern(pattern: str) -> str:
+    for python, flag in CLI_WORDS.items():
+        pattern = pattern.replace(python, flag)
+    return pattern
+
+
+def test_leaks_catch_reprs():
+    for shown in ["['a', 'b']", "datetime.datetime(2024, 8, 4, 0, 0)", "Timedelta('17 days')",
+                  "17 days, 0:00:00", "np.float64(1.5)", "_custseg_row", "__amt"]:
+        assert LEAKS.search(f"column 'x' has {shown}"), shown
+    assert not LEAKS.search("columns 'customer_id', 'date' and 'amount'; 17 days; 2024-04-20")
 
 
 def run_api(path: Path, opts: dict[str, str]) -> pd.DataFrame:
@@ -109,5 +127,6 @@ def test_command_line(case: Case, tmp_path, monkeypatch, capsys):
     assert code == 2, err
     lines = err.strip().splitlines()
     assert lines[-1].startswith("custseg segment: error: "), err
-    assert re.search(case.expect[1], lines[-1]), lines[-1]
+    assert re.search(cli_pattern(case.expect[1]), lines[-1]), lines[-1]
+    assert not re.search(r"\((customer|time|amount)_col\)", lines[-1]), lines[-1]
     assert not (tmp_path / "out.csv").exists()

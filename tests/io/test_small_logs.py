@@ -20,6 +20,7 @@ from custseg.pipeline import CustomerSegmentation
 from custseg.segments import KMeansSegmenter, LifecycleStager
 
 from ._catalogue import CASES, Kept, write_case
+from .test_catalogue import LEAKS
 
 CASE = {c.name: c for c in CASES}
 LIFECYCLE = (r"the active and churn thresholds are learnt from the gaps between purchases, "
@@ -128,6 +129,7 @@ def test_python_api(name, tmp_path):
     for stage, message in zip(EXPECTED[name], messages, strict=True):
         assert _message(name, stage, PY, f'{stage}="drop"').fullmatch(message), message
         assert "--" not in message, message  # Python's words, not the command line's
+        assert not LEAKS.search(message), message
     table = model.predict(read_transactions(path))
     assert len(table) == table["customer_id"].nunique() == case.expect.n
     # Following the advice: each stage left out says nothing; the other advice works.
@@ -177,6 +179,7 @@ def test_command_line(name, command, tmp_path, capsys):
         for flag in re.findall(r"--[a-z][a-z-]*", message):
             assert flag in options, (flag, command)  # every flag named is one it has
         assert not re.search(r"\w=|\(\w+_\w+\)", message), message  # no Python parameters
+        assert not LEAKS.search(message), message
     if command == "segment":
         table = pd.read_csv(tmp_path / "out.csv", dtype={"customer_id": str})
         assert len(table) == table["customer_id"].nunique() == case.expect.n

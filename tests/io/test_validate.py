@@ -40,7 +40,7 @@ CATALOGUE = [
     ("missing customer column", good().rename(columns={"customer_id": "customerid"}), {},
      MissingColumnError,
      r"column 'customer_id' \(customer_col\) is not in the table\. Did you mean 'customerid'\?"
-     r" Available columns: \['customerid', 'date', 'amount'\]"),
+     r" Available columns: 'customerid', 'date' and 'amount'\."),
     ("missing amount column, wrong name given", good(), {"amount_col": "amout"},
      MissingColumnError, r"'amout'.*Did you mean 'amount'"),
     ("missing time column, case differs", good().rename(columns={"date": "Date"}), {},
@@ -106,8 +106,8 @@ def test_not_a_dataframe():
 
 
 @pytest.mark.parametrize("col, values, kinds", [
-    ("customer_id", ["a", 1, "b", "c"], r"\['int', 'str'\] \(1 of 4 rows"),
-    ("amount", [1.0, "x", 3.0, 4.0], r"\['float', 'str'\] \(1 of 4 rows"),
+    ("customer_id", ["a", 1, "b", "c"], r"'int' and 'str' \(1 of 4 rows"),
+    ("amount", [1.0, "x", 3.0, 4.0], r"'float' and 'str' \(1 of 4 rows"),
 ])
 def test_mixed_object_columns(col, values, kinds):
     with pytest.raises(InvalidDtypeError, match=rf"column '{col}' of transactions mixes.*{kinds}"):

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..exceptions import InvalidValueError, MissingColumnError
+from ..exceptions import InvalidValueError, MissingColumnError, names_text
 
 __all__ = ["DEFAULT_DECISIONS", "LOYAL_ACTIONS", "DecisionMatrix", "Rule"]
 
@@ -160,7 +160,7 @@ class DecisionMatrix:
         if "lifecycle_stage" not in table.columns:
             raise MissingColumnError(
                 "the decision matrix needs column 'lifecycle_stage'; the table has "
-                f"{list(table.columns)}."
+                f"{names_text(list(table.columns), limit=40)}."
             )
         stage = table["lifecycle_stage"].astype(object).to_numpy()
         col = self.value_column
@@ -178,7 +178,7 @@ class DecisionMatrix:
         else:
             raise MissingColumnError(
                 "the decision matrix needs a value column, 'tier' or 'expected_value'; the "
-                f"table has {list(table.columns)}."
+                f"table has {names_text(list(table.columns), limit=40)}."
             )
         risk = (table["churn_risk"].astype(object).fillna("unknown").to_numpy()
                 if "churn_risk" in table.columns else np.full(len(table), "unknown"))

@@ -21,6 +21,7 @@ from typing import Any
 
 import narwhals.stable.v2 as nw
 
+from .._advice import role as _role
 from ..exceptions import InvalidValueError
 
 __all__ = ["MAX_DECIMALS", "MoneyScale", "money_scale", "money_stats"]
@@ -71,7 +72,8 @@ def money_scale(stats: dict[str, Any], amount_col: str) -> MoneyScale:
         exponent -= 1
     if total * 10.0**exponent >= _LIMIT:
         raise InvalidValueError(
-            f"column '{amount_col}' (amount_col): the amounts add up to {total:.4g} in "
+            f"column '{amount_col}' ({_role('amount_col')}): the amounts add up to "
+            f"{total:.4g} in "
             f"absolute value, too much to sum exactly at their {decimals} decimal place(s) "
             f"(the limit is about {_LIMIT / 10.0**decimals:.2g}); express them in a larger "
             "unit (thousands, say) or round them to fewer decimals."

@@ -10,6 +10,7 @@ from typing import Any
 import narwhals.stable.v2 as nw
 import pandas as pd
 
+from .._advice import role as _role
 from .._frame import FrameInfo, collect_small, to_lazy, with_row_number
 from ..exceptions import (
     EmptyDataError,
@@ -140,6 +141,11 @@ def parse_date(value: Any, *, name: str = "observation_date") -> tuple[dt.dateti
         try:
             ts = pd.Timestamp(value) if isinstance(value, str) else pd.Timestamp(str(value))
         except (ValueError, TypeError) as err:
+            if name.startswith("--"):  # the command line's words
+                raise InvalidValueError(
+                    f"{name} '{value}' is not a date; expected a date such as 1997-09-30 or "
+                    "a moment such as 1997-09-30T14:00:00 (optionally with +01:00)."
+                ) from err
             raise InvalidValueError(
                 f"{name}={value!r} is not a date; expected a date such as '1997-09-30', "
                 "a datetime.date or a datetime.datetime."
@@ -160,16 +166,22 @@ def parse_date(value: Any, *, name: str = "observation_date") -> tuple[dt.dateti
 
 
 def _align_tz(when: dt.datetime, tz: str | None, name: str, time_col: str) -> dt.datetime:
+    flag = _role(name)
+    cli = flag.startswith("--")
     if tz is None and when.tzinfo is not None:
         raise TimezoneMismatchError(
-            f"{name}={when.isoformat()} is time-zone aware but column '{time_col}' holds "
-            "naive timestamps; pass a naive date or localise the column."
+            f"{flag}{' ' if cli else '='}{when.isoformat()} is time-zone aware but column "
+            f"'{time_col}' holds naive timestamps (no UTC offset); "
+            + (f"pass a date without an offset, e.g. {flag} {when.date()}." if cli else
+               "pass a naive date or localise the column.")
         )
     if tz is not None and when.tzinfo is None:
         raise TimezoneMismatchError(
-            f"column '{time_col}' holds timestamps in time zone {tz!r} but {name}="
-            f"{when.isoformat()} is naive; pass an aware date, e.g. "
-            f"pd.Timestamp('{when.date()}', tz='{tz}')."
+            f"column '{time_col}' holds timestamps in time zone '{tz}' but {flag}"
+            f"{' ' if cli else '='}{when.isoformat()} is naive; "
+            + (f"pass a date with an offset, e.g. {flag} {when.date()}T00:00:00+00:00."
+               if cli else f"pass an aware date, e.g. pd.Timestamp('{when.date()}', "
+               f"tz='{tz}').")
         )
     return when
 
@@ -318,12 +330,12 @@ def _check_names(given: dict[str, str]) -> None:
     for role, col in given.items():
         if col.startswith(INTERNAL_PREFIX):
             raise InvalidValueError(
-                f"column '{col}' ({role}) starts with '{INTERNAL_PREFIX}', which custseg "
+                f"column '{col}' ({_role(role)}) starts with '{INTERNAL_PREFIX}', which custseg "
                 "keeps for its internal columns; rename it."
             )
         if is_output_column(col):
             raise InvalidValueError(
-                f"column '{col}' ({role}) has the name of a column custseg writes in its "
+                f"column '{col}' ({_role(role)}) has the name of a column custseg writes in its "
                 f"results ('{col}'), so one of the two would be lost; rename it first, "
                 f"e.g. to '{col}_id' (in Python: df.rename(columns={{'{col}': '{col}_id'}}), "
                 f"then pass {role}='{col}_id'; on the command line --"
@@ -465,7 +477,8 @@ def check_transactions(
         time_expr = nw.col(time_col).cast(nw.String())  # parsed below
     else:
         raise InvalidDtypeError(
-            f"column '{time_col}' (time_col) has dtype {time_dtype}; expected a datetime, "
+            f"column '{time_col}' ({_role('time_col')})"
+            f" has dtype {time_dtype}; expected a datetime, "
             "a date, or text in ISO 8601 form (pass time_format= / --time-format for "
             "other text forms, e.g. '%Y%m%d' for 20240131)."
         )
@@ -474,7 +487,8 @@ def check_transactions(
         if num_col is not None and not schema[num_col].is_numeric():
             hint = _decimal_hint(frame, num_col) if schema[num_col] == nw.String else ""
             raise InvalidDtypeError(
-                f"column '{num_col}' ({role}) has dtype {schema[num_col]}; expected a numeric "
+                f"column '{num_col}' ({_role(role)})"
+                f" has dtype {schema[num_col]}; expected a numeric "
                 "dtype (int or float). Convert it first, e.g. with pd.to_numeric." + hint
             )
 
@@ -530,7 +544,7 @@ def check_transactions(
                                (AMOUNT, amount_col)):
             first = first.replace(internal, name)
         raise TimestampParseError(
-            f"column '{time_col}' (time_col) has text that does not parse as timestamps "
+            f"column '{time_col}' ({_role('time_col')}) has text that does not parse as timestamps "
             f"{time_format_advice(time_format)}. The engine said: {first}"
         ) from err
     n_rows = int(stats["n"] or 0)
@@ -553,13 +567,14 @@ def check_transactions(
         if float_ids:
             missing_id = missing_id | nw.col(customer_col).is_nan()
         fail(NullValueError,
-             f"column '{customer_col}' (customer_col) has "
+             f"column '{customer_col}' ({_role('customer_col')}) has "
              f"{stats['null_cid'] + int(stats.get('nan_cid') or 0)} of {n_rows} rows "
              "with a missing customer id; every transaction needs one.",
              missing_id)
     if parse_text and stats["bad_t"]:
         fail(TimestampParseError,
-             f"column '{time_col}' (time_col) has {stats['bad_t']} of {n_rows} rows that do "
+             f"column '{time_col}' ({_role('time_col')})"
+             f" has {stats['bad_t']} of {n_rows} rows that do "
              f"not parse as timestamps {time_format_advice(time_format)}.",
              None,
              unparsed_rows(example_frame, time_col, time_format))
@@ -567,7 +582,8 @@ def check_transactions(
     n_timed = n_rows - int(stats["null_t"] or 0)
     if n_aware and n_aware < n_timed:
         fail(TimestampParseError,
-             f"column '{time_col}' (time_col) mixes {n_aware} timestamps with a UTC offset "
+             f"column '{time_col}' ({_role('time_col')})"
+             f" mixes {n_aware} timestamps with a UTC offset "
              f"and {n_timed - n_aware} without one; a timestamp without an offset is no known "
              "instant. Give every row an offset (or none).",
              None,
@@ -580,17 +596,20 @@ def check_transactions(
         stats["tmax"] = stats["tmax"].replace(tzinfo=dt.UTC)
     if stats["null_t"]:
         fail(NullValueError,
-             f"column '{time_col}' (time_col) has {stats['null_t']} of {n_rows} rows with a "
+             f"column '{time_col}' ({_role('time_col')})"
+             f" has {stats['null_t']} of {n_rows} rows with a "
              "missing timestamp; every transaction needs one.",
              nw.col(time_col).is_null())
     if stats["null_amt"]:
         fail(NullValueError,
-             f"column '{amount_col}' (amount_col) has {stats['null_amt']} of {n_rows} rows with "
+             f"column '{amount_col}' ({_role('amount_col')})"
+             f" has {stats['null_amt']} of {n_rows} rows with "
              "a missing amount; fill them (0 for free items) or drop them.",
              nw.col(amount_col).is_null())
     if stats["bad_amt"]:
         fail(InvalidValueError,
-             f"column '{amount_col}' (amount_col) has {stats['bad_amt']} of {n_rows} rows with "
+             f"column '{amount_col}' ({_role('amount_col')})"
+             f" has {stats['bad_amt']} of {n_rows} rows with "
              "a NaN or infinite amount (an empty cell of a file reads as NaN); expected "
              "finite numbers.",
              ~nw.col(amount_col).cast(nw.Float64()).is_finite())
@@ -598,7 +617,8 @@ def check_transactions(
     n_negative = int(stats["neg"] or 0)
     if n_negative and returns == "error":
         fail(NegativeAmountError,
-             f"column '{amount_col}' (amount_col) has {n_negative} of {n_rows} rows with a "
+             f"column '{amount_col}' ({_role('amount_col')})"
+             f" has {n_negative} of {n_rows} rows with a "
              "negative amount (refunds) and returns='error'; use returns='net' to count "
              "refunds against spend or returns='drop' to ignore them.",
              nw.col(amount_col) < 0)
@@ -611,7 +631,7 @@ def check_transactions(
         n_odd = collect_small(work.select(n=odd.cast(nw.Int64()).sum())).item()
         extreme = tmax if tmax.year > LAST_YEAR else tmin
         fail(InvalidValueError,
-             f"column '{time_col}' (time_col) has {n_odd} of {n_rows} rows dated before "
+             f"column '{time_col}' ({_role('time_col')}) has {n_odd} of {n_rows} rows dated before "
              f"{FIRST_YEAR} or after {LAST_YEAR}, such as {_when(extreme)}: a placeholder for "
              "'no date', not a purchase (custseg computes dates years before and after the "
              "log's). Drop or fix these rows.",
@@ -629,7 +649,8 @@ def check_transactions(
             ).item()
             when = obs.date().isoformat() if date_only else _when(obs)
             fail(FutureTimestampError,
-                 f"column '{time_col}' (time_col) has {n_late} of {n_rows} rows dated after the "
+                 f"column '{time_col}' ({_role('time_col')})"
+                 f" has {n_late} of {n_rows} rows dated after the "
                  f"observation date {when} (last timestamp {_when(tmax)}); pass a later "
                  "observation_date (--as-of), or future='drop' to compute features as of "
                  "that date.",

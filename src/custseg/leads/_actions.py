@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..exceptions import InvalidValueError
+from ..exceptions import InvalidValueError, names_text
 from ..segments import Playbook
 
 __all__ = ["LEAD_ACTIONS", "lead_actions", "lead_playbook", "write_leads"]
@@ -83,7 +83,8 @@ def lead_actions(table: Any, *, column: str = "grade", playbook: Playbook | None
     frame = nw.from_native(table, eager_only=True)
     if column not in frame.columns:
         raise InvalidValueError(
-            f"table has no grade column {column!r}; columns: {list(frame.columns)}."
+            f"table has no grade column '{column}'; columns: "
+            f"{names_text(list(frame.columns), limit=40)}."
         )
     known = book.actions
     for grade in {str(g) for g in frame[column].to_list() if g is not None}:

@@ -10,7 +10,7 @@ from typing import Any
 import narwhals.stable.v2 as nw
 import pandas as pd
 
-from ..exceptions import InvalidValueError
+from ..exceptions import InvalidValueError, names_text
 from ._frames import eager_frame, require_columns
 
 __all__ = ["DEFAULT_ACTIONS", "Action", "Playbook"]
@@ -221,7 +221,8 @@ class Playbook:
                 return Action(*action)
         if self.default_action is None:
             raise InvalidValueError(
-                f"no action for {key!r}; the playbook knows {sorted(self._actions)}. Add it "
+                f"no action for '{key}'; the playbook knows {names_text(sorted(self._actions))}. "
+                "Add it "
                 "with set_action, or pass default_action."
             )
         return self.default_action

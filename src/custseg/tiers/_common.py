@@ -14,6 +14,7 @@ from ..exceptions import (
     ColumnMismatchError,
     InvalidValueError,
     MissingColumnError,
+    names_text,
 )
 
 DEFAULT_GRADES: tuple[str, ...] = ("A", "B", "C", "D")
@@ -79,6 +80,6 @@ def column_diff_error(seen: list[str], got: list[str], what: str) -> ColumnMisma
     missing = [c for c in seen if c not in got]
     extra = [c for c in got if c not in seen]
     return ColumnMismatchError(
-        f"{what}: the columns differ from those seen in fit (missing: {missing}, "
-        f"unexpected: {extra}).\n{diff}"
+        f"{what}: the columns differ from those seen in fit (missing: "
+        f"{names_text(missing)}; unexpected: {names_text(extra)}).\n{diff}"
     )
