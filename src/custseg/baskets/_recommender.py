@@ -399,7 +399,9 @@ class ProductRecommender(_BasketEstimator):
                                      pl.lit("% of its baskets")])
         else:
             popular = pl.concat_str([pl.lit("best seller: in "), pct, pl.lit("% of all baskets")])
-        ruled = (pl.col("lift").fill_null(0.0) > 1.0) & pl.lit(float(self.rule_weight) > 0)
+        # A rule is the reason when its lift shows in words ("1.1x as often as average").
+        ruled = (pl.col("lift").fill_null(0.0).round(1) > 1.0) & pl.lit(
+            float(self.rule_weight) > 0)
         reason = pl.when(ruled).then(pl.concat_str([
             pl.lit("bought "), pl.col(ANTE).cast(pl.List(pl.String)).list.join(" and "),
             pl.lit(": "), (pl.col("confidence") * 100).round(0).cast(pl.Int64).cast(pl.String),
