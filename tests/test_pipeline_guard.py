@@ -114,3 +114,27 @@ def test_no_loyal_action_in_the_top_decile_of_churn_probability():
     assert not table.loc[top, "action"].isin(LOYAL_ACTIONS).any()
     assert table["action"].notna().all() and table["reason"].notna().all()
     assert table["customer_id"].is_unique and len(table) == log["customer_id"].nunique()
+
+
+def test_bgnbd_baseline_of_a_large_split_ranks_as_a_fit_on_all_customers():
+    # 23,570 customers: the baseline is fitted on a random 10,000 of them, scores all.
+    from sklearn.metrics import roc_auc_score
+
+    from custseg.churn import BetaGeoChurnClassifier
+
+    log = load_cdnow()
+    model = CustomerSegmentation(**QUICK, lifecycle="drop", future_value="drop").fit(log)
+    X, y = _split(log, model)
+    assert len(X) > 20_000
+    full = BetaGeoChurnClassifier(horizon=90.0, columns=("frequency_cal", "recency_cal",
+                                                         "T_cal")).fit(X)
+    auc_full = roc_auc_score(y, full.predict_proba(X)[:, 1])
+    assert model.churn_quality_["bgnbd"]["roc_auc"] == pytest.approx(auc_full, abs=0.002)
+
+
+def _split(log, model):
+    """The churn model's training split: features at the cutoff and the churn labels."""
+    from custseg.churn import churn_labels
+
+    table = churn_labels(log, model.churn_cutoff_, 90, unit="D")
+    return table.drop(columns=["customer_id", "churned"]), table["churned"].to_numpy()

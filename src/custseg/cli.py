@@ -64,10 +64,12 @@ Examples
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
@@ -705,6 +707,33 @@ def _quiet_stdout() -> None:
         pass
 
 
+#: Variables the OpenMP and BLAS runtimes read when they load.
+_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+@contextlib.contextmanager
+def _thread_env(threads: int) -> Iterator[None]:
+    """``--threads`` for the runtimes that load inside the command.
+
+    The commands import numpy, scipy and scikit-learn lazily, and
+    ``threadpool_limits`` only reaches the runtimes already loaded: without these
+    variables they start one thread per core, and on a busy machine their
+    spinning threads made ``custseg demo`` take 2.8x the wall time (64 s against
+    23 s at a load average of 8 on 2 cores, ``benchmarks/bench_report.py``).
+    The variables are restored on exit (the runtimes read them once, at load).
+    """
+    saved = {k: os.environ.get(k) for k in _THREAD_VARS}
+    os.environ.update({k: str(threads) for k in _THREAD_VARS})
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``custseg`` command line.
 
@@ -734,7 +763,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     from threadpoolctl import threadpool_limits
 
-    with warnings.catch_warnings(), threadpool_limits(limits=args.threads):
+    with warnings.catch_warnings(), _thread_env(args.threads), \
+            threadpool_limits(limits=args.threads):
         if not debug:
             from .exceptions import CustsegWarning
 

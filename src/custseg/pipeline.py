@@ -233,7 +233,8 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
         metrics (``roc_auc``, ``lift`` of the top decile, ``brier``,
         ``calibration_error``) of ``"model"`` (3-fold out-of-fold
         probabilities), ``"recency"`` (days since the last purchase) and
-        ``"bgnbd"`` (BG/NBD probability of no purchase over the horizon);
+        ``"bgnbd"`` (BG/NBD probability of no purchase over the horizon, the
+        model fitted on at most 10,000 of the split's customers);
         ``None`` when the split is too small for three folds (fewer than 10
         customers of a class). When the model's AUC is not at least 0.01 above
         recency's, ``fit`` emits a
@@ -468,13 +469,16 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
         return check_band_spec(self.churn_risk_shares, self.churn_risk_thresholds,
                                self.churn_risk_budget)
 
-    def _churn_table(self, log: Transactions, as_of: dt.datetime) -> pd.DataFrame:
-        """Churn-model features as of ``as_of``: those of churn_labels at its cutoff."""
-        kw = self._feature_kwargs()
-        feats = self._features(log, as_of)
-        btyd_kw = {k: v for k, v in kw.items() if k not in ("quantity_col", "product_col")}
-        btyd = to_pandas(btyd_summary(log, observation_date=as_of, future="drop", unit="D",
-                                      **btyd_kw))
+    def _churn_table(self, log: Transactions, as_of: dt.datetime,
+                     feats: pd.DataFrame | None = None,
+                     btyd: pd.DataFrame | None = None) -> pd.DataFrame:
+        """Churn-model features as of ``as_of``: those of churn_labels at its cutoff.
+
+        ``feats`` and ``btyd``: the features and BTYD summary (``_btyd_days``) as of
+        ``as_of``, when already computed.
+        """
+        feats = self._features(log, as_of) if feats is None else feats
+        btyd = self._btyd_days(log, as_of) if btyd is None else btyd
         btyd = btyd.rename(columns={c: f"{c}_cal" for c in btyd.columns
                                     if c != self.customer_col})
         table = feats.drop(columns=["first_purchase", "last_purchase"]).merge(
@@ -650,6 +654,22 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
         table.attrs["as_of"] = as_of_dt.isoformat()
         return to_kind(table, tx.info, keep_dtypes=(self.customer_col,))
 
+    def _groups_as_of(self, transactions: Any, as_of: Any) -> pd.DataFrame:
+        """Return each customer's features, RFM segment, lifecycle stage and tier.
+
+        As of ``as_of``, as pandas: ``predict`` without K-means, churn, future value
+        and actions.
+
+        The report compares these groups with one period earlier; the skipped stages
+        made that table cost as much as the report's own one (see
+        ``benchmarks/bench_report.py``).
+        """
+        check_is_fitted(self)
+        log, as_of_dt, _ = self._log(transactions, as_of)
+        table = self._predict_table(log, as_of_dt, groups_only=True)
+        table.attrs["as_of"] = as_of_dt.isoformat()
+        return table
+
     def _btyd_days(self, log: Transactions, as_of: dt.datetime) -> pd.DataFrame:
         kw = {k: v for k, v in self._feature_kwargs().items()
               if k not in ("quantity_col", "product_col")}
@@ -661,11 +681,9 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
 
         return fit_value_models(self._btyd_days(log, obs))
 
-    def _value_columns(self, log: Transactions, as_of: dt.datetime,
-                       ids: np.ndarray) -> pd.DataFrame:
+    def _value_columns(self, summary: pd.DataFrame, ids: np.ndarray) -> pd.DataFrame:
         from .churn._future_value import VALUE_COLUMNS, ValueModels, future_value
 
-        summary = self._btyd_days(log, as_of)
         assert self.value_purchases_ is not None and self.value_fallback_spend_ is not None
         models = ValueModels(self.value_purchases_, self.value_spend_,
                              float(self.value_fallback_spend_))
@@ -693,10 +711,21 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
                 f"columns {missing} seen in fit are missing; fit saw {seen}, got {list(columns)}."
             )
 
-    def _predict_table(self, log: Transactions, as_of: dt.datetime) -> pd.DataFrame:
+    def _predict_table(self, log: Transactions, as_of: dt.datetime,
+                       groups_only: bool = False) -> pd.DataFrame:
+        """Return the table as of ``as_of``.
+
+        ``groups_only``: the features, RFM segment, lifecycle stage and tier only (what
+        the report compares with one period earlier).
+        """
         feats = self._features(log, as_of)
         table = feats.copy()
         ids = table[self.customer_col].to_numpy()
+        value = getattr(self, "value_purchases_", None) is not None and not groups_only
+        churn = self.churn_ is not None and not groups_only
+        # One BTYD summary for the churn features and the future value (each pass over a
+        # 1.5M-row log costs about 1.5 s; benchmarks/bench_report.py).
+        btyd = self._btyd_days(log, as_of) if churn or value else None
         if self.rfm_ is not None:
             scores = self.rfm_.transform(feats)
             scores = to_pandas(scores)
@@ -717,7 +746,7 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
             table["lifecycle_stage"] = pd.Categorical(
                 stage_of.reindex(ids).to_numpy(), categories=list(STAGES), ordered=True
             )
-        if self.kmeans_ is not None:
+        if self.kmeans_ is not None and not groups_only:
             X = self._numeric(feats, list(self.kmeans_features))
             labels = np.asarray(self.kmeans_.predict(X))
             table["kmeans_segment"] = labels
@@ -737,8 +766,9 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
                 np.asarray(tier, dtype=object),
                 categories=list(self.tiers_.grades_), ordered=True,
             )
-        if self.churn_ is not None:
-            churn_X = self._churn_table(log, as_of)
+        if churn:
+            assert btyd is not None
+            churn_X = self._churn_table(log, as_of, feats, btyd)
             have = [c for c in churn_X.columns if c != self.customer_col]
             if have != self.churn_features_:
                 raise ColumnMismatchError(  # pragma: no cover - same builders at fit and predict
@@ -756,13 +786,14 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
             table["churn_risk"] = pd.Categorical.from_codes(
                 band.astype(np.int64), dtype=pd.CategoricalDtype(list(RISK_BANDS), ordered=True)
             )
-        if getattr(self, "value_purchases_", None) is not None:
-            values = self._value_columns(log, as_of, ids)
+        if value:
+            assert btyd is not None
+            values = self._value_columns(btyd, ids)
             for col in values.columns:
                 table[col] = values[col].to_numpy()
             if "churn_probability" in table.columns:
                 table["value_at_stake"] = table["expected_value"] * table["churn_probability"]
-        playbook = self.playbook_
+        playbook = None if groups_only else self.playbook_
         if playbook is not None and hasattr(playbook, "decide"):
             value_col = any(c in table.columns for c in ("tier", "expected_value"))
             if "lifecycle_stage" in table.columns and value_col:

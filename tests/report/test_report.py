@@ -161,13 +161,16 @@ def test_what_changed_leads_and_compares_one_month_earlier(fitted_and_table, sam
     assert headings[:3] == ["What changed", "Trends", "Cohort retention"]
     assert "on 1998-06-30 against 1998-05-30" in report_page
     previous = model.predict(sample_log, as_of="1998-05-30")
+    from custseg.plotting._labels import column_label
     from custseg.segments import segment_migration
 
-    m = segment_migration(previous.set_index("customer_id")["rfm_segment"],
-                          table.set_index("customer_id")["rfm_segment"])
-    row = re.search(r"<tr><td>RFM segment</td>(.*?)</tr>", report_page).group(1)
-    cells = [int(v.replace(",", "")) for v in re.findall(r">([\d,]+)<", row)]
-    assert cells == [m.n_stayed, m.n_better, m.n_worse, m.n_new, m.n_gone]
+    # The report computes only the groups one month earlier: they match the full table.
+    for col in ("rfm_segment", "lifecycle_stage", "tier"):
+        m = segment_migration(previous.set_index("customer_id")[col],
+                              table.set_index("customer_id")[col])
+        row = re.search(rf"<tr><td>{column_label(col)}</td>(.*?)</tr>", report_page).group(1)
+        cells = [int(v.replace(",", "")) for v in re.findall(r">([\d,]+)<", row)]
+        assert cells == [m.n_stayed, m.n_better, m.n_worse, m.n_new, m.n_gone], col
 
 
 def test_card_grid_never_leaves_one_card_alone():

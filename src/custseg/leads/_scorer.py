@@ -9,27 +9,28 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from .._attributes import (
+    MAX_CATEGORIES,
     attribute_frame,
     attribute_kinds,
     binary_target,
+    category_codes,
     category_values,
-    numeric_values,
+    encode_attributes,
 )
 from .._frame import is_frame
 from .._sklearn_compat import Interval, StrOptions, check_is_fitted, validate_data
 from ..exceptions import ColumnMismatchError, EmptyDataError
 from ..tiers._common import DEFAULT_GRADES
 from ..tiers._cuts import apply_cuts, cut_points, grade_series
+from ._additive import calibration, partial, reference, seed, sigmoid
 from ._grades import conversion_cuts, ordered_grades
 from ._reasons import reason_columns, value_text
 
 __all__ = ["LeadScorer"]
-
-_MAX_CATEGORIES = 254  # HistGradientBoosting's limit is 255 bins per categorical feature
 
 
 class LeadScorer(ClassifierMixin, BaseEstimator):
@@ -43,11 +44,10 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
     a category not seen in ``fit`` is treated as missing. Probabilities are
     calibrated on out-of-fold scores (Platt scaling), which keeps the
     contributions exact on the calibrated log-odds scale. Calibration never
-    changes the ranking of the leads: on fewer than 200 leads
-    (:data:`MIN_CALIBRATION_LEADS`), or when the out-of-fold scores do not rank
-    the converted leads higher (a non-positive Platt slope, common on small
-    data), the model's own probabilities are kept (``calibration_method_`` is
-    ``"none"``).
+    changes the ranking of the leads: on fewer than 200 leads, or when the
+    out-of-fold scores do not rank the converted leads higher (a non-positive
+    Platt slope, common on small data), the model's own probabilities are kept
+    (``calibration_method_`` is ``"none"``).
 
     Parameters
     ----------
@@ -214,7 +214,8 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
         return frame, index
 
     def _matrix(self, frame: pd.DataFrame) -> np.ndarray:
-        return _encode(frame, self.features_, self.feature_kinds_, self._codes)
+        return encode_attributes(frame, self.features_, self.feature_kinds_, self._codes,
+                                 "LeadScorer")
 
     # -- fit -------------------------------------------------------------------
     def _model(self, features: list[str], kinds: dict[str, str]) -> HistGradientBoostingClassifier:
@@ -249,22 +250,22 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
         features = [c for c in frame.columns if c != self.customer_col]
         categorical = [] if self.categorical == "auto" else list(self.categorical)
         kinds = attribute_kinds(frame, features, categorical or "auto", "LeadScorer")
-        categories = {c: _categories(frame[c]) for c in features if kinds[c] == "categorical"}
-        codes = {c: {v: k for k, v in enumerate(cats)} | _other_codes(frame[c], cats)
-                 for c, cats in categories.items()}
-        M = _encode(frame, features, kinds, codes)
+        codes = {c: category_codes(frame[c]) for c in features if kinds[c] == "categorical"}
+        categories = {c: [v for v, k in lookup.items() if k < MAX_CATEGORIES]
+                      for c, lookup in codes.items()}
+        M = encode_attributes(frame, features, kinds, codes, "LeadScorer")
         model = self._model(features, kinds)
         n_folds = int(min(self.cv, np.bincount(y01).min()))
         if n_folds >= 2:
             folds = StratifiedKFold(n_folds, shuffle=True,
-                                    random_state=_seed(self.random_state))
+                                    random_state=seed(self.random_state))
             raw_oof = cross_val_predict(clone(model), M, y01, cv=folds,
                                         method="decision_function")
         else:  # too few converted leads for folds: in-sample scores
             raw_oof = clone(model).fit(M, y01).decision_function(M)
-        slope, offset, method = _calibration(raw_oof, y01, n_folds)
+        slope, offset, method = calibration(raw_oof, y01, n_folds)
         model.fit(M, y01)
-        oof_proba = _sigmoid(slope * raw_oof + offset)
+        oof_proba = sigmoid(slope * raw_oof + offset)
         self.features_ = features
         self.feature_kinds_ = kinds
         self.categories_ = categories
@@ -274,9 +275,9 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
         self.calibration_ = (slope, offset)
         self.calibration_method_ = method
         self.classes_ = classes
-        self._ref_raw, self._ref_means = _reference(model, M)
+        self._ref_raw, self._ref_means = reference(model, M)
         self.intercept_ = float(slope * model.decision_function(M).mean() + offset)
-        self.oof_proba_auc_ = _auc(y01, oof_proba)
+        self.oof_proba_auc_ = float(roc_auc_score(y01, oof_proba))
         self.grades_ = ordered_grades(self.grades)
         self.grade_cuts_ = self._grade_cuts(oof_proba, y01)
         return self
@@ -329,7 +330,7 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
             In the order of ``classes_``.
         """
         check_is_fitted(self)
-        p = _sigmoid(self.decision_function(X))
+        p = sigmoid(self.decision_function(X))
         return np.column_stack([1.0 - p, p])
 
     def predict(self, X: Any) -> np.ndarray:
@@ -364,7 +365,7 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         frame, index = self._table(X, reset=False)
         slope, offset = self.calibration_
-        p = _sigmoid(slope * self.model_.decision_function(self._matrix(frame)) + offset)
+        p = sigmoid(slope * self.model_.decision_function(self._matrix(frame)) + offset)
         return grade_series(apply_cuts(p, self.grade_cuts_), self.grades_, index)
 
     def contributions(self, X: Any) -> pd.DataFrame:
@@ -390,7 +391,7 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
         slope = self.calibration_[0]
         out = np.empty_like(M)
         for j in range(M.shape[1]):
-            out[:, j] = slope * (_partial(self.model_, M[:, j], j, M.shape[1]) - self._ref_raw
+            out[:, j] = slope * (partial(self.model_, M[:, j], j, M.shape[1]) - self._ref_raw
                                  - self._ref_means[j])
         return out
 
@@ -428,7 +429,7 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
                 shown = [value_text(v) for v in M[:, j]]
             texts[:, j] = [f"{col} = {s}" for s in shown]
         slope, offset = self.calibration_
-        p = _sigmoid(slope * self.model_.decision_function(M) + offset)
+        p = sigmoid(slope * self.model_.decision_function(M) + offset)
         out: dict[str, Any] = {}
         if self.customer_col in frame.columns:
             out[self.customer_col] = frame[self.customer_col].to_numpy()
@@ -443,90 +444,3 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
         tags.input_tags.allow_nan = True
         tags.classifier_tags.multi_class = False
         return tags
-
-
-def _encode(frame: pd.DataFrame, features: list[str], kinds: dict[str, str],
-            codes: dict[str, dict[str, int]]) -> np.ndarray:
-    """The model matrix: numbers as float (NaN = missing), categories as codes (unseen = NaN)."""
-    cols = []
-    for col in features:
-        if kinds[col] == "numeric":
-            cols.append(numeric_values(frame[col], col, "LeadScorer"))
-        else:
-            lookup = codes[col]
-            cols.append(np.asarray([np.nan if v is None else lookup.get(v, np.nan)
-                                    for v in category_values(frame[col])], dtype=np.float64))
-    return np.column_stack(cols) if cols else np.empty((len(frame), 0))
-
-
-#: Fewest leads for Platt scaling: below it (and whenever the out-of-fold scores rank the
-#: converted leads no higher than the others) the model's own log-odds are kept.
-MIN_CALIBRATION_LEADS = 200
-
-
-def _calibration(raw_oof: np.ndarray, y01: np.ndarray, n_folds: int) -> tuple[float, float, str]:
-    """Platt slope, intercept and ``"sigmoid"``, or ``(1, 0, "none")`` when unsafe.
-
-    The calibrated log-odds ``slope * raw + offset`` keep the ranking of the raw scores
-    only with a positive slope. On small data the out-of-fold scores mostly carry each
-    fold's base rate, which is anti-correlated with the held-out fold's, so Platt's slope
-    comes out negative and would invert the ranking: then, and below
-    :data:`MIN_CALIBRATION_LEADS` leads or without two folds, no calibration is applied.
-    """
-    if n_folds >= 2 and y01.size >= MIN_CALIBRATION_LEADS:
-        platt = LogisticRegression(C=1e6).fit(raw_oof.reshape(-1, 1), y01)
-        slope, offset = float(platt.coef_[0, 0]), float(platt.intercept_[0])
-        if slope > 0 and np.isfinite(offset):
-            return slope, offset, "sigmoid"
-    return 1.0, 0.0, "none"
-
-
-def _seed(random_state: Any) -> Any:
-    return random_state if random_state is None or isinstance(random_state, Integral) else (
-        np.random.RandomState(random_state).randint(2**31 - 1)
-        if not isinstance(random_state, np.random.RandomState)
-        else random_state.randint(2**31 - 1))
-
-
-def _categories(values: pd.Series) -> list[str]:
-    """The categories seen, most frequent first, at most the model's limit."""
-    found = pd.Series(category_values(values)).dropna()
-    counts = found.value_counts(sort=True)
-    ordered = sorted(counts.index, key=lambda v: (-int(counts[v]), str(v)))
-    return [str(v) for v in ordered[:_MAX_CATEGORIES]]
-
-
-def _other_codes(values: pd.Series, kept: list[str]) -> dict[str, int]:
-    """Rare categories beyond the model's limit share one code (the last one)."""
-    found = set(pd.Series(category_values(values)).dropna()) - set(kept)
-    return {v: _MAX_CATEGORIES for v in found}
-
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return np.asarray(1.0 / (1.0 + np.exp(-np.clip(z, -500, 500))))
-
-
-def _auc(y01: np.ndarray, score: np.ndarray) -> float:
-    from sklearn.metrics import roc_auc_score
-
-    return float(roc_auc_score(y01, score))
-
-
-def _partial(model: Any, column: np.ndarray, j: int, width: int) -> np.ndarray:
-    """Raw score of the all-missing lead with attribute ``j`` set to each value of ``column``.
-
-    The model is additive (one attribute per tree), so this is the attribute's own term
-    plus a constant. Evaluated once per distinct value.
-    """
-    values, inverse = np.unique(column, return_inverse=True, equal_nan=True)
-    grid = np.full((len(values), width), np.nan)
-    grid[:, j] = values
-    return np.asarray(model.decision_function(grid))[inverse.ravel()]
-
-
-def _reference(model: Any, M: np.ndarray) -> tuple[float, np.ndarray]:
-    """The all-missing lead's raw score and each attribute's mean term over the leads."""
-    width = M.shape[1]
-    ref = float(model.decision_function(np.full((1, width), np.nan))[0])
-    means = np.asarray([(_partial(model, M[:, j], j, width) - ref).mean() for j in range(width)])
-    return ref, means

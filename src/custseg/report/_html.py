@@ -232,8 +232,11 @@ def build_context(table: Any, *, model: Any = None, transactions: Any = None,
         from ..exceptions import EmptyDataError as NoData
 
         when = _one_period_before(stamp, ctx.freq)
+        # Only the groups are compared: a CustomerSegmentation skips its other stages.
+        groups = getattr(model, "_groups_as_of", None)
+        earlier = model.predict if groups is None else groups
         try:
-            ctx.previous = to_pandas(model.predict(transactions, as_of=when.date()))
+            ctx.previous = to_pandas(earlier(transactions, as_of=when.date()))
             ctx.previous_as_of = pd.Timestamp(when.date())
         except NoData:  # nothing bought yet one period earlier: no comparison
             pass

@@ -9,10 +9,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.tree import DecisionTreeClassifier
-from sklearn.utils import column_or_1d
-from sklearn.utils.multiclass import check_classification_targets
 
-from .._attributes import single_class_error
 from .._frame import read_table
 from .._sklearn_compat import (
     Interval,
@@ -22,17 +19,15 @@ from .._sklearn_compat import (
     check_is_fitted,
     validate_data,
 )
-from ..exceptions import EmptyDataError, InvalidValueError, NullValueError
+from ..exceptions import EmptyDataError, InvalidValueError
 from ._common import (
     as_pandas,
-    check_grades,
     column_diff_error,
-    labels_text,
-    missing_columns_error,
 )
-from ._encoding import categorical_columns, default_grade_order, encode, learn_categories
-from ._isotonic import monotone_leaf_labels
+from ._encoding import categorical_columns, encode, learn_categories
+from ._isotonic import monotone_leaf_labels, monotonic_constraints
 from ._rules import export
+from ._targets import grade_targets
 from ._tree import TierTree, from_sklearn, merge_same_label
 
 __all__ = ["TierClassifier"]
@@ -211,60 +206,6 @@ class TierClassifier(ClassifierMixin, BaseEstimator):
         self.merge_leaves = merge_leaves
         self.random_state = random_state
 
-    # -- targets -------------------------------------------------------------
-    def _classes(self, y: Any) -> tuple[np.ndarray, np.ndarray]:
-        """Grade labels (best first) and each row's grade position."""
-        if y is None:
-            raise InvalidValueError(
-                "TierClassifier requires y to be passed, but the target y is None."
-            )
-        cat = None
-        if isinstance(y, pd.Series) and isinstance(y.dtype, pd.CategoricalDtype):
-            cat = y.dtype
-        y_arr = column_or_1d(y, warn=True) if cat is None else np.asarray(y, dtype=object)
-        missing = pd.isna(pd.Series(y_arr, dtype=object)).to_numpy()
-        if y_arr.dtype.kind == "f":
-            missing = missing | np.isinf(y_arr)
-        if missing.any():
-            raise NullValueError(
-                f"y has {int(missing.sum())} missing (NaN/None) or infinite grade label(s) "
-                f"(first at positions {np.flatnonzero(missing)[:5].tolist()}); every customer "
-                "needs a grade."
-            )
-        if self.grades is not None:
-            classes = np.asarray(check_grades(self.grades))
-        elif cat is not None:
-            cats = list(cat.categories)
-            classes = np.asarray(cats[::-1] if cat.ordered else cats)
-        else:
-            check_classification_targets(y_arr)
-            classes = default_grade_order(np.unique(y_arr))
-        lookup = {label: k for k, label in enumerate(classes.tolist())}
-        try:
-            pos = np.asarray([lookup[v] for v in y_arr.tolist()], dtype=np.intp)
-        except KeyError:
-            labels, counts = np.unique(
-                np.asarray(y_arr, dtype=object).astype(str), return_counts=True
-            )
-            unknown = {
-                str(lab): int(c)
-                for lab, c in zip(labels, counts, strict=True)
-                if lab not in {str(k) for k in lookup}
-            }
-            unknown_text = ", ".join(f"{lab} ({n} row{'s' * (n != 1)})"
-                                     for lab, n in unknown.items())
-            raise InvalidValueError(
-                f"y holds grade labels that are not grades: {unknown_text}; expected only "
-                f"the grades {labels_text(classes.tolist())}."
-            ) from None
-        present = np.unique(pos)
-        if present.size == 0:
-            raise EmptyDataError("TierClassifier: y has 0 grades (an empty table).")
-        if present.size < 2:
-            raise single_class_error("y (grades)", classes[present[0]], pos.size,
-                                     "TierClassifier needs at least two grades to learn from.")
-        return classes, pos
-
     # -- features ------------------------------------------------------------
     def _check_frame_columns(self, frame: pd.DataFrame) -> pd.DataFrame:
         seen = [str(c) for c in self.feature_names_in_]
@@ -288,37 +229,6 @@ class TierClassifier(ClassifierMixin, BaseEstimator):
         )
         return np.asarray(arr, dtype=np.float64)
 
-    def _monotonic(self, names: list[str]) -> np.ndarray | None:
-        if self.monotonic_cst is None:
-            return None
-        if isinstance(self.monotonic_cst, dict):
-            cst = np.zeros(len(names), dtype=int)
-            for key, value in self.monotonic_cst.items():
-                name = f"x{key}" if isinstance(key, Integral) else str(key)
-                if name not in names:
-                    raise missing_columns_error([str(key)], names, "TierClassifier monotonic_cst")
-                cst[names.index(name)] = value
-        else:
-            cst = np.asarray(self.monotonic_cst).ravel()
-            if cst.size != len(names):
-                raise InvalidValueError(
-                    f"monotonic_cst has {cst.size} values but there are {len(names)} features "
-                    f"({labels_text(names)}); give one of -1, 0, 1 per feature, or a dict."
-                )
-        bad = [names[j] for j in np.flatnonzero(~np.isin(cst, [-1, 0, 1]))]
-        if bad:
-            raise InvalidValueError(
-                "monotonic_cst values must be -1, 0 or 1; bad value for "
-                f"{labels_text(bad, 'feature')}."
-            )
-        on_cats = [n for n, c in zip(names, cst, strict=True) if c != 0 and n in self.categories_]
-        if on_cats:
-            raise InvalidValueError(
-                f"monotonic_cst cannot constrain categorical {labels_text(on_cats, 'feature')}: "
-                "categories have no order of their own."
-            )
-        return cst.astype(int)
-
     # -- API -----------------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> TierClassifier:
@@ -339,7 +249,7 @@ class TierClassifier(ClassifierMixin, BaseEstimator):
         self : TierClassifier
             The fitted classifier.
         """
-        classes, pos = self._classes(y)
+        classes, pos = grade_targets(y, self.grades)
         X, _ = read_table(X, backend="pandas")
         frame = as_pandas(X)
         self.categories_ = {}
@@ -367,7 +277,7 @@ class TierClassifier(ClassifierMixin, BaseEstimator):
             if hasattr(self, "feature_names_in_")
             else [f"x{j}" for j in range(Xf.shape[1])]
         )
-        cst = self._monotonic(names)
+        cst = monotonic_constraints(self.monotonic_cst, names, self.categories_)
         params = {
             "max_depth": self.max_depth,
             "min_samples_leaf": self.min_samples_leaf,

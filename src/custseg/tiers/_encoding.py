@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._attributes import category_values, numeric_values, word_positive
+from .._attributes import category_values, numeric_values
 from ..exceptions import DataWarning, InvalidDtypeError
 from ._common import labels_text, missing_columns_error
 
@@ -103,19 +103,3 @@ def encode(frame: pd.DataFrame, categories: dict[str, list[str]]) -> pd.DataFram
         else:
             out[name] = numeric_column(frame[col], name)
     return pd.DataFrame(out, index=frame.index)
-
-
-def default_grade_order(labels: np.ndarray) -> np.ndarray:
-    """Grade order (best first) of distinct labels when ``grades`` is not given.
-
-    Two labels of a Yes/No-style outcome (Yes/No, True/False, converted/not converted...)
-    put the positive one first, as every estimator reading a binary outcome does; numbers
-    are grade positions (0 best, as :class:`ValueGrader` numbers grades); other text is
-    sorted (``"A"`` best).
-    """
-    if labels.size == 2:
-        positive = word_positive(*labels.tolist())
-        if positive is not None:
-            other = next(v for v in labels.tolist() if v != positive)
-            return np.asarray([positive, other], dtype=labels.dtype)
-    return labels

@@ -1,4 +1,4 @@
-"""Monotone relabelling of a tree's leaves (exact, by a totally unimodular linear program).
+"""Monotone grades: ``monotonic_cst`` read per feature, and the exact relabelling of leaves.
 
 A leaf is a box: per feature an interval ``(low, high]``. Raising feature ``k``
 alone moves a customer from box ``i`` to box ``j`` only if the two boxes
@@ -17,11 +17,15 @@ simplex optimum is integral.
 
 from __future__ import annotations
 
+from numbers import Integral
+from typing import Any
+
 import numpy as np
 from scipy.optimize import linprog
 from scipy.sparse import coo_matrix
 
-from ..exceptions import CustsegError
+from ..exceptions import CustsegError, InvalidValueError
+from ._common import labels_text, missing_columns_error
 from ._tree import TierTree, leaf_paths
 
 
@@ -109,3 +113,37 @@ def monotone_leaf_labels(tt: TierTree, cst: np.ndarray, n_classes: int) -> None:
     if np.any(new_value[pairs[:, 1]] < new_value[pairs[:, 0]]):  # pragma: no cover
         raise CustsegError("monotone relabelling returned a non-monotone labelling")
     tt.label[leaves] = k - 1 - new_value
+
+
+def monotonic_constraints(monotonic_cst: Any, names: list[str],
+                          categorical: Any) -> np.ndarray | None:
+    """TierClassifier's ``monotonic_cst`` as one of -1, 0, 1 per feature (``None``: none)."""
+    if monotonic_cst is None:
+        return None
+    if isinstance(monotonic_cst, dict):
+        cst = np.zeros(len(names), dtype=int)
+        for key, value in monotonic_cst.items():
+            name = f"x{key}" if isinstance(key, Integral) else str(key)
+            if name not in names:
+                raise missing_columns_error([str(key)], names, "TierClassifier monotonic_cst")
+            cst[names.index(name)] = value
+    else:
+        cst = np.asarray(monotonic_cst).ravel()
+        if cst.size != len(names):
+            raise InvalidValueError(
+                f"monotonic_cst has {cst.size} values but there are {len(names)} features "
+                f"({labels_text(names)}); give one of -1, 0, 1 per feature, or a dict."
+            )
+    bad = [names[j] for j in np.flatnonzero(~np.isin(cst, [-1, 0, 1]))]
+    if bad:
+        raise InvalidValueError(
+            "monotonic_cst values must be -1, 0 or 1; bad value for "
+            f"{labels_text(bad, 'feature')}."
+        )
+    on_cats = [n for n, c in zip(names, cst, strict=True) if c != 0 and n in categorical]
+    if on_cats:
+        raise InvalidValueError(
+            f"monotonic_cst cannot constrain categorical {labels_text(on_cats, 'feature')}: "
+            "categories have no order of their own."
+        )
+    return cst.astype(int)
