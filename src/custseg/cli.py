@@ -180,7 +180,8 @@ def _add_input_format(g: Any) -> None:
                         "(default: UTF-8)")
 
 
-_STAGES = ("rfm", "lifecycle", "kmeans", "tiers", "tier_rules", "churn", "playbook")
+_STAGES = ("rfm", "lifecycle", "kmeans", "tiers", "tier_rules", "churn", "playbook",
+           "baskets")
 
 
 def _add_model(p: argparse.ArgumentParser) -> None:
