@@ -73,6 +73,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
+from . import _cli_baskets
+
 __all__ = ["build_parser", "main"]
 
 EXIT_OK, EXIT_ERROR, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 2, 1, 130
@@ -178,7 +180,8 @@ def _add_input_format(g: Any) -> None:
                         "(default: UTF-8)")
 
 
-_STAGES = ("rfm", "lifecycle", "kmeans", "tiers", "tier_rules", "churn", "playbook")
+_STAGES = ("rfm", "lifecycle", "kmeans", "tiers", "tier_rules", "churn", "playbook",
+           "baskets")
 
 
 def _add_model(p: argparse.ArgumentParser) -> None:
@@ -290,6 +293,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_grade_parser(add)
     _add_campaign_parser(add, _add_columns, _add_model)
+    _cli_baskets.add_parsers(add, _add_columns)
 
     p = add("demo", "Run the whole job on the bundled CDNOW data.")
     p.add_argument("--output", metavar="DIR", default="demo-output",
@@ -675,7 +679,9 @@ _COMMANDS = {
     "predict": _cmd_predict,
     "demo": _cmd_demo,
     "grade": _cmd_grade,
+    **_cli_baskets.COMMANDS,
 }
+_EPILOG.update(_cli_baskets.EPILOG)
 
 
 def _one_line(err: BaseException) -> str:
