@@ -6,6 +6,7 @@ import warnings
 
 import pandas as pd
 import pytest
+from sklearn.base import clone
 from threadpoolctl import threadpool_limits
 
 from custseg.baskets import ProductRecommender
@@ -97,8 +98,7 @@ def test_a_log_the_stage_cannot_use_leaves_it_out_with_a_warning():
     assert "baskets" in model.skipped_stages_ and model.baskets_ is None
 
 
-@pytest.mark.parametrize("engine", ["polars", "polars_lazy", "duckdb",
-                                    pytest.param("spark", marks=pytest.mark.spark)])
+@pytest.mark.parametrize("engine", ["polars", "polars_lazy", "duckdb"])
 def test_the_stage_gives_the_pandas_column_on_every_engine(engine, fitted):
     _, want = fitted
     log = to_backend(LINES, engine)
@@ -109,3 +109,20 @@ def test_the_stage_gives_the_pandas_column_on_every_engine(engine, fitted):
     got = table.sort_values("customer_id").set_index("customer_id")["next_best_products"]
     pd.testing.assert_series_equal(got, want.set_index("customer_id")["next_best_products"],
                                    check_names=False)
+
+
+@pytest.mark.spark
+def test_the_stage_path_on_spark(fitted):
+    # What the stage runs, on Spark: the recommender fitted with segments on the log's
+    # engine and applied to a later log (the whole pipeline on Spark takes about a minute
+    # more and is the pipeline's own engine test).
+    _, table = fitted
+    segments = table[["customer_id"]].assign(segment=table["rfm_segment"].astype(str))
+    rec = ProductRecommender(by="segment", product_col="product", order_col="order_id")
+    early = LINES[LINES["date"] <= FIT_END]
+    want = rec.fit(early, segments=segments[segments["customer_id"].isin(
+        early["customer_id"])]).predict(LINES, segments=segments)
+    spark_rec = clone(rec).fit(to_backend(early, "spark"), segments=to_backend(
+        segments[segments["customer_id"].isin(early["customer_id"])], "spark"))
+    got = spark_rec.predict(to_backend(LINES, "spark"), segments=to_backend(segments, "spark"))
+    pd.testing.assert_frame_equal(got, want, check_dtype=False)

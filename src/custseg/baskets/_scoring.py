@@ -126,6 +126,9 @@ def fired_rules(who: pl.DataFrame, own: pl.DataFrame, rules: pl.DataFrame) -> pl
         pl.len().alias("__hits")).filter(pl.col("__hits") == pl.col("__n_ante"))
     cons = rules.select("__rid", "lift", "confidence", ANTE,
                         pl.col(CONS).alias(ITEM)).explode(ITEM)
-    hit = fired.join(cons, on="__rid").sort([CID, ITEM, "lift", "confidence"],
-                                           descending=[False, False, True, True])
+    # Ties of lift and confidence go to the first antecedents in text order, so that
+    # the reason is the same whatever order an engine found the rules in.
+    hit = fired.join(cons, on="__rid").with_columns(
+        pl.col(ANTE).cast(pl.List(pl.String)).list.join("\x1f").alias("__ante")).sort(
+        [CID, ITEM, "lift", "confidence", "__ante"], descending=[False, False, True, True, False])
     return hit.unique([CID, ITEM], keep="first").select(list(schema))
