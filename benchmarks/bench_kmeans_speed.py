@@ -15,9 +15,11 @@ prints, in one run:
 3. the earlier search sample, ``search_sample_size=100_000``: its wall time, chosen k, and
    the adjusted Rand index of its labels with those of 1 (what the smaller sample changes).
 
-The machine may be shared: the load average before and after is printed. Spinning OpenMP
-threads on a busy 2-core machine make every k-means iteration wait for a free core, so the
-wall time there is several times the CPU time.
+The machine may be shared: the load average before and after is printed. The k search runs
+about 600 short k-means iterations, each ending at an OpenMP barrier; on a busy 2-core machine
+the spinning worker threads hold the cores there, so the default-thread time grows with the
+load (measured at load 3.4 to 5: medians 10 to 13 s, against 3.4 s with OMP_NUM_THREADS=1
+and 4.1 s with OMP_WAIT_POLICY=passive, two threads that sleep instead of spinning).
 
 Run: ``.venv/bin/python benchmarks/bench_kmeans_speed.py`` (about a minute;
 ``--repeats 1`` for a quick look).

@@ -12,7 +12,8 @@ Prints, in one run, each figure beside its floor (issue 15):
   ``benchmarks/_output/`` (look at them: they are checked by eye).
 
 The machine is shared and its load varies: the script prints the load average, and
-``--repeat`` keeps the best of several fresh processes.
+``--repeat`` keeps the best of several fresh processes. The in-process stages run with
+one OpenMP/BLAS thread, as the command line does by default (``--threads 1``).
 
 Usage: ``python benchmarks/bench_report.py [--repeat 1] [--rows 1500000] [--no-screenshots]``
 """
@@ -20,6 +21,7 @@ Usage: ``python benchmarks/bench_report.py [--repeat 1] [--rows 1500000] [--no-s
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import subprocess
@@ -27,6 +29,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +38,21 @@ CACHE = HERE / "_cache"
 OUTPUT = HERE / "_output"
 CUSTSEG = str(Path(sys.executable).with_name("custseg"))
 DEMO_FLOOR, REPORT_FLOOR = 10.0, 20.0
+
+
+@contextlib.contextmanager
+def one_thread() -> Iterator[None]:
+    """One OpenMP/BLAS thread, as ``custseg`` by default (``--threads 1``).
+
+    The variables reach the runtimes that load inside (the first stages import
+    numpy and scikit-learn), ``threadpool_limits`` those already loaded.
+    """
+    from threadpoolctl import threadpool_limits
+
+    from custseg.cli import _thread_env
+
+    with _thread_env(1), threadpool_limits(limits=1):
+        yield
 
 
 def best_run(cmd: list[str], repeat: int, cwd: Path) -> float:
@@ -184,7 +202,8 @@ def main() -> None:
         demo = best_run([CUSTSEG, "demo", "--output", "demo"], args.repeat, work)
         print(f"custseg demo (CDNOW, 69,659 rows), fresh process: {demo:6.2f} s   floor < "
               f"{DEMO_FLOOR:.0f} s   {'OK' if demo < DEMO_FLOOR else 'NOT MET'}")
-        stages = demo_stages(work / "demo")
+        with one_thread():
+            stages = demo_stages(work / "demo")
         stages.show("demo")
         if not args.no_screenshots:
             screenshots(work / "demo" / "report.html")
@@ -194,7 +213,8 @@ def main() -> None:
         print(f"custseg report ({args.rows:,} rows, parquet), fresh process: {report:6.2f} s   "
               f"floor < {REPORT_FLOOR:.0f} s   {'OK' if report < REPORT_FLOOR else 'NOT MET'}"
               f"   ({size:.1f} MB of HTML)")
-        report_stages(path, work / "big2.html").show("report")
+        with one_thread():
+            report_stages(path, work / "big2.html").show("report")
 
 
 if __name__ == "__main__":

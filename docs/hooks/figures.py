@@ -25,6 +25,7 @@ FIGURES: dict[str, tuple[float, float]] = {
     "plot_lift": (6.5, 4.5),
     "plot_calibration": (5.5, 5),
     "plot_expected_purchases": (7, 5),
+    "plot_rules": (7, 4.5),
 }
 
 
@@ -86,7 +87,20 @@ def _drawers() -> dict[str, Callable[[Any], Any]]:
         "plot_calibration": lambda ax: plotting.plot_calibration(y, proba, ax=ax),
         "plot_expected_purchases": lambda ax: plotting.plot_expected_purchases(
             bg, T=78, horizon=4, max_frequency=15, ax=ax),
+        "plot_rules": _rules_drawer(),
     }
+
+
+def _rules_drawer() -> Callable[[Any], Any]:
+    """Rules of one segment of synthetic baskets (CDNOW has no products)."""
+    from custseg import plotting
+    from custseg.baskets import AssociationRules
+    from custseg.datasets import make_baskets
+
+    lines, _ = make_baskets(5_000, random_state=0)
+    rules = AssociationRules(min_support=0.005, min_confidence=0.1, by="segment",
+                             product_col="product", order_col="order_id").fit(lines).rules_
+    return lambda ax: plotting.plot_rules(rules, segment="S1", by="segment", ax=ax)
 
 
 def render() -> dict[str, bytes]:

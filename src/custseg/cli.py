@@ -73,6 +73,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
+from . import _cli_baskets
+
 __all__ = ["build_parser", "main"]
 
 EXIT_OK, EXIT_ERROR, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 2, 1, 130
@@ -179,7 +181,7 @@ def _add_input_format(g: Any) -> None:
 
 
 _STAGES = ("rfm", "lifecycle", "kmeans", "tiers", "tier_rules", "churn", "future_value",
-           "playbook")
+           "playbook", "baskets")
 
 
 def _add_model(p: argparse.ArgumentParser) -> None:
@@ -297,6 +299,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_grade_parser(add)
     _add_campaign_parser(add, _add_columns, _add_model)
+    _cli_baskets.add_parsers(add, _add_columns)
 
     p = add("demo", "Run the whole job on the bundled CDNOW data.")
     p.add_argument("--output", metavar="DIR", default="demo-output",
@@ -700,7 +703,9 @@ _COMMANDS = {
     "predict": _cmd_predict,
     "demo": _cmd_demo,
     "grade": _cmd_grade,
+    **_cli_baskets.COMMANDS,
 }
+_EPILOG.update(_cli_baskets.EPILOG)
 
 
 def _one_line(err: BaseException) -> str:

@@ -200,6 +200,13 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
         Horizon of ``expected_purchases`` and ``expected_value``.
     value_discount_rate : float, default=0.0
         Yearly discount rate of ``expected_value`` (applied per 30-day period).
+    baskets : ProductRecommender, "drop" or None, default=None
+        With a ``product_col``: the recommender of the ``next_best_products``
+        column (the customer's 5 best products, joined by " | "), fitted per RFM
+        segment (else K-means segment) on the training log and applied to the
+        purchases of the log given to ``predict``; ``None`` means
+        :class:`custseg.baskets.ProductRecommender` with its defaults. No stage
+        without a ``product_col``.
     playbook : DecisionMatrix, Playbook, "drop" or None, default=None
         The recommended action of each customer. ``None`` means
         :class:`custseg.actions.DecisionMatrix` with its default matrix: one
@@ -258,7 +265,7 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
         Spend per purchase used where Gamma-Gamma cannot say (mean repeat spend).
     value_notes_ : list of str
         What the value models warned about or fell back on.
-    rfm_, lifecycle_, kmeans_, tiers_, tier_rules_, churn_ : estimator or None
+    rfm_, lifecycle_, kmeans_, tiers_, tier_rules_, churn_, baskets_ : estimator or None
         The fitted stages (``None`` for a dropped stage).
     playbook_ : Playbook or None
         The playbook used (``None`` when dropped).
@@ -319,6 +326,7 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
         "value_discount_rate": [Interval(Real, 0, None, closed="left")],
         "playbook": [HasMethods(["actions_for"]), HasMethods(["decide"]), StrOptions({"drop"}),
                      None],
+        "baskets": [HasMethods(["fit", "recommend"]), StrOptions({"drop"}), None],
         "random_state": ["random_state"],
     }
 
@@ -349,6 +357,7 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
         future_value: str | None = None,
         value_horizon_days: int = 365,
         value_discount_rate: float = 0.0,
+        baskets: Any = None,
         playbook: Any = None,
         random_state: Any = None,
     ) -> None:
@@ -376,6 +385,7 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
         self.future_value = future_value
         self.value_horizon_days = value_horizon_days
         self.value_discount_rate = value_discount_rate
+        self.baskets = baskets
         self.playbook = playbook
         self.random_state = random_state
 
@@ -611,6 +621,14 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
         self.value_spend_ = None if value is None else value.spend
         self.value_fallback_spend_ = None if value is None else value.fallback_spend
         self.value_notes_ = [] if value is None else list(value.notes)
+        baskets = None
+        if self.product_col is not None and not (isinstance(self.baskets, str)
+                                                 and self.baskets == "drop"):
+            from .baskets._stage import fit_stage
+
+            baskets = _fit_or_skip("baskets", skipped, lambda: fit_stage(
+                self, self.baskets, log, feats, rfm, kmeans))
+        self.baskets_ = baskets
 
         self.rfm_ = rfm
         self.lifecycle_ = lifecycle
@@ -805,6 +823,12 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
                 table[col] = values[col].to_numpy()
             if "churn_probability" in table.columns:
                 table["value_at_stake"] = table["expected_value"] * table["churn_probability"]
+        recommender = None if groups_only else getattr(self, "baskets_", None)
+        if recommender is not None:
+            from .baskets._stage import next_best_products
+
+            table["next_best_products"] = next_best_products(recommender, log, table,
+                                                             self.customer_col)
         playbook = None if groups_only else self.playbook_
         if playbook is not None and hasattr(playbook, "decide"):
             value_col = any(c in table.columns for c in ("tier", "expected_value"))

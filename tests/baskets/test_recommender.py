@@ -110,3 +110,20 @@ def test_rules_beat_global_best_sellers_on_synthetic_baskets():
     assert table.loc["rules", "hit_rate"] > table.loc["global_popular", "hit_rate"]
     assert table.loc["rules", "hit_rate"] >= table.loc["segment_popular", "hit_rate"]
     assert table["n_customers"].nunique() == 1
+
+
+def test_predict_uses_the_purchases_of_the_log_it_is_given():
+    rec = _rec(by="segment", shrinkage=0.0)
+    later = pd.concat([LOG, pd.DataFrame({
+        "customer_id": ["d", "f", "g"], "date": pd.to_datetime(["2024-02-01"] * 3),
+        "amount": [1.0] * 3, "product": ["milk", "tea", "jam"],
+        "segment": ["x", "y", "z"]})], ignore_index=True)
+    out = rec.predict(later, n=1).set_index("customer_id")
+    # d has bought milk since fit: nothing of segment x is left (tea, milk both bought).
+    assert "d" not in out.index
+    # f is new, of segment y (jam 1, milk 1/2 in fit): jam; g's segment z is unknown to
+    # fit: the best sellers of all customers (milk and tea 3/5, milk first by name).
+    assert out.loc["f", "product"] == "jam"
+    assert out.loc["g", "product"] == "milk"
+    assert out.loc["g", "reason"] == "best seller: in 60% of all baskets"
+    assert out.index.tolist() == sorted(out.index)

@@ -65,6 +65,10 @@ CALLS = {
         {"industry in {ICT}": 15, "budget unknown": -5}, ax=ax),
     "plot_trends": lambda ax: plotting.plot_trends(TRENDS, ax=ax),
     "plot_cohort_retention": lambda ax: plotting.plot_cohort_retention(RETENTION, ax=ax),
+    "plot_rules": lambda ax: plotting.plot_rules(pd.DataFrame({
+        "antecedents": [frozenset({"tea"}), frozenset({"milk"})],
+        "consequents": [frozenset({"milk"}), frozenset({"tea"})],
+        "support": [0.5, 0.5], "confidence": [0.5, 1.0], "lift": [1.0, 1.0]}), ax=ax),
 }
 # The one public non-plot: the column-label map every plot uses.
 LABEL_NAMES = {"COLUMN_LABELS", "column_label"}

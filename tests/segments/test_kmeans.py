@@ -130,7 +130,31 @@ def test_silhouette_is_sampled_on_large_data():
     assert seg.k_scores_.loc[3, "silhouette"] == pytest.approx(full, abs=0.05)
 
 
-# --- acceptance: CDNOW master, the pipeline's default K-means features -----------------------
+def test_silhouette_of_a_sample_above_5000_rows_is_sklearns():
+    # above 5,000 rows each silhouette computes its own distances (no 200 MB matrix kept)
+    X = np.tile(blobs(300), (17, 1)) + np.random.RandomState(0).normal(0, 0.05, (5100, 2))
+    seg = KMeansSegmenter(n_clusters=3, silhouette_sample_size=None, random_state=0).fit(X)
+    expected = silhouette_samples(seg._preprocess(X), seg.labels_)
+    np.testing.assert_allclose(seg.silhouette_samples_["silhouette"].to_numpy(), expected)
+
+
+def test_bic_is_scikit_learns_gaussian_mixture_from_the_same_start():
+    from sklearn.mixture import GaussianMixture
+
+    X = blobs(300)
+    seg = KMeansSegmenter(k_range=(3, 3), n_init=1, log_transform=False, scaling=None,
+                          random_state=0).fit(X)
+    lab = seg.labels_
+    weights = np.bincount(lab) / len(X)
+    means = np.array([X[lab == c].mean(axis=0) for c in range(3)])
+    precisions = np.array([np.linalg.inv(np.cov(X[lab == c].T) + 0.03 * np.eye(2))
+                           for c in range(3)])
+    gm = GaussianMixture(3, covariance_type="full", reg_covar=0.03, weights_init=weights,
+                         means_init=means, precisions_init=precisions).fit(X)
+    assert seg.k_scores_.loc[3, "bic"] == pytest.approx(gm.bic(X), rel=1e-9)
+    assert seg.k_scores_.loc[3, "bic_penalty"] == pytest.approx(gm._n_parameters() * np.log(300))
+
+
 
 @pytest.fixture(scope="module")
 def cdnow_master_features() -> pd.DataFrame:

@@ -9,6 +9,8 @@ from ._association import AssociationRules
 from ._baskets import basket_table, item_counts, item_history
 from ._evaluation import compare_recommenders, recommendation_metrics
 from ._recommender import ProductRecommender
+from ._words import describe_rules, join_items, rule_sentence
 
 __all__ = ["AssociationRules", "ProductRecommender", "basket_table", "compare_recommenders",
-           "item_counts", "item_history", "recommendation_metrics"]
+           "describe_rules", "item_counts", "item_history", "join_items",
+           "recommendation_metrics", "rule_sentence"]

@@ -13,9 +13,10 @@ from .._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitte
 from ..exceptions import InvalidDtypeError
 from ..io._validate import CID
 from ._association import _TX_CONSTRAINTS, SEG, _BasketEstimator
-from ._baskets import ITEM
+from ._baskets import ITEM, basket_items, basket_keys
 from ._itemsets import N_BASKETS, frequent_itemsets
-from ._rules import ANTE, CONS, rules_from_itemsets
+from ._rules import rules_from_itemsets
+from ._scoring import Blend, cold_start, history_tables, rank, score_candidates
 
 __all__ = ["ProductRecommender"]
 
@@ -207,13 +208,8 @@ class ProductRecommender(_BasketEstimator):
             The fitted recommender.
         """
         tx = self._check(X)
-        items, keys = self._basket_items(X, tx, segments)
-        pooled = self.by is None or self.strategy == "global_popular"
-        if pooled:
-            items = items.drop(SEG) if self.by is not None else items
-            items = items.with_columns(nw.lit("all").alias(SEG))
-            keys = [SEG, *[k for k in keys if k != SEG]]
-        bi = collect_small(items.select(*keys, ITEM))
+        bi, keys = self._items(X, tx, segments)
+        pooled = self._pooled()
         baskets = bi.select(keys).unique()
         n_seg = baskets.group_by(SEG).agg(pl.len().alias(N_BASKETS))
         n_all = len(baskets)
@@ -235,8 +231,7 @@ class ProductRecommender(_BasketEstimator):
                                         min_lift=float(self.min_lift))
         else:
             rules = rules_from_itemsets([], [SEG], min_confidence=0.0, min_lift=0.0)
-        purchases = bi.group_by(CID, ITEM).agg(pl.len().alias(N_BASKETS)).sort(CID, ITEM)
-        customers = baskets.group_by(CID, SEG).agg(pl.len().alias(N_BASKETS)).sort(CID)
+        customers, purchases = history_tables(bi, keys)
         cust, prod, seg = tx.customer_col, str(tx.product_col), str(self.by)
         names = {CID: cust, ITEM: prod, SEG: seg, N_BASKETS: "n_baskets"}
         self.rules_ = (rules.drop(SEG) if pooled else rules).rename(names, strict=False)
@@ -287,34 +282,27 @@ class ProductRecommender(_BasketEstimator):
             ``reason`` in words.
         """
         check_is_fitted(self)
-        if isinstance(n, bool) or not isinstance(n, Integral) or n < 1:
-            raise InvalidDtypeError(f"n must be a positive integer; got {n!r}.")
-        cust, prod, _ = self._fit_info
-        best, known_customers, purchases, rules = self._internal()
-        ids = self._ids(customers, known_customers)
-        wanted = ids.join(known_customers, on=CID, how="left")
-        if self.by and segments is not None and self.strategy != "global_popular":
+        _, known, purchases, _ = self._internal()
+        ids = self._ids(customers, known)
+        if self.by and segments is not None and not self._pooled():
+            cust = self._fit_info[0]
             extra = pl.from_pandas(nw.from_native(segments).to_pandas()) if not isinstance(
                 segments, pl.DataFrame) else segments
             extra = extra.select(pl.col(cust).alias(CID), pl.col(str(self.by)).alias("__s2"))
-            extra = extra.with_columns(pl.col(CID).cast(wanted.schema[CID]),
-                                       pl.col("__s2").cast(best.schema[SEG]))
-            wanted = wanted.join(extra, on=CID, how="left").with_columns(
-                pl.coalesce(SEG, "__s2").alias(SEG)).drop("__s2")
-        wanted = wanted.with_columns(pl.col(N_BASKETS).fill_null(0))
-        cold = wanted.filter(pl.col(SEG).is_null()).select(CID)
-        warm = wanted.drop_nulls(SEG)
-        parts = [self._cold(cold, n), self._score(warm, best, purchases, rules, n)]
-        scored = pl.concat([p for p in parts if len(p)], how="vertical_relaxed") if any(
-            len(p) for p in parts) else parts[1]
-        ranked = scored.sort([CID, "score", ITEM], descending=[False, True, False]).with_columns(
-            pl.int_range(pl.len()).over(CID).add(1).alias("rank")).filter(pl.col("rank") <= n)
-        out = ids.with_row_index("__pos").join(ranked, on=CID, how="inner").sort(
-            "__pos", "rank").select(CID, pl.col("rank").cast(pl.Int64), ITEM, "score", "reason")
-        return out.rename({CID: cust, ITEM: prod}).to_pandas()
+            extra = extra.with_columns(pl.col(CID).cast(known.schema[CID]),
+                                       pl.col("__s2").cast(known.schema[SEG]))
+            known = ids.join(known, on=CID, how="left").join(extra, on=CID, how="left").select(
+                CID, pl.coalesce(SEG, "__s2").alias(SEG), pl.col(N_BASKETS).fill_null(0))
+        return self._recommend(ids, known, purchases, n)
 
-    def predict(self, X: Any, n: int = 5) -> Any:
-        """:meth:`recommend` for every customer of the log ``X``.
+    def predict(self, X: Any, n: int = 5, *, segments: Any = None) -> Any:
+        """The ``n`` best products of every customer of ``X``, from the purchases in ``X``.
+
+        The fitted rules and best sellers, applied to the histories of ``X`` (for
+        example a later extract of the log: what each customer has bought up to
+        its end). With ``by``, each customer's segment is read from ``X`` or
+        ``segments=`` (it may differ from the segment seen in ``fit``); a segment
+        unknown to ``fit`` gets the best sellers of all customers.
 
         Parameters
         ----------
@@ -322,6 +310,8 @@ class ProductRecommender(_BasketEstimator):
             A transaction log with the columns seen in ``fit``.
         n : int, default=5
             Products per customer.
+        segments : dataframe, optional
+            With ``by``: the segment of each customer of ``X``.
 
         Returns
         -------
@@ -330,8 +320,48 @@ class ProductRecommender(_BasketEstimator):
         """
         check_is_fitted(self)
         tx = self._check(X)
-        ids = collect_small(tx.frame.select(CID).unique().sort(CID))[CID]
-        return self.recommend(ids.to_list(), n=n)
+        bi, keys = self._items(X, tx, segments)
+        customers, purchases = history_tables(bi, keys)
+        return self._recommend(customers.select(CID), customers, purchases, n)
+
+    # --- internals, in internal names -------------------------------------------------------
+
+    def _pooled(self) -> bool:
+        return self.by is None or self.strategy == "global_popular"
+
+    def _items(self, X: Any, tx: Any, segments: Any) -> tuple[pl.DataFrame, list[str]]:
+        """Basket items of the log on the driver: the basket keys with ``__seg``, ``__item``."""
+        if self._pooled():
+            items, keys = basket_items(tx), basket_keys(tx)
+            items = items.with_columns(nw.lit("all").alias(SEG))
+            keys = [SEG, *keys]
+        else:
+            items, keys = self._basket_items(X, tx, segments)
+        return collect_small(items.select(*keys, ITEM)), keys
+
+    def _recommend(self, ids: pl.DataFrame, customers: pl.DataFrame, purchases: pl.DataFrame,
+                   n: Any) -> Any:
+        if isinstance(n, bool) or not isinstance(n, Integral) or n < 1:
+            raise InvalidDtypeError(f"n must be a positive integer; got {n!r}.")
+        n = int(n)
+        cust, prod, _ = self._fit_info
+        best, _, _, rules = self._internal()
+        # A customer of a segment unknown to fit (or of none) is a cold start.
+        wanted = ids.join(customers, on=CID, how="left").with_columns(
+            pl.col(SEG).cast(best.schema[SEG], strict=False), pl.col(N_BASKETS).fill_null(0))
+        wanted = wanted.with_columns(pl.when(pl.col(SEG).is_in(best[SEG].unique().implode()))
+                                     .then(pl.col(SEG)).alias(SEG))
+        blend = Blend(rule_weight=float(self.rule_weight),
+                      history_prior=float(self.history_prior),
+                      exclude_purchased=bool(self.exclude_purchased),
+                      rebuy=self.strategy == "rules" and not self.exclude_purchased,
+                      segmented=not self._pooled())
+        overall = self.overall_best_sellers_.rename({prod: ITEM})
+        parts = [cold_start(wanted.filter(pl.col(SEG).is_null()).select(CID), overall, n),
+                 score_candidates(wanted.drop_nulls(SEG), best, purchases, rules, n, blend)]
+        scored = pl.concat([p for p in parts if len(p)], how="vertical_relaxed") if any(
+            len(p) for p in parts) else parts[1]
+        return rank(ids, scored, n).rename({CID: cust, ITEM: prod}).to_pandas()
 
     @classmethod
     def _test_instances(cls) -> list[ProductRecommender]:
@@ -352,80 +382,3 @@ class ProductRecommender(_BasketEstimator):
                 f"customers holds ids that cannot be compared with the log's customer ids "
                 f"(dtype {known.schema[CID]}): {err}") from err
         return ids.to_frame().unique(maintain_order=True)
-
-    def _cold(self, who: pl.DataFrame, n: int) -> pl.DataFrame:
-        """Customers unknown to ``fit``: the best sellers of all customers."""
-        _, prod, _ = self._fit_info
-        top = self.overall_best_sellers_.rename({prod: ITEM}).head(n)
-        pct = (pl.col("support") * 100).round(0).cast(pl.Int64).cast(pl.String)
-        return who.join(top, how="cross").select(
-            CID, ITEM, pl.col("support").alias("score"),
-            pl.concat_str([pl.lit("best seller: in "), pct, pl.lit("% of all baskets")]).alias(
-                "reason"))
-
-    def _score(self, who: pl.DataFrame, best: pl.DataFrame, purchases: pl.DataFrame,
-               rules: pl.DataFrame, n: int) -> pl.DataFrame:
-        """Known customers (``__cid``, ``__seg``, ``__n``): every candidate scored."""
-        own = purchases.join(who.select(CID), on=CID).rename({N_BASKETS: "__k"})
-        longest = own.group_by(CID).len()["len"].max() if len(own) else 0
-        longest = int(longest) if isinstance(longest, int) else 0
-        top = best.group_by(SEG, maintain_order=True).head(n + longest)
-        pairs = [who.join(top.select(SEG, ITEM), on=SEG).select(CID, ITEM)]
-        fired = self._fired(who, own, rules)
-        pairs.append(fired.select(CID, ITEM))
-        rebuy = self.strategy == "rules" and not self.exclude_purchased
-        if rebuy:
-            pairs.append(own.select(CID, ITEM))
-        cand = pl.concat(pairs, how="vertical_relaxed").unique().join(who, on=CID).join(
-            best, on=[SEG, ITEM], how="left").join(own, on=[CID, ITEM], how="left").join(
-            fired, on=[CID, ITEM], how="left").with_columns(
-            pl.col("score").fill_null(0.0), pl.col("__k").fill_null(0))
-        if self.exclude_purchased:
-            cand = cand.filter(pl.col("__k") == 0)
-        base = pl.col("score")
-        if rebuy:
-            # The customer's own share of baskets holding the product, shrunk toward the
-            # segment's with `history_prior` pseudo-baskets.
-            alpha = float(self.history_prior)
-            base = (pl.col("__k") + alpha * base) / (pl.col(N_BASKETS) + alpha)
-        boost = pl.max_horizontal(pl.col("lift").fill_null(1.0), pl.lit(1.0)) ** float(
-            self.rule_weight)
-        cand = cand.with_columns((base * boost).alias("__score"))
-        pct = (pl.col("support").fill_null(0.0) * 100).round(0).cast(pl.Int64).cast(pl.String)
-        times = pl.col("lift").round(1).cast(pl.String)
-        if self.by and self.strategy != "global_popular":
-            popular = pl.concat_str([pl.lit("best seller of segment "),
-                                     pl.col(SEG).cast(pl.String), pl.lit(": in "), pct,
-                                     pl.lit("% of its baskets")])
-        else:
-            popular = pl.concat_str([pl.lit("best seller: in "), pct, pl.lit("% of all baskets")])
-        ruled = (pl.col("lift").fill_null(0.0) > 1.0) & pl.lit(float(self.rule_weight) > 0)
-        reason = pl.when(ruled).then(pl.concat_str([
-            pl.lit("bought "), pl.col(ANTE).cast(pl.List(pl.String)).list.join(" and "),
-            pl.lit(": "), (pl.col("confidence") * 100).round(0).cast(pl.Int64).cast(pl.String),
-            pl.lit("% of such baskets hold "), pl.col(ITEM).cast(pl.String), pl.lit(" ("),
-            times, pl.lit("x as often as average)")])).when(pl.col("__k") > 0).then(
-            pl.concat_str([pl.lit("bought again: in "), pl.col("__k").cast(pl.String),
-                           pl.lit(" of the customer's "), pl.col(N_BASKETS).cast(pl.String),
-                           pl.lit(" baskets")])).otherwise(popular)
-        return cand.select(CID, ITEM, pl.col("__score").alias("score"), reason.alias("reason"))
-
-    @staticmethod
-    def _fired(who: pl.DataFrame, own: pl.DataFrame, rules: pl.DataFrame) -> pl.DataFrame:
-        """Per customer and consequent: the rule of highest lift whose antecedents were bought."""
-        schema: dict[str, Any] = {CID: who.schema[CID], ITEM: own.schema[ITEM],
-                                  "lift": pl.Float64, "confidence": pl.Float64,
-                                  ANTE: pl.List(own.schema[ITEM])}
-        if not len(rules) or not len(own):
-            return pl.DataFrame(schema=schema)
-        rules = rules.with_row_index("__rid")
-        ante = rules.select(SEG, "__rid", pl.col(ANTE).list.len().alias("__n_ante"),
-                            pl.col(ANTE).alias(ITEM)).explode(ITEM)
-        owned = own.join(who.select(CID, SEG), on=CID).select(CID, SEG, ITEM)
-        fired = owned.join(ante, on=[SEG, ITEM]).group_by(CID, "__rid", "__n_ante").agg(
-            pl.len().alias("__hits")).filter(pl.col("__hits") == pl.col("__n_ante"))
-        cons = rules.select("__rid", "lift", "confidence", ANTE,
-                            pl.col(CONS).alias(ITEM)).explode(ITEM)
-        hit = fired.join(cons, on="__rid").sort([CID, ITEM, "lift", "confidence"],
-                                               descending=[False, False, True, True])
-        return hit.unique([CID, ITEM], keep="first").select(list(schema))

@@ -5,6 +5,7 @@ draws only on ``ax`` (a new figure is made when ``ax`` is None), never touches
 global pyplot state, and imports matplotlib only when called.
 """
 
+from ._baskets import plot_rules
 from ._churn import (
     plot_calibration,
     plot_expected_purchases,
@@ -41,6 +42,7 @@ __all__ = [
     "plot_points_waterfall",
     "plot_rfm_heatmap",
     "plot_roc",
+    "plot_rules",
     "plot_segment_profile",
     "plot_segment_sizes",
     "plot_silhouette",

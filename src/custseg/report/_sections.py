@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ._baskets import baskets_section
 from ._changes import changes_section
 from ._context import ReportContext
 from ._customers import (
@@ -61,6 +62,7 @@ SECTIONS: list[Section] = [
     Section("trends", "Trends", trends_section),
     Section("cohorts", "Cohort retention", cohorts_section),
     Section("segments", "Customer segments", segments_section),
+    Section("baskets", "What each segment buys together", baskets_section),
     Section("tiers", "Value tiers", tiers_section),
     Section("lifecycle", "Lifecycle stages", lifecycle_section),
     Section("churn", "Churn risk", churn_section),
