@@ -15,7 +15,7 @@ COHORT_PERIODS = 12
 TREND_ROWS = 12
 
 
-def _periods(ctx: ReportContext) -> Any:
+def _periods(ctx: ReportContext, freq: str) -> Any:
     """The log's customer x period table, computed once for the trends and the cohorts.
 
     Each computation is a pass over the log: sharing it took trends and cohorts from
@@ -24,7 +24,7 @@ def _periods(ctx: ReportContext) -> Any:
     """
     from ..cohorts._periods import customer_periods
 
-    return ctx.cached("periods", lambda: customer_periods(ctx.transactions, ctx.freq))
+    return ctx.cached("periods", lambda: customer_periods(ctx.transactions, freq))
 
 
 def trend_table(ctx: ReportContext) -> pd.DataFrame | None:
@@ -36,7 +36,7 @@ def trend_table(ctx: ReportContext) -> pd.DataFrame | None:
     def compute() -> Any:
         from ..cohorts._trends import trends_from
 
-        return trends_from(tx, freq, _periods(ctx)).to_pandas()
+        return trends_from(tx, freq, _periods(ctx, freq)).to_pandas()
 
     return ctx.cached("trends", compute)
 
@@ -74,7 +74,7 @@ def cohorts_section(ctx: ReportContext) -> str | None:
     from ..plotting import plot_cohort_retention
 
     retention = retention_from(ctx.transactions, ctx.freq, COHORT_PERIODS,
-                               _periods(ctx)).to_pandas()
+                               _periods(ctx, ctx.freq)).to_pandas()
     if len(retention) == 0:
         return None
     per = ctx.freq
