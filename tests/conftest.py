@@ -104,6 +104,17 @@ def to_pandas(result: Any) -> pd.DataFrame:
     return out
 
 
+@pytest.fixture(scope="session")
+def cdnow_spark() -> Any:
+    """The full CDNOW log (69,659 rows, 23,570 customers) as one Spark DataFrame of the run.
+
+    Shared by the Spark test modules: creating it costs 10-20 s on a busy machine.
+    """
+    from custseg.datasets import load_cdnow
+
+    return to_backend(load_cdnow(), "spark")
+
+
 @pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     return request.param

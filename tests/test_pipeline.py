@@ -14,6 +14,7 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from threadpoolctl import threadpool_limits
 
+from custseg._scoring import churn_table, score_inputs
 from custseg.churn import churn_labels
 from custseg.datasets import load_cdnow
 from custseg.exceptions import (
@@ -148,9 +149,10 @@ def test_predict_features_of_churn_equal_the_training_features_at_the_cutoff(fit
     train_log = SAMPLE[SAMPLE["date"] <= CAL_END]
     labels = churn_labels(train_log, cutoff, 90)
     log, as_of, _ = fitted._log(train_log, cutoff)
-    mine = fitted._churn_table(log, as_of)
+    mine = churn_table(score_inputs(fitted, log, as_of, groups_only=False))
     pd.testing.assert_frame_equal(
-        mine, labels.drop(columns="churned"), check_dtype=False, atol=1e-9
+        mine.reset_index(drop=True), labels.drop(columns="churned"), check_dtype=False,
+        atol=1e-9
     )
 
 

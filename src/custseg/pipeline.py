@@ -12,7 +12,6 @@ shell over it.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import warnings
 from collections.abc import Callable
@@ -55,7 +54,6 @@ TIER_RULE_FEATURES = ("recency_days", "frequency", "monetary_total")
 # Parameters of the stages that the pipeline sets to its own values (one source of truth).
 _SHARED_PARAMS = ("customer_col", "time_col", "amount_col", "order_col", "occasion", "returns",
                   "time_format")
-RISK_BANDS = ("low", "medium", "high")  # the same as custseg.churn._bands.RISK_BANDS
 
 
 def _part_constraint() -> list[Any]:
@@ -458,7 +456,15 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
         return cols
 
     @staticmethod
-    def _numeric(feats: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
+    def _numeric(feats: pd.DataFrame, cols: list[str], worst: float | None = None
+                 ) -> pd.DataFrame:
+        """Return the feature columns ``cols`` as floats, gaps filled.
+
+        ``worst``: the longest recency of the whole table (:func:`_scoring.worst_recency`
+        of ``feats`` by default; a Spark partition is given that of the whole table).
+        """
+        from ._scoring import worst_recency
+
         X = feats[cols].astype("float64")
         if "recency_days" in X.columns and "tenure_days" in feats.columns:
             # Customers whose only rows are refunds have no purchase: count their
@@ -466,16 +472,16 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
             # table); other missing values (such as the spread of inter-purchase
             # times of one-time buyers) become 0.
             recency = X["recency_days"].fillna(feats["tenure_days"])
-            worst = recency.max()
-            X["recency_days"] = recency.fillna(worst if pd.notna(worst) else 0.0)
+            X["recency_days"] = recency.fillna(worst_recency(feats) if worst is None
+                                               else worst)
         return X.fillna(0.0)
 
     @classmethod
-    def _complete(cls, feats: pd.DataFrame) -> pd.DataFrame:
+    def _complete(cls, feats: pd.DataFrame, worst: float | None = None) -> pd.DataFrame:
         """Return the features with the gaps of purchase-less customers filled (``_numeric``)."""
         numeric = [c for c in feats.columns[1:] if pd.api.types.is_numeric_dtype(feats[c])]
         out = feats.copy()
-        out[numeric] = cls._numeric(feats, numeric)
+        out[numeric] = cls._numeric(feats, numeric, worst=worst)
         return out
 
     def _check_thresholds(self) -> tuple[str, tuple[float, float]]:
@@ -483,23 +489,6 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
 
         return check_band_spec(self.churn_risk_shares, self.churn_risk_thresholds,
                                self.churn_risk_budget)
-
-    def _churn_table(self, log: Transactions, as_of: dt.datetime,
-                     feats: pd.DataFrame | None = None,
-                     btyd: pd.DataFrame | None = None) -> pd.DataFrame:
-        """Churn-model features as of ``as_of``: those of churn_labels at its cutoff.
-
-        ``feats`` and ``btyd``: the features and BTYD summary (``_btyd_days``) as of
-        ``as_of``, when already computed.
-        """
-        feats = self._features(log, as_of) if feats is None else feats
-        btyd = self._btyd_days(log, as_of) if btyd is None else btyd
-        btyd = btyd.rename(columns={c: f"{c}_cal" for c in btyd.columns
-                                    if c != self.customer_col})
-        table = feats.drop(columns=["first_purchase", "last_purchase"]).merge(
-            btyd, on=self.customer_col, how="inner"
-        )
-        return table.sort_values(self.customer_col, kind="stable").reset_index(drop=True)
 
     def _fit_churn(self, est: Any, log: Transactions, end: dt.datetime) -> None:
         from .churn import churn_labels
@@ -675,10 +664,30 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
             rows are refunds); ``action`` and ``action_priority`` from the
             playbook. ``table.attrs["as_of"]`` holds the
             resolved date (pandas only).
+
+        Notes
+        -----
+        On a Spark DataFrame the table is scored on the executors and ``predict``
+        returns an un-executed plan, in no row order: the customer features and the
+        BTYD summary are Spark plans over the log, and ``mapInPandas`` applies the
+        fitted stages (the model travels in its closure) to each batch of each
+        partition. Every value the stages read was learnt in ``fit``, except two
+        taken from the whole table as Spark aggregates, so the rows do not depend on
+        the partitioning: the fill value of the recency of a customer whose only rows
+        are refunds (the longest recency of the table), and, for a
+        :class:`~custseg.actions.DecisionMatrix` grading value by ``expected_value``,
+        its quantile over the table (an exact ``percentile``; the actions are then
+        decided in a second ``mapInPandas``). The basket stage collects the distinct
+        (customer, product) pairs for its recommender and joins its
+        recommendations back. See the docs page "Scale".
         """
         check_is_fitted(self)
         log, as_of_dt, tx = self._log(transactions, as_of)
         self._check_columns(tx.info.columns)
+        if tx.info.engine == "spark" and tx.info.kind == "lazy":
+            from ._spark_scoring import predict_on_spark
+
+            return predict_on_spark(self, log, as_of_dt)  # scored on the executors
         table = self._predict_table(log, as_of_dt)
         table.attrs["as_of"] = as_of_dt.isoformat()
         return to_kind(table, tx.info, keep_dtypes=(self.customer_col,))
@@ -743,115 +752,17 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
 
     def _predict_table(self, log: Transactions, as_of: dt.datetime,
                        groups_only: bool = False) -> pd.DataFrame:
-        """Return the table as of ``as_of``.
+        """Return the table as of ``as_of`` (the eager path: inputs, then scoring).
 
         ``groups_only``: the features, RFM segment, lifecycle stage and tier only (what
         the report compares with one period earlier).
         """
-        feats = self._features(log, as_of)
-        table = feats.copy()
-        ids = table[self.customer_col].to_numpy()
-        value = getattr(self, "value_purchases_", None) is not None and not groups_only
-        churn = self.churn_ is not None and not groups_only
+        from ._scoring import score, score_inputs
+
         # One BTYD summary for the churn features and the future value (each pass over a
         # 1.5M-row log costs about 1.5 s; benchmarks/bench_report.py).
-        btyd = self._btyd_days(log, as_of) if churn or value else None
-        if self.rfm_ is not None:
-            scores = self.rfm_.transform(feats)
-            scores = to_pandas(scores)
-            for col in ("r_score", "f_score", "m_score", "rfm_cell", "rfm_score"):
-                table[col] = scores[col].to_numpy()
-            if "segment" in scores.columns:
-                table["rfm_segment"] = pd.Categorical(
-                    scores["segment"].to_numpy(), categories=self._rfm_segment_names()
-                )
-        if self.lifecycle_ is not None:
-            from .segments import STAGES
-
-            stager = copy.copy(self.lifecycle_).set_params(observation_date=as_of)
-            stages = stager.transform(log)
-            stages = to_pandas(stages)
-            stage_of = pd.Series(stages["stage"].to_numpy(),
-                                 index=stages[self.customer_col].to_numpy())
-            table["lifecycle_stage"] = pd.Categorical(
-                stage_of.reindex(ids).to_numpy(), categories=list(STAGES), ordered=True
-            )
-        if self.kmeans_ is not None and not groups_only:
-            X = self._numeric(feats, list(self.kmeans_features))
-            labels = np.asarray(self.kmeans_.predict(X))
-            table["kmeans_segment"] = labels
-            seg_names = getattr(self.kmeans_, "segment_names_", None)
-            if seg_names is not None:
-                table["kmeans_segment_name"] = pd.Categorical(
-                    np.asarray(seg_names, dtype=object)[labels],
-                    categories=list(dict.fromkeys(seg_names)),
-                )
-        if self.tiers_ is not None:
-            scorer = getattr(self.tiers_, "scorer_", None)
-            if scorer is not None:
-                scores = scorer.transform(self._complete(feats))
-                table["value_score"] = np.asarray(scores["value_score"], dtype=float)
-            tier = self.tiers_.predict(self._complete(feats))
-            table["tier"] = pd.Categorical(
-                np.asarray(tier, dtype=object),
-                categories=list(self.tiers_.grades_), ordered=True,
-            )
-        if churn:
-            assert btyd is not None
-            churn_X = self._churn_table(log, as_of, feats, btyd)
-            have = [c for c in churn_X.columns if c != self.customer_col]
-            if have != self.churn_features_:
-                raise ColumnMismatchError(  # pragma: no cover - same builders at fit and predict
-                    f"churn features {names_text(have)} differ from those seen in fit "
-                    f"{names_text(self.churn_features_)}."
-                )
-            proba = self.churn_.predict_proba(churn_X[self.churn_features_])
-            classes = list(self.churn_.classes_)
-            p = np.asarray(proba)[:, classes.index(True) if True in classes else -1]
-            churn_prob = pd.Series(p, index=churn_X[self.customer_col].to_numpy())
-            p_all = churn_prob.reindex(table[self.customer_col].to_numpy()).to_numpy()
-            table["churn_probability"] = p_all
-            from .churn._bands import apply_risk_bands
-
-            band = apply_risk_bands(p_all, self.churn_risk_cuts_)  # -1: no purchase to score
-            table["churn_risk"] = pd.Categorical.from_codes(
-                band.astype(np.int64), dtype=pd.CategoricalDtype(list(RISK_BANDS), ordered=True)
-            )
-        if value:
-            assert btyd is not None
-            values = self._value_columns(btyd, ids)
-            for col in values.columns:
-                table[col] = values[col].to_numpy()
-            if "churn_probability" in table.columns:
-                table["value_at_stake"] = table["expected_value"] * table["churn_probability"]
-        recommender = None if groups_only else getattr(self, "baskets_", None)
-        if recommender is not None:
-            from .baskets._stage import next_best_products
-
-            table["next_best_products"] = next_best_products(recommender, log, table,
-                                                             self.customer_col)
-        playbook = None if groups_only else self.playbook_
-        if playbook is not None and hasattr(playbook, "decide"):
-            value_col = any(c in table.columns for c in ("tier", "expected_value"))
-            if "lifecycle_stage" in table.columns and value_col:
-                return playbook.decide(table).reset_index(drop=True)
-            from .segments import Playbook
-
-            playbook = Playbook()  # no stage or value to decide from: by name
-        if playbook is not None:
-            group = next((c for c in ("rfm_segment", "lifecycle_stage", "tier")
-                          if c in table.columns), None)
-            if group is not None:
-                group_labels: pd.Series = table[group].astype(object)
-                found = {n: playbook.actions_for(n)
-                         for n in group_labels.dropna().unique()}
-                table["action"] = group_labels.map(
-                    lambda n: found[n].action if n in found else None
-                )
-                table["action_priority"] = group_labels.map(
-                    lambda n: found[n].priority if n in found else None
-                )
-        return table.reset_index(drop=True)
+        wide = score_inputs(self, log, as_of, groups_only)
+        return score(self, wide, as_of, groups_only=groups_only, log=log)
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()

@@ -126,3 +126,4 @@ def test_the_stage_path_on_spark(fitted):
         segments[segments["customer_id"].isin(early["customer_id"])], "spark"))
     got = spark_rec.predict(to_backend(LINES, "spark"), segments=to_backend(segments, "spark"))
     pd.testing.assert_frame_equal(got, want, check_dtype=False)
+

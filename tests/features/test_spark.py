@@ -53,8 +53,8 @@ def master() -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def master_spark(master):
-    return to_backend(master, "spark")
+def master_spark(cdnow_spark):
+    return cdnow_spark
 
 
 # Every feature builder's columns on the full log. customer_features holds exactly the

@@ -156,8 +156,8 @@ class DecisionMatrix:
         """
         return pd.DataFrame([vars(r) for r in self.get_rules()])
 
-    def _levels(self, table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray,
-                                                    np.ndarray]:
+    def _levels(self, table: pd.DataFrame, value_cut: float | None = None
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         if "lifecycle_stage" not in table.columns:
             raise MissingColumnError(
                 "the decision matrix needs column 'lifecycle_stage'; the table has "
@@ -173,7 +173,8 @@ class DecisionMatrix:
             words = ("tier " + tier.fillna("?").astype(str)).to_numpy()
         elif col == "expected_value" and col in table.columns:
             ev = table["expected_value"].to_numpy(dtype=float)
-            cut = np.nanquantile(ev, self.value_quantile) if np.isfinite(ev).any() else np.inf
+            cut = value_cut if value_cut is not None else (
+                np.nanquantile(ev, self.value_quantile) if np.isfinite(ev).any() else np.inf)
             value = np.where(ev >= cut, "high", "low")
             words = np.asarray([f"{v} value" for v in value], dtype=object)
         else:
@@ -185,7 +186,7 @@ class DecisionMatrix:
                 if "churn_risk" in table.columns else np.full(len(table), "unknown"))
         return stage, np.asarray(value, dtype=object), np.asarray(risk, dtype=object), words
 
-    def decide(self, table: Any) -> pd.DataFrame:
+    def decide(self, table: Any, *, value_cut: float | None = None) -> pd.DataFrame:
         """Add ``action``, ``action_priority`` and ``reason`` to a customer table.
 
         Parameters
@@ -193,6 +194,10 @@ class DecisionMatrix:
         table : pandas.DataFrame
             One row per customer with ``lifecycle_stage``, ``tier`` or
             ``expected_value``, and ``churn_risk``.
+        value_cut : float, optional
+            When value is graded by ``expected_value``: the value at and above which
+            it is high. Default: the ``value_quantile`` of ``table``; a slice of a
+            larger table (a Spark partition) is given the cut of the whole table.
 
         Returns
         -------
@@ -201,7 +206,7 @@ class DecisionMatrix:
         """
         rules = self.get_rules()
         out = pd.DataFrame(table).copy()
-        stage, value, risk, words = self._levels(out)
+        stage, value, risk, words = self._levels(out, value_cut)
         stage = np.where(pd.isna(stage), "prospect", stage).astype(object)
         action = np.empty(len(out), dtype=object)
         priority = np.zeros(len(out), dtype=np.int64)

@@ -376,11 +376,23 @@ class LifecycleStager(TransactionInputMixin, TransformerMixin, BaseEstimator):
         return self
 
     def _stage(self, tx: Transactions, customers: Any) -> Any:
-        t = self.thresholds_
         base = per_customer_rfm(tx, self.occasion).select(
             CID, "recency_days", "frequency", "tenure_days"
         )
-        df = _collect_polars(base)
+        df = self._stage_rows(_collect_polars(base))
+        if customers is not None:
+            df = self._add_prospects(df, customers)
+        df = df.sort(CID).rename({CID: tx.customer_col})
+        return to_kind(df, tx.info, keep_dtypes=(tx.customer_col,))
+
+    def _stage_rows(self, df: pl.DataFrame) -> pl.DataFrame:
+        """Stage each row of a per-customer table with the fitted thresholds.
+
+        ``df`` holds CID, ``recency_days``, ``frequency`` and ``tenure_days`` (as
+        :func:`custseg.features.rfm` computes them); each row is staged on its own, so
+        the pipeline applies this to any slice of its customer table (a Spark partition).
+        """
+        t = self.thresholds_
         own = getattr(self, "rhythm_", "pooled") == "own"
         k, pop = t.get("prior_gaps", 0.0), t.get("typical_gap_days", 0.0)
         typical = (
@@ -404,11 +416,7 @@ class LifecycleStager(TransactionInputMixin, TransformerMixin, BaseEstimator):
             .when(pl.col(quiet) <= churn).then(pl.lit("dormant"))
             .otherwise(pl.lit("churned"))
         )
-        df = df.with_columns(stage.alias("stage")).select(*_OUTPUT)
-        if customers is not None:
-            df = self._add_prospects(df, customers)
-        df = df.sort(CID).rename({CID: tx.customer_col})
-        return to_kind(df, tx.info, keep_dtypes=(tx.customer_col,))
+        return df.with_columns(stage.alias("stage")).select(*_OUTPUT)
 
     def _add_prospects(self, df: pl.DataFrame, customers: Any) -> pl.DataFrame:
         if isinstance(customers, (str, bytes)) or not hasattr(customers, "__iter__"):
