@@ -74,6 +74,7 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from . import _cli_baskets
+from ._cli_args import add_log_input
 
 __all__ = ["build_parser", "main"]
 
@@ -246,13 +247,8 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     p = add("segment", "Write one row per customer: features, segments, tier and churn risk.")
-    p.add_argument("input", metavar="INPUT",
-                   help="transaction file (CSV, parquet or Arrow/Feather; - for stdin)")
-    p.add_argument("-o", "--output", metavar="FILE", default="-",
-                   help="output .csv or .parquet file (default: CSV on stdout)")
-    p.add_argument("--as-of", metavar="DATE",
-                   help="date of the table; later transactions are ignored "
-                        "(default: the last transaction)")
+    add_log_input(p, as_of="date of the table; later transactions are ignored "
+                           "(default: the last transaction)")
     _add_columns(p)
     _add_model(p)
 
@@ -588,12 +584,8 @@ priority and reason, grouped by action (priority 1 first), biggest value at stak
 
 def _add_campaign_parser(add: Any, columns: Any, model: Any) -> None:
     p = add("campaign", "Write the campaign list: every customer's action, by value at stake.")
-    p.add_argument("input", metavar="INPUT",
-                   help="transaction file (CSV, parquet or Arrow/Feather; - for stdin)")
-    p.add_argument("-o", "--output", metavar="FILE", default="-",
-                   help="output .csv file (default: stdout)")
-    p.add_argument("--as-of", metavar="DATE",
-                   help="date of the list (default: the last transaction)")
+    add_log_input(p, as_of="date of the list (default: the last transaction)",
+                  output="output .csv file (default: stdout)")
     p.add_argument("--action", metavar="NAME", help="only the customers of this action")
     columns(p)
     model(p)
