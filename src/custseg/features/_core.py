@@ -8,7 +8,8 @@ from typing import Any
 
 import narwhals.stable.v2 as nw
 
-from .._frame import epoch_us, to_kind, with_epoch
+from .._frame import to_kind
+from .._frame_hooks import epoch_us, with_epoch
 from ..exceptions import InvalidValueError
 from ..io._validate import (
     AMOUNT,
@@ -164,7 +165,7 @@ def days_between(later: nw.Expr, earlier: nw.Expr) -> nw.Expr:
     """(later - earlier) in days, as a float, from two instants in epoch microseconds.
 
     The integer difference is exact on every engine; timestamps become epoch
-    microseconds through :func:`custseg._frame.with_epoch`.
+    microseconds through :func:`custseg._frame_hooks.with_epoch`.
     """
     return (later - earlier).cast(nw.Float64()) / _DAY_US
 
