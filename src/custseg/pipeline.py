@@ -794,7 +794,8 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
             have = [c for c in churn_X.columns if c != self.customer_col]
             if have != self.churn_features_:
                 raise ColumnMismatchError(  # pragma: no cover - same builders at fit and predict
-                    f"churn features {have} differ from those seen in fit {self.churn_features_}."
+                    f"churn features {names_text(have)} differ from those seen in fit "
+                    f"{names_text(self.churn_features_)}."
                 )
             proba = self.churn_.predict_proba(churn_X[self.churn_features_])
             classes = list(self.churn_.classes_)
