@@ -68,12 +68,19 @@ def needs_btyd(model: Any, groups_only: bool) -> bool:
     return model.churn_ is not None or getattr(model, "value_purchases_", None) is not None
 
 
-def score_inputs(model: Any, log: Any, as_of: dt.datetime, groups_only: bool) -> pd.DataFrame:
-    """The inputs of :func:`score` as one pandas table (the eager engines' path)."""
+def score_inputs(model: Any, log: Any, as_of: dt.datetime, groups_only: bool,
+                 feats: pd.DataFrame | None = None, btyd: pd.DataFrame | None = None
+                 ) -> pd.DataFrame:
+    """The inputs of :func:`score` as one pandas table (the eager engines' path).
+
+    ``feats``, ``btyd``: the features and BTYD summary as of ``as_of`` when already
+    computed (``fit_predict``).
+    """
     cid = model.customer_col
-    wide = model._features(log, as_of)
+    wide = model._features(log, as_of) if feats is None else feats.copy()
     if needs_btyd(model, groups_only):
-        btyd = model._btyd_days(log, as_of).rename(columns=BTYD_IN)
+        btyd = model._btyd_days(log, as_of) if btyd is None else btyd
+        btyd = btyd.rename(columns=BTYD_IN)
         wide = wide.merge(btyd, on=cid, how="left")
     if model.lifecycle_ is not None and not is_stager(model.lifecycle_):
         stager = copy.copy(model.lifecycle_).set_params(observation_date=as_of)
