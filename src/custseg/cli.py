@@ -401,10 +401,9 @@ def _fit_predict_log(args: argparse.Namespace, progress: _Progress) -> tuple[Any
     progress(f"reading {args.input}")
     log = _read(args, args.customer_col)
     model = _model(args, observation_date=as_of)
-    progress(f"fitting on {len(log):,} transactions (features, segments, tiers, churn)")
-    model.fit(log)
-    progress("scoring customers")
-    table = model.predict(log, as_of=as_of)
+    progress(f"fitting on {len(log):,} transactions (features, segments, tiers, churn) "
+             "and scoring the customers")
+    table = model.fit_predict(log)  # as of --as-of: the model's observation_date
     return model, table, log
 
 
@@ -539,10 +538,9 @@ def _cmd_demo(args: argparse.Namespace, progress: _Progress, out: TextIO) -> int
     progress("loading the bundled CDNOW log")
     log = load_cdnow(sample=args.sample)
     progress(f"fitting on {len(log):,} transactions of {log['customer_id'].nunique():,} "
-             "customers")
-    model = CustomerSegmentation(random_state=0).fit(log)
-    progress("scoring customers")
-    table = model.predict(log)
+             "customers and scoring them")
+    model = CustomerSegmentation(random_state=0)
+    table = model.fit_predict(log)
     progress(f"writing the outputs to {folder}")
     table.to_csv(folder / "customers.csv", index=False)
     progress("writing the report")
