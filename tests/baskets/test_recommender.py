@@ -127,3 +127,39 @@ def test_predict_uses_the_purchases_of_the_log_it_is_given():
     assert out.loc["g", "product"] == "milk"
     assert out.loc["g", "reason"] == "best seller: in 60% of all baskets"
     assert out.index.tolist() == sorted(out.index)
+
+
+# Baskets of separate days: a {tea}, {jam}; b {tea}, {jam}; c {tea}; d, e, f {milk}. Shares of
+# the 8 baskets: tea 3/8, jam 2/8, milk 3/8. Customers (6): tea 3, jam 2, milk 3; tea and jam
+# 2 (chance: 3 x 2 / 6 = 1), tea and milk 0 (chance 3 x 3 / 6 = 1.5).
+COBUY = pd.DataFrame({
+    "customer_id": ["a", "a", "b", "b", "c", "d", "e", "f"],
+    "date": pd.to_datetime(["2024-01-01", "2024-01-02"] * 2 + ["2024-01-01"] * 4),
+    "amount": [1.0] * 8,
+    "product": ["tea", "jam", "tea", "jam", "tea", "milk", "milk", "milk"],
+})
+
+
+@pytest.mark.parametrize("weight", [0.0, 1.0, 2.0])
+def test_cobuy_weight_is_the_exponent_of_the_lift_over_whole_histories(weight):
+    rec = ProductRecommender(min_support=0.3, rule_weight=0.0, cobuy_weight=weight,
+                             product_col="product").fit(COBUY)
+    out = rec.recommend(["c"], n=2)
+    # Lifts (count + 3) / (chance + 3): jam (2 + 3) / (1 + 3), milk 3 / (1.5 + 3).
+    scores = {"jam": 2 / 8 * (5 / 4) ** weight, "milk": 3 / 8 * (2 / 3) ** weight}
+    assert out["product"].tolist() == sorted(scores, key=lambda p: -scores[p])
+    assert out["score"].tolist() == pytest.approx(sorted(scores.values(), reverse=True))
+    jam = out.set_index("product").loc["jam", "reason"]
+    assert jam.startswith("customers who bought tea also buy jam: 1.") if weight else (
+        jam == "best seller: in 25% of all baskets")
+    assert out.set_index("product").loc["milk", "reason"] == "best seller: in 38% of all baskets"
+
+
+def test_cobuy_candidates_reach_beyond_the_best_sellers():
+    rec = ProductRecommender(min_support=0.3, rule_weight=0.0, cobuy_weight=2.0,
+                             product_col="product").fit(COBUY)
+    # n=1: jam is not the top best seller (milk is) but the lift brings it in and ahead.
+    assert rec.recommend(["c"], n=1)["product"].tolist() == ["jam"]
+    base = ProductRecommender(min_support=0.3, cobuy_weight=2.0, strategy="global_popular",
+                              product_col="product").fit(COBUY)
+    assert base.recommend(["c"], n=1)["product"].tolist() == ["milk"]  # baselines: no lift
