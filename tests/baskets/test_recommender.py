@@ -163,3 +163,20 @@ def test_cobuy_candidates_reach_beyond_the_best_sellers():
     base = ProductRecommender(min_support=0.3, cobuy_weight=2.0, strategy="global_popular",
                               product_col="product").fit(COBUY)
     assert base.recommend(["c"], n=1)["product"].tolist() == ["milk"]  # baselines: no lift
+
+
+def test_a_rule_of_two_consequents_lends_no_lift_to_either():
+    # Baskets {a, b, c}, {a, c}, {b}, {b}, {d}, {a} (x's): a -> c has lift (2/3) / (2/6) = 2,
+    # a -> b lift (1/3) / (3/6) < 1 (left out), a -> {b, c} lift (1/3) / (1/6) = 2: that
+    # lift is the pair's, not b's.
+    log = pd.DataFrame({
+        "customer_id": ["p", "p", "p", "q", "q", "r", "s", "t", "x"],
+        "date": pd.to_datetime(["2024-01-01"] * 9), "amount": [1.0] * 9,
+        "product": ["a", "b", "c", "a", "c", "b", "b", "d", "a"]})
+    rec = ProductRecommender(min_support=0.1, min_confidence=0.1, rule_weight=1.0,
+                             product_col="product").fit(log)
+    assert any(len(c) == 2 for c in rec.rules_["consequents"].to_list())
+    out = rec.recommend(["x"], n=2)
+    assert out["product"].tolist() == ["c", "b"]
+    assert out["score"].tolist() == pytest.approx([2 / 3, 1 / 2])
+    assert out["reason"].iloc[1] == "best seller: in 50% of all baskets"
