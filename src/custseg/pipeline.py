@@ -812,14 +812,17 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
         if self.lifecycle_ is not None:
             from .segments import STAGES
 
-            stager = copy.copy(self.lifecycle_).set_params(observation_date=as_of)
-            stages = stager.transform(log)
-            stages = to_pandas(stages)
-            stage_of = pd.Series(stages["stage"].to_numpy(),
-                                 index=stages[self.customer_col].to_numpy())
-            table["lifecycle_stage"] = pd.Categorical(
-                stage_of.reindex(ids).to_numpy(), categories=list(STAGES), ordered=True
-            )
+            if hasattr(self.lifecycle_, "_stages_of"):  # from the features: no pass over the log
+                staged = self.lifecycle_._stages_of(
+                    feats["recency_days"], feats["frequency"], feats["tenure_days"])
+            else:
+                stager = copy.copy(self.lifecycle_).set_params(observation_date=as_of)
+                stages = to_pandas(stager.transform(log))
+                staged = pd.Series(stages["stage"].to_numpy(),
+                                   index=stages[self.customer_col].to_numpy()
+                                   ).reindex(ids).to_numpy()
+            table["lifecycle_stage"] = pd.Categorical(staged, categories=list(STAGES),
+                                                      ordered=True)
         if self.kmeans_ is not None and not groups_only:
             X = self._numeric(feats, list(self.kmeans_features))
             labels = np.asarray(self.kmeans_.predict(X))
