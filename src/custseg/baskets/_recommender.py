@@ -6,6 +6,7 @@ from numbers import Integral, Real
 from typing import Any
 
 import narwhals.stable.v2 as nw
+import numpy as np
 import polars as pl
 
 from .._frame import collect_small
@@ -16,6 +17,7 @@ from ._association import _TX_CONSTRAINTS, SEG, _BasketEstimator
 from ._baskets import ITEM, basket_items, basket_keys
 from ._cobuy import pair_lifts
 from ._itemsets import N_BASKETS, frequent_itemsets
+from ._matrix import is_matrix, ranking
 from ._rules import rules_from_itemsets
 from ._scoring import Blend, cold_start, history_tables, rank, score_candidates
 
@@ -63,6 +65,10 @@ class ProductRecommender(_BasketEstimator):
     A customer without a matching rule gets the segment's best sellers; a
     customer unknown to ``fit`` (cold start) gets the best sellers of the
     segment given in ``segments=``, or of all customers.
+
+    ``fit`` and ``predict`` also take a basket matrix (rows: baskets, each its own
+    customer, the row number; columns: items, by position; a positive value
+    where the basket holds the item), as :class:`AssociationRules` does.
 
     ``strategy`` gives the two baselines of an evaluation: ``"segment_popular"``
     (the segment's best sellers by their plain share of baskets) and
@@ -211,8 +217,8 @@ class ProductRecommender(_BasketEstimator):
 
         Parameters
         ----------
-        X : dataframe, lazy frame or Transactions
-            The transaction log with an item column.
+        X : dataframe, lazy frame, Transactions or array of shape (n_baskets, n_items)
+            The transaction log with an item column, or a basket matrix.
         y : None
             Ignored.
         segments : dataframe, optional
@@ -223,7 +229,7 @@ class ProductRecommender(_BasketEstimator):
         self : ProductRecommender
             The fitted recommender.
         """
-        tx = self._check(X)
+        tx = self._check(X, fit=True)
         bi, keys = self._items(X, tx, segments)
         pooled = self._pooled()
         baskets = bi.select(keys).unique()
@@ -257,7 +263,7 @@ class ProductRecommender(_BasketEstimator):
         self.customers_ = (customers.drop(SEG) if pooled else customers).rename(
             names, strict=False)
         self.n_customers_ = len(customers)
-        self._record(tx)
+        self._record_input(X, tx)
         self._fit_info = (cust, prod, tx.info)
         return self
 
@@ -322,8 +328,9 @@ class ProductRecommender(_BasketEstimator):
 
         Parameters
         ----------
-        X : dataframe, lazy frame or Transactions
-            A transaction log with the columns seen in ``fit``.
+        X : dataframe, lazy frame, Transactions or array of shape (n_baskets, n_items)
+            A transaction log with the columns seen in ``fit``, or a basket matrix
+            of the items seen in ``fit``.
         n : int, default=5
             Products per customer.
         segments : dataframe, optional
@@ -331,14 +338,19 @@ class ProductRecommender(_BasketEstimator):
 
         Returns
         -------
-        pandas.DataFrame
-            As :meth:`recommend`, customers in id order.
+        pandas.DataFrame or ndarray
+            As :meth:`recommend`, customers in id order. For a basket matrix, an
+            int array of shape (n_baskets, n): the item positions of each row,
+            best first, -1 where fewer than ``n`` are left.
         """
         check_is_fitted(self)
         tx = self._check(X)
         bi, keys = self._items(X, tx, segments)
         customers, purchases = history_tables(bi, keys)
-        return self._recommend(customers.select(CID), customers, purchases, n)
+        if not is_matrix(X):
+            return self._recommend(customers.select(CID), customers, purchases, n)
+        rows = pl.Series(CID, np.arange(np.shape(X)[0])).cast(customers.schema[CID]).to_frame()
+        return ranking(self._recommend(rows, customers, purchases, n), len(rows), int(n))
 
     # --- internals, in internal names -------------------------------------------------------
 
