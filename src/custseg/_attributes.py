@@ -24,7 +24,13 @@ import numpy as np
 import pandas as pd
 
 from ._frame import read_table
-from .exceptions import InvalidDtypeError, InvalidValueError, MissingColumnError, NullValueError
+from .exceptions import (
+    InvalidDtypeError,
+    InvalidValueError,
+    MissingColumnError,
+    NullValueError,
+    names_text,
+)
 
 __all__ = [
     "NEGATIVE_WORDS",
@@ -183,7 +189,8 @@ def binary_target(
     if blank.any():
         raise NullValueError(
             f"{what} has {int(blank.sum())} of {len(series)} rows without an outcome "
-            f"(rows {[int(i) for i in np.flatnonzero(blank)[:_N_EXAMPLES]]}); every row "
+            f"(rows {names_text(np.flatnonzero(blank)[:_N_EXAMPLES].tolist(), quote=False)}); "
+            "every row "
             "needs a label (for example 1/0 or Yes/No)."
         )
     values = series.to_numpy()
@@ -191,7 +198,8 @@ def binary_target(
         bad = ~np.isfinite(values)
         raise InvalidValueError(
             f"{what} has {int(bad.sum())} of {len(values)} rows with an infinite value (rows "
-            f"{np.flatnonzero(bad)[:_N_EXAMPLES].tolist()}); expected two classes."
+            f"{names_text(np.flatnonzero(bad)[:_N_EXAMPLES].tolist(), quote=False)}); expected "
+            "two classes."
         )
     labels = pd.unique(values)
     if len(labels) > 2 or pd.api.types.is_float_dtype(values.dtype):
@@ -204,13 +212,14 @@ def binary_target(
         if len(labels) > 2:
             raise InvalidValueError(
                 f"Only binary classification is supported. The type of the target is {kind}: "
-                f"{what} has {len(labels)} classes {sorted(map(str, labels))[:6]}; expected "
+                f"{what} has {len(labels)} classes "
+                f"{names_text(sorted(map(str, labels)), limit=6)}; expected "
                 "two (converted or not)."
             )
     if positive_label is not None and positive_label not in set(labels.tolist()):
         raise InvalidValueError(
             f"positive_label={positive_label!r} is not a label of {what}; labels are "
-            f"{sorted(map(str, labels))}."
+            f"{names_text(sorted(map(str, labels)))}."
         )
     if len(labels) < 2:
         raise single_class_error(what, labels[0], len(series),

@@ -123,10 +123,13 @@ class MissingColumnError(CustsegError, KeyError):
         return cls(f"{head}{' '.join(parts)} Available columns: {names_text(names)}.{hint}")
 
 
-def names_text(names: Sequence[object], limit: int = 12) -> str:
+def names_text(names: Sequence[object], limit: int = 12, *, quote: bool = True,
+               last: str = "and") -> str:
     """Names in words, each quoted: ``'a'``, ``'a' and 'b'``, ``'a', 'b' and 'c'``.
 
-    Past ``limit`` names, the rest are counted (``... and 30 more``).
+    Past ``limit`` names, the rest are counted (``... and 30 more``). With
+    ``quote=False`` the values are written bare (row numbers, scores); ``last``
+    joins the last two (``"or"`` for a choice).
 
     Examples
     --------
@@ -134,13 +137,17 @@ def names_text(names: Sequence[object], limit: int = 12) -> str:
     'customer_id', 'date' and 'amount'
     >>> print(names_text([f"c{i}" for i in range(5)], limit=2))
     'c0', 'c1' and 3 more
+    >>> print(names_text([3, 7, 9], quote=False))
+    3, 7 and 9
+    >>> print(names_text(["net", "drop", "error"], last="or"))
+    'net', 'drop' or 'error'
     """
-    items = [f"'{n}'" for n in names]
+    items = [f"'{n}'" if quote else str(n) for n in names]
     if not items:
         return "none"
     if len(items) > limit:
         return ", ".join(items[:limit]) + f" and {len(items) - limit} more"
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" {last} " + items[-1]
 
 
 def closest_column(name: str, available: Sequence[str]) -> str | None:

@@ -118,7 +118,7 @@ def test_input_is_not_mutated_and_row_order_does_not_matter():
 
 
 def test_bad_freq():
-    with pytest.raises(InvalidValueError, match=r"freq='day' is not one of \('week', 'month'\)"):
+    with pytest.raises(InvalidValueError, match=r"freq='day' must be one of 'week' or 'month'"):
         trends(WEEKLY, freq="day")
     with pytest.raises(InvalidValueError, match="max_periods=-1 must be an integer >= 0"):
         cohort_retention(WEEKLY, max_periods=-1)

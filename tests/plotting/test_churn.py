@@ -122,7 +122,7 @@ def test_calibration_by_hand_and_matches_calibration_table(ax):
 def test_bad_targets_and_scores(plot, ax):
     with pytest.raises(InvalidValueError, match="both classes"):
         plot(np.zeros(4), np.linspace(0, 1, 4), ax=ax)
-    with pytest.raises(InvalidValueError, match=r"2 values are not, for example \[2, 3\]"):
+    with pytest.raises(InvalidValueError, match=r"2 values are not, for example '2' and '3'\."):
         plot([0, 1, 2, 3], [0.1, 0.2, 0.3, 0.4], ax=ax)
     with pytest.raises(InvalidValueError, match="y_true has 3 values but y_score has 2"):
         plot([0, 1, 1], [0.1, 0.2], ax=ax)

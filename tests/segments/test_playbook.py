@@ -90,5 +90,5 @@ def test_assign_and_csv_export(lib, tmp_path):
 def test_assign_errors():
     with pytest.raises(MissingColumnError, match=r"column 'segment' \(column\) is not in table"):
         Playbook().assign(pd.DataFrame({"stage": ["new"]}))
-    with pytest.raises(InvalidValueError, match=r"already has column\(s\) \['action'\]"):
+    with pytest.raises(InvalidValueError, match=r"already has column\(s\) 'action';"):
         Playbook().assign(pd.DataFrame({"segment": ["Lost"], "action": ["x"]}))

@@ -306,7 +306,7 @@ def test_categories_without_an_order_are_a_clear_error(accounts):
     with pytest.raises(InvalidDtypeError, match=r"'size'.*3 distinct.*category_order=\{'size'"):
         ValueScorer(weights={"size": 1}).fit(accounts)
     with pytest.raises(InvalidValueError, match=r"'size' has 2 of 4 rows .* not in "
-                                                r"category_order\['size'\].*\['small'\]"):
+                                                r"category_order for 'size' \(rows .*: 'small'\)"):
         ValueScorer(weights={"size": 1}, category_order={"size": ["large", "medium"]}).fit(accounts)
     with pytest.raises(InvalidValueError, match="not criteria"):
         ValueScorer(weights={"employees": 1}, category_order={"size": ["large"]}).fit(accounts)

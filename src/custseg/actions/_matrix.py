@@ -132,7 +132,8 @@ class DecisionMatrix:
                                          ("risk", r.risk, RISK_LEVELS)):
                 if level != ANY and level not in allowed:
                     raise InvalidValueError(
-                        f"rule {r} has {name} {level!r}; expected '*' or one of {allowed}."
+                        f"rule {r} has {name} {level!r}; expected '*' or one of "
+                        f"{names_text(allowed)}."
                     )
         gaps = [c for c in itertools.product(STAGE_LEVELS, VALUE_LEVELS, RISK_LEVELS)
                 if not any(r.matches(*c) for r in rules)]
@@ -221,7 +222,7 @@ class DecisionMatrix:
                                                      risk[~done | unknown], strict=True)})
             raise InvalidValueError(
                 f"{int((~done | unknown).sum())} customer(s) have a stage/risk the matrix does "
-                f"not know, e.g. {bad[:3]}."
+                f"not know, e.g. {names_text(bad[:3])}."
             )
         out["action"] = action
         out["action_priority"] = priority

@@ -13,7 +13,13 @@ from sklearn.base import BaseEstimator
 from .._frame import FrameInfo, collect_small, to_lazy
 from .._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
 from ..base import TransactionInputMixin
-from ..exceptions import DataWarning, InvalidValueError, MissingColumnError, NullValueError
+from ..exceptions import (
+    DataWarning,
+    InvalidValueError,
+    MissingColumnError,
+    NullValueError,
+    names_text,
+)
 from ..features._core import as_transactions
 from ..io._validate import CID, ORDER, Transactions
 from ._baskets import DAY, ITEM, basket_items, basket_keys, check_product
@@ -96,7 +102,8 @@ class _BasketEstimator(TransactionInputMixin, BaseEstimator):
             n_many = int(stats.item(0, "rows")) - int(stats.item(0, "customers"))
             raise InvalidValueError(
                 f"column '{by}' (by) gives some customers several segments in {where} "
-                f"({n_many} extra customer-segment pairs), e.g. customers {many}; rules per "
+                f"({n_many} extra customer-segment pairs), e.g. customers {names_text(many)}; "
+                "rules per "
                 "segment need one segment per customer (pass segments= with one row each)."
             )
         if segments is not None and tx.info.engine != info.engine:

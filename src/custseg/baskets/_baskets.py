@@ -40,10 +40,11 @@ def check_product(tx: Transactions, who: str = "baskets") -> None:
                  .item(0, "n") or 0)
     if n_null:
         examples = collect_small(tx.frame.filter(nw.col(PRODUCT).is_null()).select(
-            CID, TIME).head(3)).rename({CID: tx.customer_col, TIME: tx.time_col}).to_dicts()
+            CID, TIME).head(3))
+        shown = "; ".join(f"{tx.customer_col} '{c}' at {t}" for c, t in examples.iter_rows())
         raise NullValueError(
             f"column '{tx.product_col}' (product_col) has {n_null} missing values of "
-            f"{tx.n_rows} rows; every purchase line needs an item. A few: {examples}"
+            f"{tx.n_rows} rows; every purchase line needs an item. A few: {shown}."
         )
 
 

@@ -13,7 +13,7 @@ from sklearn.base import clone
 from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
 from sklearn.model_selection import cross_val_predict
 
-from ..exceptions import InvalidValueError
+from ..exceptions import InvalidValueError, names_text
 from ._predictor import binary_classes
 
 __all__ = [
@@ -367,7 +367,8 @@ def compare_churn_models(
         raise InvalidValueError("give either X_test/y_test or cv, not both.")
     unknown = [p for p in probabilities if p not in models]
     if unknown:
-        raise InvalidValueError(f"probabilities names {unknown} that are not in models.")
+        raise InvalidValueError(f"probabilities names {names_text(unknown)}, which are not in "
+            "models.")
     y_eval = y_test if has_test else y
     rows = {}
     for name, model in models.items():

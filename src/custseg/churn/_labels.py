@@ -12,7 +12,7 @@ import narwhals.stable.v2 as nw
 import numpy as np
 import pandas as pd
 
-from ..exceptions import DataWarning, EmptyDataError, InvalidValueError
+from ..exceptions import DataWarning, EmptyDataError, InvalidValueError, names_text
 from ..features._builders import _check_windows, customer_features_from
 from ..features._core import UNITS as _UNIT_DAYS
 from ..features._core import as_transactions
@@ -29,7 +29,8 @@ _HOLDOUT_ONLY = ("frequency_holdout", "monetary_holdout", "duration_holdout")
 
 def _horizon_delta(horizon: Any, unit: str) -> dt.timedelta:
     if unit not in _UNIT_DAYS:
-        raise InvalidValueError(f"unit={unit!r} is not one of {tuple(_UNIT_DAYS)}.")
+        raise InvalidValueError(
+            f"unit={unit!r} must be one of {names_text(list(_UNIT_DAYS), last='or')}.")
     if isinstance(horizon, dt.timedelta | pd.Timedelta | np.timedelta64):
         delta = pd.Timedelta(horizon).to_pytimedelta()
     elif isinstance(horizon, str):

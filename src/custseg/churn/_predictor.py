@@ -34,7 +34,7 @@ from .._sklearn_compat import (
     get_tags,
     validate_data,
 )
-from ..exceptions import ColumnMismatchError, InvalidDtypeError, InvalidValueError
+from ..exceptions import ColumnMismatchError, InvalidDtypeError, InvalidValueError, names_text
 
 __all__ = ["ChurnPredictor", "binary_classes"]
 
@@ -221,10 +221,11 @@ class ChurnPredictor(ClassifierMixin, BaseEstimator):
             ids = [c for c in features if kinds[c] == "categorical" and _looks_like_id(frame[c])]
             if ids:
                 raise InvalidDtypeError(
-                    f"X has {len(ids)} non-numeric column(s) {ids} with a different value in "
+                    f"X has {len(ids)} non-numeric column(s) {names_text(ids)} with a different "
+                    "value in "
                     "every row (a customer id?); ChurnPredictor reads text columns as "
-                    "categories, not ids: drop the customer id and any label column, e.g. "
-                    "table.drop(columns=['customer_id', 'churned'])."
+                    "categories, not ids: drop the customer id and any label column (such as "
+                    "'customer_id' and 'churned') from X."
                 )
             codes = {c: category_codes(frame[c]) for c in features if kinds[c] == "categorical"}
             state: dict[str, Any] = {"features": features, "kinds": kinds, "codes": codes}
@@ -263,7 +264,8 @@ class ChurnPredictor(ClassifierMixin, BaseEstimator):
         if _non_numeric_columns(X):
             if self.estimator is not None:
                 raise InvalidDtypeError(
-                    f"X has text or categorical column(s) {_non_numeric_columns(X)}; the default "
+                    f"X has text or categorical column(s) {names_text(_non_numeric_columns(X))}; "
+                    "the default "
                     "model reads them as categories, a custom estimator= needs numeric "
                     "features (encode them first, or leave estimator unset)."
                 )
@@ -331,7 +333,8 @@ class ChurnPredictor(ClassifierMixin, BaseEstimator):
             return self._attributes(X, reset=False)[0]
         if _non_numeric_columns(X):
             raise InvalidDtypeError(
-                f"X has text or categorical column(s) {_non_numeric_columns(X)}; this model was "
+                f"X has text or categorical column(s) {names_text(_non_numeric_columns(X))}; this "
+                "model was "
                 "fitted on numeric features only."
             )
         out: np.ndarray = validate_data(

@@ -8,7 +8,7 @@ import narwhals.stable.v2 as nw
 import numpy as np
 
 from .._frame import read_table
-from ..exceptions import InvalidDtypeError, InvalidValueError, MissingColumnError
+from ..exceptions import InvalidDtypeError, InvalidValueError, MissingColumnError, names_text
 
 __all__ = ["check_column_names", "read_columns"]
 
@@ -37,7 +37,7 @@ def read_columns(X: Any, columns: tuple[str, ...], *, argname: str = "X") -> lis
         if missing:
             raise MissingColumnError.from_missing_and_available(
                 missing, available, where=argname,
-                hint=f" Expected the columns {list(columns)} (set them with the estimator's "
+                hint=f" Expected the columns {names_text(columns)} (set them with the estimator's "
                 "column parameters).")
         arrays = []
         for col in columns:
@@ -52,13 +52,14 @@ def read_columns(X: Any, columns: tuple[str, ...], *, argname: str = "X") -> lis
             arr = np.asarray(X, dtype=float)
         except (TypeError, ValueError) as err:
             raise InvalidDtypeError(
-                f"{argname} must be a dataframe with columns {list(columns)} or a numeric array "
+                f"{argname} must be a dataframe with columns {names_text(columns)} or a numeric "
+                "array "
                 f"of {len(columns)} columns; got {type(X).__name__}."
             ) from err
         if arr.ndim != 2 or arr.shape[1] != len(columns):
             raise InvalidValueError(
                 f"{argname} has shape {arr.shape}; expected a 2-D array of {len(columns)} "
-                f"columns in the order {list(columns)}."
+                f"columns in the order {names_text(columns)}."
             )
         arrays = [arr[:, j] for j in range(arr.shape[1])]
     n = len(arrays[0]) if arrays else 0

@@ -15,7 +15,7 @@ import narwhals.stable.v2 as nw
 import polars as pl
 
 from .._frame import collect_small, epoch_us, with_epoch
-from ..exceptions import InvalidValueError
+from ..exceptions import InvalidValueError, names_text
 from ..features._core import PURCH, VAL, occasions
 from ..io._validate import CID, TIME, Transactions
 
@@ -35,7 +35,8 @@ def resolve_freq(freq: str | None, tx: Transactions) -> str:
         span = (min(tx.max_time, tx.observation_date) - tx.min_time).days
         return "month" if span >= MONTHLY_FROM_DAYS else "week"
     if freq not in FREQS:
-        raise InvalidValueError(f"freq={freq!r} is not one of {FREQS} (or None to choose).")
+        raise InvalidValueError(
+            f"freq={freq!r} must be one of {names_text(FREQS, last='or')} (or None to choose).")
     return freq
 
 

@@ -91,9 +91,14 @@ future, time_format
     return to_kind(nw.from_native(table.lazy()), tx.info)
 
 
-def retention_from(tx: Transactions, freq: str, max_periods: int | None = None) -> pl.DataFrame:
-    """:func:`cohort_retention` of a validated log, as polars."""
-    cp = customer_periods(tx, freq)
+def retention_from(tx: Transactions, freq: str, max_periods: int | None = None,
+                   cp: pl.DataFrame | None = None) -> pl.DataFrame:
+    """:func:`cohort_retention` of a validated log, as polars.
+
+    ``cp``: the log's :func:`~custseg.cohorts._periods.customer_periods` at ``freq``,
+    when already computed (the report shares it with the trends).
+    """
+    cp = customer_periods(tx, freq) if cp is None else cp
     first, last, _ = observed_periods(tx, cp, freq)
     active = cp.filter(pl.col("__n") > 0).select(CID, "__p")
     acquired = active.group_by(CID).agg(pl.col("__p").min().alias("__c"))

@@ -113,9 +113,13 @@ def trends(
     return to_kind(nw.from_native(table.lazy()), tx.info)
 
 
-def trends_from(tx: Transactions, freq: str) -> pl.DataFrame:
-    """:func:`trends` of a validated log, as polars."""
-    cp = customer_periods(tx, freq)
+def trends_from(tx: Transactions, freq: str, cp: pl.DataFrame | None = None) -> pl.DataFrame:
+    """:func:`trends` of a validated log, as polars.
+
+    ``cp``: the log's :func:`~custseg.cohorts._periods.customer_periods` at ``freq``,
+    when already computed (the report shares it with the cohorts).
+    """
+    cp = customer_periods(tx, freq) if cp is None else cp
     first, last, complete = observed_periods(tx, cp, freq)
     grid = pl.DataFrame({"__p": pl.int_range(first, last + 1, eager=True)})
     active = cp.filter(pl.col("__n") > 0).select(CID, "__p")

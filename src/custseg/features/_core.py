@@ -8,7 +8,7 @@ from typing import Any
 import narwhals.stable.v2 as nw
 
 from .._frame import epoch_us, to_kind, with_epoch
-from ..exceptions import InvalidValueError
+from ..exceptions import InvalidValueError, names_text
 from ..io._validate import (
     AMOUNT,
     CID,
@@ -69,7 +69,8 @@ def as_transactions(transactions: Any, **kwargs: Any) -> Transactions:
 
 def check_occasion(occasion: str, tx: Transactions) -> None:
     if occasion not in OCCASIONS:
-        raise InvalidValueError(f"occasion={occasion!r} is not one of {OCCASIONS}.")
+        raise InvalidValueError(
+            f"occasion={occasion!r} must be one of {names_text(OCCASIONS, last='or')}.")
     if occasion == "order" and tx.order_col is None:
         raise InvalidValueError(
             "occasion='order' needs order_col= naming the column that holds order ids."
@@ -78,7 +79,8 @@ def check_occasion(occasion: str, tx: Transactions) -> None:
 
 def unit_days(unit: str) -> float:
     if unit not in UNITS:
-        raise InvalidValueError(f"unit={unit!r} is not one of {tuple(UNITS)}.")
+        raise InvalidValueError(
+            f"unit={unit!r} must be one of {names_text(list(UNITS), last='or')}.")
     return UNITS[unit]
 
 

@@ -22,6 +22,7 @@ from ..exceptions import (
     NullValueError,
     TimestampParseError,
     TimezoneMismatchError,
+    names_text,
 )
 from ._dates import (
     AWARE_FLAG,
@@ -432,9 +433,11 @@ def check_transactions(
     custseg.exceptions.MissingColumnError: column 'amt' (amount_col) is not in the table. ...
     """
     if returns not in RETURNS_POLICIES:
-        raise InvalidValueError(f"returns={returns!r} is not one of {RETURNS_POLICIES}.")
+        raise InvalidValueError(
+            f"returns={returns!r} must be one of {names_text(RETURNS_POLICIES, last='or')}.")
     if future not in FUTURE_POLICIES:
-        raise InvalidValueError(f"future={future!r} is not one of {FUTURE_POLICIES}.")
+        raise InvalidValueError(
+            f"future={future!r} must be one of {names_text(FUTURE_POLICIES, last='or')}.")
     _check_unique(transactions)
     frame, info = to_lazy(transactions)
     available = list(info.columns)

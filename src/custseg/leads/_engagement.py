@@ -10,7 +10,7 @@ import narwhals.stable.v2 as nw
 import pandas as pd
 
 from .._frame import collect_small, to_kind
-from ..exceptions import InvalidValueError, MissingColumnError, NullValueError
+from ..exceptions import InvalidValueError, MissingColumnError, NullValueError, names_text
 from ..features._core import days_between, reference_time
 from ..io import check_transactions
 from ..io._validate import CID, PRODUCT, TIME
@@ -30,15 +30,18 @@ def _check_points(points: Any, caps: Any, half_life_days: Any) -> dict[str, floa
     for kind, value in points.items():
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(
                 value):
-            raise InvalidValueError(f"points[{kind!r}] must be a finite number; got {value!r}.")
+            raise InvalidValueError(f"points: the points of {kind!r} must be a finite number; got "
+                f"{value!r}.")
         out[str(kind)] = float(value)
     for kind, cap in (caps or {}).items():
         if str(kind) not in out:
             raise InvalidValueError(
-                f"caps names activity type {kind!r}, which has no points; types: {sorted(out)}."
+                f"caps names activity type {kind!r}, which has no points; types: "
+                f"{names_text(sorted(out))}."
             )
         if isinstance(cap, bool) or not isinstance(cap, (int, float)) or not cap >= 0:
-            raise InvalidValueError(f"caps[{kind!r}] must be a number >= 0; got {cap!r}.")
+            raise InvalidValueError(f"caps: the cap of {kind!r} must be a number >= 0; got "
+                f"{cap!r}.")
     if half_life_days is not None and (
         isinstance(half_life_days, bool) or not isinstance(half_life_days, (int, float))
         or not 0 < half_life_days < math.inf
@@ -169,8 +172,9 @@ def engagement_points(
         raise InvalidValueError(
             f"column '{activity_col}' (activity_col) has {sum(strange.values())} rows of "
             f"{len(strange)} activity type(s) without points, e.g. "
-            f"{sorted(strange, key=lambda k: -strange[k])[:3]}; give them points or pass "
-            f"unknown='ignore'. Types with points: {sorted(table)}."
+            f"{names_text(sorted(strange, key=lambda k: -strange[k])[:3])}; give them points or "
+            "pass "
+            f"unknown='ignore'. Types with points: {names_text(sorted(table))}."
         )
     if tx.date_only:  # ages in whole days from the observation day, as day occasions
         ref, when = nw.lit(reference_time(tx, "day")), nw.col(TIME).dt.truncate("1d")

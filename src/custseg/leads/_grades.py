@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..exceptions import InvalidValueError
+from ..exceptions import InvalidValueError, names_text
 from ..tiers._common import DEFAULT_GRADES, check_grades
 from ..tiers._cuts import apply_cuts, check_scores, cut_points, grade_series
 
@@ -37,7 +37,8 @@ def conversion_cuts(scores: np.ndarray, expected: np.ndarray, targets: Any) -> n
     if not np.all((t > 0) & (t <= 1)) or np.any(np.diff(t) >= 0):
         raise InvalidValueError(
             f"targets must be strictly decreasing conversion rates in (0, 1], best grade "
-            f"first (one fewer than the grades); got {t.tolist()}."
+            "first (one fewer than the grades); got "
+            f"{names_text([f'{v:g}' for v in t], quote=False)}."
         )
     order = np.argsort(-scores, kind="stable")
     s, e = scores[order], expected[order]

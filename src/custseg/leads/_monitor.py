@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .._attributes import attribute_frame, binary_target, require_attribute_columns
-from ..exceptions import InvalidValueError
+from ..exceptions import InvalidValueError, names_text
 from ..segments import Migration, segment_migration
 
 __all__ = ["GradeDrift", "GradeReport", "LeadEvaluation", "grade_drift", "grade_report",
@@ -52,7 +52,7 @@ def _grades_series(grades: Any, customer_col: str, name: str = "grades") -> pd.S
         if frame.shape[1] != 2:
             raise InvalidValueError(
                 f"{name} must be a Series of grades indexed by lead id, or a table with two "
-                f"columns (id, grade); got columns {list(frame.columns)}."
+                f"columns (id, grade); got columns {names_text(list(frame.columns))}."
             )
         series = frame.set_index(frame.columns[0])[frame.columns[1]]
     if not (isinstance(series.dtype, pd.CategoricalDtype) and series.cat.ordered):
@@ -128,7 +128,7 @@ def grade_report(
         dup = outcome.index[outcome.index.duplicated()].unique()
         raise InvalidValueError(
             f"the outcome table has {len(dup)} lead id(s) more than once, e.g. "
-            f"{[str(v) for v in dup[:3]]}; one outcome per lead."
+            f"{names_text([str(v) for v in dup[:3]])}; one outcome per lead."
         )
     y01, _ = binary_target(outcome, positive_label, "outcomes")
     won = pd.Series(y01, index=outcome.index)
@@ -136,7 +136,8 @@ def grade_report(
     if len(missing) and absent == "error":
         raise InvalidValueError(
             f"{len(missing)} graded lead(s) have no outcome, e.g. "
-            f"{[str(v) for v in missing[:3]]}; pass absent='not converted' if the outcome "
+            f"{names_text([str(v) for v in missing[:3]])}; pass absent='not converted' if the "
+            "outcome "
             "table lists only the leads that converted."
         )
     converted = won.reindex(g.index).fillna(0).to_numpy(dtype=np.int64)
@@ -215,8 +216,8 @@ def grade_drift(before: Any, after: Any) -> GradeDrift:
     order = list(b.cat.categories[::-1])
     if list(a.cat.categories[::-1]) != order:
         raise InvalidValueError(
-            f"before and after must use the same grades; got {order} and "
-            f"{list(a.cat.categories[::-1])}."
+            f"before and after must use the same grades; got {names_text(order)} and "
+            f"{names_text(list(a.cat.categories[::-1]))}."
         )
     migration = segment_migration(b.astype(object), a.astype(object), labels=order)
     common = b.index.intersection(a.index)

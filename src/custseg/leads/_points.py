@@ -16,7 +16,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from .._attributes import attribute_kinds, require_attribute_columns
 from .._frame import is_frame, to_kind, to_lazy
 from .._sklearn_compat import check_is_fitted, validate_data
-from ..exceptions import EmptyDataError, InvalidValueError
+from ..exceptions import EmptyDataError, InvalidValueError, names_text
 from ._grades import ordered_grades
 from ._reasons import reason_columns
 from ._rules import (
@@ -204,7 +204,8 @@ class PointsScorer(TransformerMixin, BaseEstimator):
         rules = tuple(typed_rule(r, kinds[r.column], schema[r.column]) for r in rule_set.rules)
         clash = [r.name for r in rules if r.name in {"points", self.customer_col}]
         if clash:
-            raise InvalidValueError(f"rule names {clash} clash with output columns; rename them.")
+            raise InvalidValueError(f"rule names {names_text(clash)} clash with output columns; "
+                "rename them.")
         totals = _attainable_totals(rules, kinds, rule_set.base)
         grades: tuple[Any, ...] | None = None
         minimums: Any = None
@@ -472,6 +473,6 @@ def _check_reachable(grades: tuple[Any, ...], minimums: np.ndarray, totals: np.n
             raise InvalidValueError(
                 f"grade {g!r} ({band}) is unreachable: with these rules a lead gets between "
                 f"{totals.min():g} and {totals.max():g} points, and no total falls in that band "
-                f"(reachable totals: {[float(f'{t:g}') for t in totals[:12]]}"
-                f"{'...' if totals.size > 12 else ''}). Change the rules or the grade minimums."
+                f"(reachable totals: {names_text([f'{t:g}' for t in totals], quote=False)}). "
+                "Change the rules or the grade minimums."
             )

@@ -13,7 +13,7 @@ from typing import Any
 
 import narwhals.stable.v2 as nw
 
-from ..exceptions import InvalidDtypeError, InvalidValueError
+from ..exceptions import InvalidDtypeError, InvalidValueError, names_text
 from ..tiers._rules import sql_identifier, sql_label, sql_number
 
 _COMPARE = (">=", "<=", "==", "!=", ">", "<")
@@ -161,11 +161,13 @@ def _rule(item: Any, position: int) -> PointsRule:
                                        "points"})
     if unknown_keys:
         raise InvalidValueError(
-            f"rule {position + 1} has unknown key(s) {unknown_keys}; use name, when (or "
+            f"rule {position + 1} has unknown key(s) {names_text(unknown_keys)}; use name, when "
+            "(or "
             "column, op, value/values) and points."
         )
     if "points" not in item:
-        raise InvalidValueError(f"rule {position + 1} ({dict(item)!r}) has no 'points'.")
+        raise InvalidValueError(f"rule {position + 1} (keys {names_text(list(item))}) has no "
+            "'points'.")
     if "when" in item:
         name = str(item.get("name", item["when"]))
         col, op, values = parse_condition(str(item["when"]), name)
@@ -184,7 +186,8 @@ def _rule(item: Any, position: int) -> PointsRule:
         values = () if op in {"unknown", "known"} else values
     else:
         raise InvalidValueError(
-            f"rule {position + 1} ({dict(item)!r}) needs 'when' (a condition text) or "
+            f"rule {position + 1} (keys {names_text(list(item))}) needs 'when' (a condition text) "
+            "or "
             "'column' and 'op'."
         )
     _check_arity(name, op, values)
@@ -197,7 +200,7 @@ def _check_arity(name: str, op: str, values: tuple[Any, ...]) -> None:
         return
     if len(values) != need:
         raise InvalidValueError(f"rule {name!r}: '{op}' needs {need or 'no'} value(s); got "
-                                f"{list(values)}.")
+                                f"{names_text(values) if values else 'none'}.")
 
 
 def _grades(obj: Any) -> tuple[tuple[Any, float | None], ...]:
@@ -219,10 +222,10 @@ def _grades(obj: Any) -> tuple[tuple[Any, float | None], ...]:
     if any(b >= a for a, b in itertools.pairwise(lows)):  # type: ignore[operator]
         raise InvalidValueError(
             f"grade minimums must be strictly decreasing, best grade first; got "
-            f"{[(g, low) for g, low in out]}."
+            f"{', '.join(f'{g} from {low:g}' for g, low in out[:-1])}."
         )
     if len({str(g) for g, _ in out}) != len(out):
-        raise InvalidValueError(f"grades has duplicate labels: {[g for g, _ in out]}.")
+        raise InvalidValueError(f"grades has duplicate labels: {names_text([g for g, _ in out])}.")
     return tuple(out)
 
 
@@ -237,7 +240,7 @@ def parse_rule_set(obj: Any) -> RuleSet:
         extra = sorted(set(obj) - {"rules", "base", "grades"})
         if extra:
             raise InvalidValueError(
-                f"rule set has unknown key(s) {extra}; use rules, base and grades."
+                f"rule set has unknown key(s) {names_text(extra)}; use rules, base and grades."
             )
         base = _points(obj.get("base", 0), "base")
         grades = None if obj.get("grades") is None else _grades(obj["grades"])
@@ -257,7 +260,7 @@ def parse_rule_set(obj: Any) -> RuleSet:
     names = [r.name for r in rules]
     dup = sorted({n for n in names if names.count(n) > 1})
     if dup:
-        raise InvalidValueError(f"rule names must be unique; repeated: {dup}.")
+        raise InvalidValueError(f"rule names must be unique; repeated: {names_text(dup)}.")
     return RuleSet(rules, base, grades)
 
 

@@ -9,7 +9,13 @@ import numpy as np
 import pandas as pd
 
 from .._frame import to_pandas as to_pandas  # the one converter, for the plot modules
-from ..exceptions import EmptyDataError, InvalidDtypeError, InvalidValueError, MissingColumnError
+from ..exceptions import (
+    EmptyDataError,
+    InvalidDtypeError,
+    InvalidValueError,
+    MissingColumnError,
+    names_text,
+)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -105,7 +111,7 @@ def binary_target(y_true: Any, y_score: Any) -> tuple[np.ndarray, np.ndarray]:
         examples = pd.unique(y_arr[bad])[:3].tolist()
         raise InvalidValueError(
             f"y_true must hold 0/1 (or True/False) labels; {int(bad.sum())} values are not, "
-            f"for example {examples}."
+            f"for example {names_text(examples)}."
         )
     try:
         s_num = np.asarray(s.to_numpy(), dtype=float)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ..exceptions import InvalidDtypeError, InvalidValueError
+from ..exceptions import InvalidDtypeError, InvalidValueError, names_text
 from ._common import (
     annotate_cells,
     get_ax,
@@ -42,8 +42,8 @@ def _ordered_levels(labels: pd.Series, order: Sequence[Any] | None, argname: str
         unknown = [v for v in present if v not in order]
         if unknown:
             raise InvalidValueError(
-                f"order={order!r} does not list the {argname} values {unknown[:5]} "
-                f"found in the data."
+                f"order does not list the {argname} values {names_text(unknown, limit=5)} "
+                f"found in the data (it lists {names_text(order, limit=5)})."
             )
         return order
     if isinstance(labels.dtype, pd.CategoricalDtype):
@@ -71,7 +71,7 @@ def _labels_and_frame(
     if any(c is not None for c in extra):
         raise InvalidValueError(
             f"{argname}: pass a dataframe (not a series of labels) to use "
-            f"{[c for c in extra if c is not None]}."
+            f"{names_text([c for c in extra if c is not None])}."
         )
     labels = to_series(data, label_col)
     return labels, pd.DataFrame({label_col: labels})
@@ -230,15 +230,16 @@ def plot_segment_profile(
         if not features:
             raise InvalidValueError(
                 f"data has no numeric feature column besides {segment_col!r}; "
-                f"columns: {list(df.columns)}."
+                f"columns: {names_text(list(df.columns))}."
             )
     features = list(features)
     require_columns(df, features)
     not_numeric = [c for c in features if not pd.api.types.is_numeric_dtype(df[c])]
     if not_numeric:
         raise InvalidDtypeError(
-            f"features {not_numeric} are not numeric (dtypes "
-            f"{[str(df[c].dtype) for c in not_numeric]}); a profile needs numbers."
+            f"features {names_text(not_numeric)} are not numeric (dtypes "
+            f"{names_text([str(df[c].dtype) for c in not_numeric], quote=False)}); a profile "
+            "needs numbers."
         )
     require_rows(len(df), "data")
     values = df[features].astype(float)
@@ -396,7 +397,8 @@ def plot_migration(
         grid = table.to_numpy(dtype=float)
     except (TypeError, ValueError) as err:
         raise InvalidDtypeError(
-            f"counts must hold numbers; got dtypes {sorted({str(t) for t in table.dtypes})}."
+            "counts must hold numbers; got dtypes "
+            f"{names_text(sorted({str(t) for t in table.dtypes}), quote=False)}."
         ) from err
     n_bad = int((~np.isfinite(grid) | (grid < 0)).sum())
     if n_bad:

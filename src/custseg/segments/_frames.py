@@ -8,7 +8,7 @@ import narwhals.stable.v2 as nw
 
 from .._frame import read_table
 from ..base import FrameInputMixin
-from ..exceptions import InvalidDtypeError, InvalidValueError, MissingColumnError
+from ..exceptions import InvalidDtypeError, InvalidValueError, MissingColumnError, names_text
 
 
 class _CustomerTableInputMixin(FrameInputMixin):
@@ -55,5 +55,5 @@ def require_unique_ids(frame: nw.DataFrame[Any], col: str) -> None:
         examples = sorted({str(v) for v in ids.filter(dup).to_list()})[:3]
         raise InvalidValueError(
             f"column {col!r} (customer_col) must hold one row per customer; {n_dup} rows "
-            f"share an id with another row, e.g. {examples}."
+            f"share an id with another row, e.g. {names_text(examples)}."
         )

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..exceptions import InvalidValueError
+from ..exceptions import InvalidValueError, names_text
 
 __all__ = ["Preprocessing", "fit_preprocessing", "preprocess"]
 
@@ -99,7 +99,7 @@ def fit_preprocessing(
     bad = ~(np.isfinite(center) & np.isfinite(scale))
     if bad.any():  # squares overflow beyond about 1e154
         raise InvalidValueError(
-            f"Columns {[names[j] for j in np.flatnonzero(bad)]} are too large to scale "
+            f"Columns {names_text([names[j] for j in np.flatnonzero(bad)])} are too large to scale "
             f"(their centre or spread over {len(L):,} rows overflows float64); rescale "
             "them or use log_transform=True."
         )
@@ -126,8 +126,8 @@ def preprocess(X: np.ndarray, prep: Preprocessing, names: list[str]) -> np.ndarr
     if not finite.all():
         bad = [names[j] for j in np.flatnonzero(~finite.all(axis=0))]
         raise InvalidValueError(
-            f"Columns {bad} overflow float64 once centred and scaled (scale "
-            f"{prep.scale.round(6).tolist()}); rescale them, or use "
+            f"Columns {names_text(bad)} overflow float64 once centred and scaled (scales "
+            f"{names_text([f'{s:.6g}' for s in prep.scale], quote=False)}); rescale them, or use "
             "log_transform=True or scaling='standard'."
         )
     return Z

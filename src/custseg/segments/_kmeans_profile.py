@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..exceptions import InvalidValueError
+from ..exceptions import InvalidValueError, names_text
 
 __all__ = ["describe", "profile_table", "resolve_feature", "segment_names", "value_order"]
 
@@ -183,7 +183,7 @@ def resolve_feature(spec: Any, names: list[str], param: str) -> int | None:
     if isinstance(spec, str):
         if spec not in names:
             raise InvalidValueError(
-                f"{param}={spec!r} is not a feature name; the features are {names}."
+                f"{param}={spec!r} is not a feature name; the features are {names_text(names)}."
             )
         return names.index(spec)
     idx = int(spec)

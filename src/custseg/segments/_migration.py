@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..exceptions import InvalidDtypeError, InvalidValueError, NullValueError
+from ..exceptions import InvalidDtypeError, InvalidValueError, NullValueError, names_text
 from ._frames import eager_frame
 
 __all__ = ["Migration", "segment_migration"]
@@ -113,7 +113,7 @@ def _as_labels(obj: Any, argname: str) -> pd.Series:
         if len(frame.columns) != 2:
             raise InvalidValueError(
                 f"{argname} must be a Series indexed by customer id, or a frame with 2 columns "
-                f"(customer id, label); got a frame with columns {list(frame.columns)}."
+                f"(customer id, label); got a frame with columns {names_text(list(frame.columns))}."
             )
         native = frame.to_pandas()
         id_col, label_col = native.columns
@@ -125,13 +125,14 @@ def _as_labels(obj: Any, argname: str) -> pd.Series:
     if n_null:
         raise NullValueError(
             f"{argname} has {n_null} customer(s) without a label, e.g. "
-            f"{[str(i) for i in series.index[series.isna()][:3]]}; every customer needs one."
+            f"{names_text([str(i) for i in series.index[series.isna()][:3]])}; every customer "
+            "needs one."
         )
     dup = series.index.duplicated(keep=False)
     if dup.any():
         raise InvalidValueError(
             f"{argname} must hold one label per customer; {int(dup.sum())} rows share a "
-            f"customer id, e.g. {sorted({str(i) for i in series.index[dup]})[:3]}."
+            f"customer id, e.g. {names_text(sorted({str(i) for i in series.index[dup]})[:3])}."
         )
     return series
 
@@ -244,8 +245,8 @@ def segment_migration(
         unknown = sorted(str(v) for v in found - set(rows))
         if unknown:
             raise InvalidValueError(
-                f"labels={list(labels)!r} does not list {len(unknown)} label(s) found in the "
-                f"data: {unknown}."
+                f"labels ({names_text(list(labels))}) does not list {len(unknown)} label(s) "
+                f"found in the data: {names_text(unknown)}."
             )
     else:
         rows = _ordered_labels(b, a)
@@ -253,7 +254,8 @@ def segment_migration(
     clash = {new_label, gone_label} & set(rows)
     if clash:
         raise InvalidValueError(
-            f"the labels {sorted(clash)} are also used for customers who appear or vanish; "
+            f"the labels {names_text(sorted(clash))} are also used for customers who appear or "
+            "vanish; "
             "pass other new_label / gone_label."
         )
     row_of = pd.Series(b.reindex(ids).astype(object)).fillna(new_label)

@@ -273,7 +273,8 @@ class Playbook:
         clash = [s.name for s in new if s.name in frame.columns]
         if clash:
             raise InvalidValueError(
-                f"table already has column(s) {clash}; rename them before assigning actions."
+                f"table already has column(s) {names_text(clash)}; rename them before assigning "
+                "actions."
             )
         return frame.with_columns(*new).to_native()
 

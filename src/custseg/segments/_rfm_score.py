@@ -14,7 +14,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 
 from .._frame import FrameInfo, read_table, to_kind
 from .._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
-from ..exceptions import InvalidValueError
+from ..exceptions import InvalidValueError, names_text
 from ..utils._state import frame_from_state, frame_to_state
 from ._frames import (
     _CustomerTableInputMixin,
@@ -111,12 +111,12 @@ def _parse_range(value: Any, key: str, name: str, n_levels: int) -> tuple[int, i
             lo, hi = (int(v) for v in value)
         except (TypeError, ValueError) as err:
             raise InvalidValueError(
-                f"segment_map[{name!r}]: {key}={value!r} must be a score or a (low, high) "
+                f"segment_map, segment {name!r}: {key}={value!r} must be a score or a (low, high) "
                 "pair of scores."
             ) from err
     if not 1 <= lo <= hi <= n_levels:
         raise InvalidValueError(
-            f"segment_map[{name!r}]: {key}={value!r} must lie within 1..{n_levels} with "
+            f"segment_map, segment {name!r}: {key}={value!r} must lie within 1..{n_levels} with "
             "low <= high."
         )
     return lo, hi
@@ -130,15 +130,17 @@ def _rule_mask(rule: Any, name: str, cells: dict[str, np.ndarray], codes: np.nda
             pattern = re.compile(rule)
         except re.error as err:
             raise InvalidValueError(
-                f"segment_map[{name!r}]: {rule!r} is not a valid regular expression ({err})."
+                f"segment_map, segment {name!r}: {rule!r} is not a valid regular expression "
+                f"({err})."
             ) from err
         return np.array([pattern.fullmatch(c) is not None for c in codes])
     if isinstance(rule, Mapping):
         unknown = [k for k in rule if k not in _RULE_KEYS]
         if unknown or not rule:
             raise InvalidValueError(
-                f"segment_map[{name!r}]: keys must be among {list(_RULE_KEYS)}; got "
-                f"{list(rule)}."
+                f"segment_map, segment {name!r}: keys must be among "
+                f"{names_text(list(_RULE_KEYS))}; "
+                f"got {names_text(list(rule))}."
             )
         mask = np.ones(len(codes), dtype=bool)
         for key, value in rule.items():
@@ -151,7 +153,8 @@ def _rule_mask(rule: Any, name: str, cells: dict[str, np.ndarray], codes: np.nda
             mask |= _rule_mask(part, name, cells, codes, n_levels)
         return mask
     raise InvalidValueError(
-        f"segment_map[{name!r}] must be a regular expression on the cell code (e.g. "
+        f"segment_map, segment {name!r}: the rule must be a regular expression on the cell code "
+        "(e.g. "
         f"'5[45][45]'), a dict of score ranges (e.g. {{'R': (4, 5), 'FM': 5}}) or a list "
         f"of those; got {rule!r}."
     )
@@ -181,13 +184,14 @@ def _compile_map(segment_map: Mapping[str, Any], n_levels: int) -> np.ndarray:
     problems = []
     if (hits == 0).any():
         gaps = codes[hits == 0].tolist()
-        problems.append(f"{len(gaps)} cell(s) have no name: {gaps}")
+        problems.append(f"{len(gaps)} cell(s) have no name: {names_text(gaps)}")
     if (hits > 1).any():
         dup = [
             f"{codes[c]} ({', '.join(names[i] for i in np.flatnonzero(masks[:, c]))})"
             for c in np.flatnonzero(hits > 1)
         ]
-        problems.append(f"{len(dup)} cell(s) have several names: {dup}")
+        problems.append(f"{len(dup)} cell(s) have several names: {', '.join(dup[:12])}"
+                        + (f" and {len(dup) - 12} more" if len(dup) > 12 else ""))
     if problems:
         raise InvalidValueError(
             f"segment_map must give every R-F-M cell (codes 'RFM', scores 1..{n_levels}) "

@@ -43,7 +43,8 @@ def check_grades(grades: Any, name: str = "grades") -> tuple[Any, ...]:
         )
     if len(set(out)) != len(out):
         dup = sorted({str(g) for g in out if out.count(g) > 1})
-        raise InvalidValueError(f"{name} has duplicate labels {dup}; each grade must be unique.")
+        raise InvalidValueError(f"{name} has duplicate labels {names_text(dup)}; each grade must "
+            "be unique.")
     return out
 
 

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .._attributes import attribute_kinds, category_values, numeric_values, word_positive
-from ..exceptions import InvalidDtypeError, InvalidValueError
+from ..exceptions import InvalidDtypeError, InvalidValueError, names_text
 
 WHAT = "ValueScorer"
 _N_EXAMPLES = 3
@@ -27,7 +27,8 @@ def criterion_kinds(frame: pd.DataFrame, criteria: list[Any],
     unknown = [c for c in order if c not in criteria]
     if unknown:
         raise InvalidValueError(
-            f"category_order names {unknown}, which are not criteria; criteria are {criteria}."
+            f"category_order names {names_text(unknown)}, which are not criteria; criteria are "
+            f"{names_text(criteria)}."
         )
     names = {str(c): c for c in criteria}
     kinds = attribute_kinds(frame.rename(columns=str), list(names), [str(c) for c in order], WHAT)
@@ -37,16 +38,17 @@ def criterion_kinds(frame: pd.DataFrame, criteria: list[Any],
 def _listed(values: Any, column: Any) -> list[str]:
     if isinstance(values, str) or not hasattr(values, "__iter__"):
         raise InvalidValueError(
-            f"category_order['{column}'] must be a list of categories, best first; got "
+            f"category_order for '{column}' must be a list of categories, best first; got "
             f"{values!r}."
         )
     listed = category_values(pd.Series(list(values), dtype=object))
     if any(v is None for v in listed):
-        raise InvalidValueError(f"category_order['{column}'] holds a blank category.")
+        raise InvalidValueError(f"category_order for '{column}' holds a blank category.")
     out = [str(v) for v in listed]
     dup = sorted({v for v in out if out.count(v) > 1})
     if dup:
-        raise InvalidValueError(f"category_order['{column}'] lists {dup} more than once.")
+        raise InvalidValueError(f"category_order for '{column}' lists {names_text(dup)} more than "
+            "once.")
     return out
 
 
@@ -69,7 +71,9 @@ def category_order(values: pd.Series, column: Any, given: Any) -> list[str]:
             examples = sorted({str(seen[i]) for i in np.flatnonzero(outside)})[:_N_EXAMPLES]
             raise InvalidValueError(
                 f"{WHAT}: column '{column}' has {int(outside.sum())} of {len(seen)} rows with a "
-                f"category not in category_order['{column}'] (rows {rows}: {examples}); list "
+                f"category not in category_order for '{column}' (rows "
+                f"{names_text(rows, quote=False)}: "
+                f"{names_text(examples)}); list "
                 "every category, best first."
             )
         return order
@@ -85,12 +89,14 @@ def category_order(values: pd.Series, column: Any, given: Any) -> list[str]:
             pd.Series(found), errors="coerce").notna().all():
         raise InvalidDtypeError(
             f"{WHAT}: criterion '{column}' holds numbers as text (dtype "
-            f"{values.dtype}, such as {found[:_N_EXAMPLES]}); convert the column to numbers, "
+            f"{values.dtype}, such as {names_text(found, limit=_N_EXAMPLES)}); convert the column "
+            "to numbers, "
             f"or give category_order={{'{column}': [...]}} (best first) if they are codes."
         )
     raise InvalidDtypeError(
         f"{WHAT}: criterion '{column}' holds categories ({len(found)} distinct, such as "
-        f"{sorted(found)[:_N_EXAMPLES]}) with no order of value; give their order best first "
+        f"{names_text(sorted(found), limit=_N_EXAMPLES)}) with no order of value; give their "
+        "order best first "
         f"in category_order={{'{column}': [...]}} (or pass an ordered categorical column), "
         "or learn what each category is worth from past outcomes with "
         "custseg.leads.LeadScorer."
@@ -121,9 +127,10 @@ def check_array_finite(M: np.ndarray) -> None:
     inf = np.isinf(M)
     if inf.any():
         counts = inf.sum(axis=0)
-        bad = {f"x{j}": int(counts[j]) for j in np.flatnonzero(counts)}
+        bad = ", ".join(f"'x{j}' ({int(counts[j])} rows)" for j in np.flatnonzero(counts))
+        first = np.flatnonzero(inf.any(axis=1))[:_N_EXAMPLES].tolist()
         raise InvalidValueError(
-            f"{WHAT}: infinite values in column(s) {bad} (count of bad rows per column; first "
-            f"bad rows {np.flatnonzero(inf.any(axis=1))[:_N_EXAMPLES].tolist()}); expected "
+            f"{WHAT}: infinite values in column(s) {bad} (first bad rows "
+            f"{names_text(first, quote=False)}); expected "
             "finite numbers or blanks."
         )

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..exceptions import EmptyDataError, InvalidValueError
+from ..exceptions import EmptyDataError, InvalidValueError, names_text
 from ._common import DEFAULT_GRADES, check_grades
 
 __all__ = ["apply_cuts", "check_scores", "cut_points", "grade", "grade_series"]
@@ -36,7 +36,8 @@ def check_scores(scores: np.ndarray, what: str) -> None:
     if bad.any():
         raise InvalidValueError(
             f"{what}: {int(bad.sum())} score(s) are NaN or infinite (first at positions "
-            f"{np.flatnonzero(bad)[:5].tolist()}); finite scores are expected."
+            f"{names_text(np.flatnonzero(bad)[:5].tolist(), quote=False)}); finite scores are "
+            "expected."
         )
 
 
@@ -60,14 +61,16 @@ def cut_points(
         if cuts.size != n - 1 or not np.all(np.diff(cuts) < 0) or not np.all(np.isfinite(cuts)):
             raise InvalidValueError(
                 f"thresholds must be {n - 1} finite, strictly decreasing score cut points "
-                f"(one fewer than the {n} grades); got {list(cuts)}."
+                f"(one fewer than the {n} grades); got "
+                f"{names_text([f'{c:g}' for c in cuts], quote=False)}."
             )
         return cuts
     sh = np.asarray(default_shares(method, n) if shares is None else shares, dtype=float).ravel()
     if sh.size != n - 1 or not np.all(np.diff(sh) > 0) or sh[0] <= 0 or sh[-1] >= 1:
         raise InvalidValueError(
             f"shares must be {n - 1} strictly increasing cumulative shares in (0, 1), best "
-            f"grade first (one fewer than the {n} grades); got {list(sh)}."
+            f"grade first (one fewer than the {n} grades); got "
+            f"{names_text([f'{s:g}' for s in sh], quote=False)}."
         )
     if method == "quantile":
         return np.quantile(scores, 1.0 - sh)

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..exceptions import InvalidValueError, NullValueError
+from ..exceptions import InvalidValueError, NullValueError, names_text
 from ..segments import Migration, segment_migration
 from ._common import as_pandas, check_grades, missing_columns_error
 
@@ -28,7 +28,8 @@ def _check_known(grades: pd.Series, order: list[Any], argname: str) -> None:
     unknown = sorted({str(v) for v in pd.unique(grades.dropna())} - {str(g) for g in order})
     if unknown:
         raise InvalidValueError(
-            f"{argname} holds grade label(s) {unknown} that are not in grades={order}."
+            f"{argname} holds grade label(s) {names_text(unknown)} that are not among the grades "
+            f"{names_text(order)}."
         )
 
 

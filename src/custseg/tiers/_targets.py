@@ -11,7 +11,7 @@ from sklearn.utils.multiclass import check_classification_targets
 
 from .._advice import option
 from .._attributes import single_class_error, word_positive
-from ..exceptions import EmptyDataError, InvalidValueError, NullValueError
+from ..exceptions import EmptyDataError, InvalidValueError, NullValueError, names_text
 from ._common import check_grades, labels_text
 
 __all__ = ["default_grade_order", "grade_targets"]
@@ -33,7 +33,9 @@ def grade_targets(y: Any, grades: Any) -> tuple[np.ndarray, np.ndarray]:
     if missing.any():
         raise NullValueError(
             f"y has {int(missing.sum())} missing (NaN/None) or infinite grade label(s) "
-            f"(first at positions {np.flatnonzero(missing)[:5].tolist()}); every customer "
+            "(first at positions "
+            f"{names_text(np.flatnonzero(missing)[:5].tolist(), quote=False)}); "
+            "every customer "
             "needs a grade."
         )
     if grades is not None:

@@ -11,7 +11,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 
 from .._frame import read_table, to_kind
 from .._sklearn_compat import StrOptions, _fit_context, check_is_fitted, validate_data
-from ..exceptions import EmptyDataError, InvalidValueError
+from ..exceptions import EmptyDataError, InvalidValueError, names_text
 from ._common import as_pandas, missing_columns_error
 from ._criteria import category_order, check_array_finite, criterion_kinds, criterion_values
 
@@ -169,7 +169,7 @@ class ValueScorer(TransformerMixin, BaseEstimator):
             if bad:
                 raise InvalidValueError(
                     f"weights keys must be column positions 0..{n_columns - 1} for an array "
-                    f"input (no column names); got {bad}."
+                    f"input (no column names); got {names_text(bad)}."
                 )
         return criteria, raw / raw.sum()
 
@@ -181,7 +181,8 @@ class ValueScorer(TransformerMixin, BaseEstimator):
         unknown = [c for c in invert if c not in criteria]
         if unknown:
             raise InvalidValueError(
-                f"invert names {unknown}, which are not criteria; criteria are {criteria}."
+                f"invert names {names_text(unknown)}, which are not criteria; criteria are "
+                f"{names_text(criteria)}."
             )
         return np.asarray([c in invert for c in criteria], dtype=bool)
 
