@@ -11,10 +11,8 @@ and turns the result back into the caller's kind of frame:
   back as a lazy frame of the same engine, computed where the data lives when
   the caller collects.
 
-Where narwhals has no portable expression for an operation, this module holds
-it as a *hook* with one implementation per engine (polars, DuckDB's SQL, Spark)
-and a narwhals fallback: :func:`with_epoch` (timestamps as epoch microseconds,
-from which every duration is an integer difference).
+Where narwhals has no portable expression for an operation, the engine's own
+implementation lives beside this module, in :mod:`custseg._frame_hooks`.
 
 Spark's ``TimestampType`` is an instant shown in the session time zone
 (``spark.sql.session.timeZone``): :attr:`FrameInfo.naive_zone` records that
@@ -26,7 +24,6 @@ Nothing here mutates the caller's object.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,16 +35,11 @@ from .exceptions import InvalidDtypeError, names_text
 __all__ = [
     "FrameInfo",
     "collect_small",
-    "epoch_us",
     "is_frame",
-    "parse_text_datetime",
     "read_table",
     "to_kind",
     "to_lazy",
     "to_pandas",
-    "unparsed_text_rows",
-    "with_epoch",
-    "with_row_number",
 ]
 
 
@@ -334,104 +326,3 @@ def collect_small(frame: nw.LazyFrame[Any]) -> pl.DataFrame:
     if isinstance(native, pl.DataFrame):
         return native
     return df.to_polars()
-
-
-# Engine-specific helpers: the only places outside narwhals expressions. Each has a polars
-# path (eager inputs and polars lazy frames) and a portable narwhals fallback.
-
-
-def with_row_number(
-    frame: nw.LazyFrame[Any], info: FrameInfo, *, name: str = "row"
-) -> tuple[nw.LazyFrame[Any], list[str]]:
-    """Add a 0-based row number column ``name`` for error messages (eager inputs only:
-    lazy engines have no row order)."""
-    native = frame.to_native()
-    if info.kind != "lazy" and isinstance(native, pl.LazyFrame):
-        return nw.from_native(native.with_row_index(name)), [name]
-    return frame, []
-
-
-def parse_text_datetime(
-    frame: nw.LazyFrame[Any], col: str, time_format: str | None, *, raw_name: str
-) -> nw.LazyFrame[Any]:
-    """Parse text column ``col`` into microsecond datetimes, keeping the text as ``raw_name``.
-
-    With polars the parse is lenient (a bad value becomes null, so the caller can count
-    and show them); other engines parse strictly through narwhals.
-    """
-    native = frame.to_native()
-    if isinstance(native, pl.LazyFrame):
-        return nw.from_native(native.with_columns(
-            pl.col(col).alias(raw_name),
-            pl.col(col).str.strip_chars().str.to_datetime(
-                format=time_format, strict=False, time_unit="us"),
-        ))
-    parsed = (
-        nw.col(col).cast(nw.Datetime("us"))  # the engine's own ISO 8601 cast
-        if time_format is None
-        else nw.col(col).str.to_datetime(format=time_format).cast(nw.Datetime("us"))
-    )
-    return frame.with_columns(nw.col(col).alias(raw_name), parsed)
-
-
-def unparsed_text_rows(
-    frame: nw.LazyFrame[Any], col: str, time_format: str | None
-) -> nw.LazyFrame[Any]:
-    """The rows of ``frame`` whose text in ``col`` does not parse as a timestamp."""
-    native = frame.to_native()
-    if isinstance(native, pl.LazyFrame):
-        parsed = pl.col(col).str.strip_chars().str.to_datetime(
-            format=time_format, strict=False, time_unit="us")
-        return nw.from_native(native.filter(pl.col(col).is_not_null() & parsed.is_null()))
-    return frame.head(0)
-
-
-_EPOCH = dt.datetime(1970, 1, 1)
-
-
-def epoch_us(when: dt.datetime) -> int:
-    """Microseconds from the Unix epoch to ``when`` (a naive ``when`` is read as UTC).
-
-    The driver-side twin of :func:`with_epoch`, for the reference dates of durations.
-    """
-    if when.tzinfo is not None:
-        when = when.astimezone(dt.UTC).replace(tzinfo=None)
-    return (when - _EPOCH) // dt.timedelta(microseconds=1)
-
-
-def with_epoch(frame: nw.LazyFrame[Any], columns: dict[str, str]) -> nw.LazyFrame[Any]:
-    """Add, for each ``source: target`` pair, ``target`` = ``source`` in epoch microseconds.
-
-    Durations are then integer differences, exact on every engine (narwhals has no
-    portable timestamp-to-number: Spark lacks ``total_seconds``). Naive timestamps
-    count their wall-clock time as UTC, aware ones their instant, as :func:`epoch_us`.
-    """
-    native = frame.to_native()
-    if isinstance(native, pl.LazyFrame):
-        return nw.from_native(native.with_columns(
-            pl.col(src).dt.epoch("us").alias(dst) for src, dst in columns.items()))
-    impl = frame.implementation
-    if impl.is_duckdb():
-        import duckdb
-
-        exprs = [duckdb.StarExpression()] + [
-            duckdb.FunctionExpression("epoch_us", duckdb.ColumnExpression(src)).alias(dst)
-            for src, dst in columns.items()]
-        return nw.from_native(native.select(*exprs))
-    if impl.is_pyspark() or impl.is_pyspark_connect():
-        from pyspark.sql import functions as F
-        from pyspark.sql.types import TimestampNTZType
-
-        types = {f.name: f.dataType for f in native.schema.fields}
-
-        def spark_epoch(src: str) -> Any:
-            if isinstance(types[src], TimestampNTZType):  # wall-clock time, read as UTC
-                return F.expr(
-                    f"timestampdiff(MICROSECOND, TIMESTAMP_NTZ'1970-01-01 00:00:00', `{src}`)")
-            return F.unix_micros(F.col(src))
-
-        return nw.from_native(native.withColumns(
-            {dst: spark_epoch(src) for src, dst in columns.items()}))
-    epoch = nw.lit(_EPOCH)
-    return frame.with_columns(
-        (nw.col(src) - epoch).dt.total_microseconds().alias(dst) for src, dst in columns.items())

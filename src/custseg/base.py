@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["FrameInputMixin", "TransactionInputMixin"]
+__all__ = ["FrameInputMixin", "OutputNamesMixin", "TransactionInputMixin"]
 
 
 class FrameInputMixin:
@@ -49,3 +49,41 @@ class TransactionInputMixin(FrameInputMixin):
         """Record the columns of a validated log (``feature_names_in_``, ``n_features_in_``)."""
         self.feature_names_in_ = np.asarray(tx.info.columns, dtype=object)
         self.n_features_in_ = len(tx.info.columns)
+
+
+class OutputNamesMixin:
+    """``get_feature_names_out`` for an estimator whose output columns it knows once fitted.
+
+    The estimator lists its output columns in ``_output_names()``; this mixin
+    checks that it is fitted and returns them, with the one docstring.
+
+    Examples
+    --------
+    >>> from custseg.base import OutputNamesMixin
+    >>> from custseg.features import RFMFeatures
+    >>> issubclass(RFMFeatures, OutputNamesMixin)
+    True
+    """
+
+    def _output_names(self) -> list[str]:
+        raise NotImplementedError
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        """Names of the output columns, in the order ``transform`` writes them.
+
+        Parameters
+        ----------
+        input_features : None
+            Ignored (the output columns do not depend on the input's names).
+
+        Returns
+        -------
+        ndarray of str
+            The output column names: the customer id column first when the
+            output has one (see the class's ``transform`` for the others).
+        """
+        # Imported here: custseg.base is read at start-up, scikit-learn only by estimators.
+        from ._sklearn_compat import check_is_fitted
+
+        check_is_fitted(self)
+        return np.asarray(self._output_names(), dtype=object)

@@ -44,6 +44,7 @@ from .exceptions import (
     names_text,
 )
 from .features import btyd_summary, customer_features
+from .features._core import LOG_COLUMNS, log_options
 from .io import Transactions, check_transactions
 
 __all__ = ["CustomerSegmentation"]
@@ -391,14 +392,7 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ the log
     def _columns(self) -> dict[str, Any]:
-        return {
-            "customer_col": self.customer_col,
-            "time_col": self.time_col,
-            "amount_col": self.amount_col,
-            "order_col": self.order_col,
-            "quantity_col": self.quantity_col,
-            "product_col": self.product_col,
-        }
+        return log_options(self, keys=LOG_COLUMNS)
 
     def _log(self, transactions: Any, as_of: Any) -> tuple[Transactions, dt.datetime, Any]:
         """Validate once; return the validated log cut at ``as_of``.
@@ -408,9 +402,7 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
         (DuckDB, Spark) stays where it lives.
         """
         tx = check_transactions(
-            transactions, observation_date=as_of, returns=self.returns, future="drop",
-            time_format=self.time_format, **self._columns(),
-        )
+            transactions, **{**log_options(self), "observation_date": as_of, "future": "drop"})
         log = tx
         if tx.min_time >= tx.cutoff:
             raise EmptyDataError(

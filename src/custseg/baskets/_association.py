@@ -20,7 +20,7 @@ from ..exceptions import (
     NullValueError,
     names_text,
 )
-from ..features._core import as_transactions
+from ..features._core import validated_log
 from ..io._validate import CID, ORDER, Transactions
 from ._baskets import DAY, ITEM, basket_items, basket_keys, check_product
 from ._itemsets import N_BASKETS, frequent_itemsets
@@ -58,12 +58,7 @@ class _BasketEstimator(TransactionInputMixin, BaseEstimator):
     by: str | None
 
     def _check(self, X: Any) -> Transactions:
-        tx = as_transactions(
-            X, customer_col=self.customer_col, time_col=self.time_col,
-            amount_col=self.amount_col, product_col=self.product_col,
-            order_col=self.order_col, observation_date=self.observation_date,
-            returns=self.returns, future=self.future, time_format=self.time_format,
-        )
+        tx = validated_log(X, self)
         check_product(tx, type(self).__name__)
         return tx
 

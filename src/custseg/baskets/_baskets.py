@@ -15,7 +15,7 @@ import narwhals.stable.v2 as nw
 
 from .._frame import FrameInfo, collect_small, to_kind
 from ..exceptions import InvalidValueError, NullValueError
-from ..features._core import as_transactions
+from ..features._core import validated_log
 from ..io._validate import AMOUNT, CID, ORDER, PRODUCT, TIME, Transactions
 
 __all__ = ["basket_table", "item_counts", "item_history"]
@@ -64,8 +64,8 @@ def _out_info(tx: Transactions) -> FrameInfo:
     return tx.info
 
 
-def _validated(transactions: Any, kwargs: dict[str, Any]) -> Transactions:
-    tx = as_transactions(transactions, **kwargs)
+def _validated(transactions: Any, arguments: dict[str, Any]) -> Transactions:
+    tx = validated_log(transactions, arguments)
     check_product(tx)
     return tx
 
@@ -142,10 +142,7 @@ def basket_table(
     2           a  2024-01-09     tea
     3           b  2024-01-02    milk
     """
-    tx = _validated(transactions, dict(
-        customer_col=customer_col, time_col=time_col, amount_col=amount_col,
-        product_col=product_col, order_col=order_col, observation_date=observation_date,
-        returns=returns, future=future, time_format=time_format))
+    tx = _validated(transactions, locals())
     return basket_table_from(tx)
 
 
@@ -210,10 +207,7 @@ def item_counts(
     0    milk          2            2   0.6667     7.0
     1     tea          2            1   0.6667     7.0
     """
-    tx = _validated(transactions, dict(
-        customer_col=customer_col, time_col=time_col, amount_col=amount_col,
-        product_col=product_col, order_col=order_col, observation_date=observation_date,
-        returns=returns, future=future, time_format=time_format))
+    tx = _validated(transactions, locals())
     return item_counts_from(tx)
 
 
@@ -285,10 +279,7 @@ def item_history(
     1           a     tea          2
     2           b    milk          1
     """
-    tx = _validated(transactions, dict(
-        customer_col=customer_col, time_col=time_col, amount_col=amount_col,
-        product_col=product_col, order_col=order_col, observation_date=observation_date,
-        returns=returns, future=future, time_format=time_format))
+    tx = _validated(transactions, locals())
     return item_history_from(tx)
 
 

@@ -15,7 +15,7 @@ import pandas as pd
 from ..exceptions import DataWarning, EmptyDataError, InvalidValueError, names_text
 from ..features._builders import _check_windows, customer_features_from
 from ..features._core import UNITS as _UNIT_DAYS
-from ..features._core import as_transactions
+from ..features._core import log_options, validated_log
 from ..features._split import _calibration_holdout_from, _split_dates
 from ..io import Transactions, parse_date
 from ..io._dates import duration_words, moment_words
@@ -25,6 +25,9 @@ __all__ = ["RollingOriginSplit", "churn_labels"]
 
 _DROPPED = ("first_purchase", "last_purchase")
 _HOLDOUT_ONLY = ("frequency_holdout", "monetary_holdout", "duration_holdout")
+
+# What get_cutoffs reads of the log: its dates (the other columns are checked by churn_labels).
+_CUTOFF_KEYS = ("customer_col", "time_col", "amount_col", "returns", "time_format")
 
 
 def _horizon_delta(horizon: Any, unit: str) -> dt.timedelta:
@@ -180,10 +183,7 @@ def churn_labels(
     >>> round(float(table["churned"].mean()), 2)
     0.71
     """
-    checked = as_transactions(
-        transactions, customer_col=customer_col, time_col=time_col, amount_col=amount_col,
-        order_col=order_col, quantity_col=quantity_col, product_col=product_col,
-        returns=returns, time_format=time_format)
+    checked = validated_log(transactions, locals())
     cut, date_only = parse_date(cutoff, name="cutoff")
     delta = _horizon_delta(horizon, unit)
     last = checked.max_time
@@ -336,9 +336,7 @@ class RollingOriginSplit:
         >>> [str(day.date()) for day in pairs[0]]
         ['1997-12-30', '1998-03-31']
         """
-        keys = ("customer_col", "time_col", "amount_col", "returns", "time_format")
-        checked = as_transactions(
-            transactions, **{k: v for k, v in self.label_params.items() if k in keys})
+        checked = validated_log(transactions, log_options(self.label_params, keys=_CUTOFF_KEYS))
         delta = _horizon_delta(self.horizon, self.unit)
         first, last = checked.min_time, checked.max_time
         if self.cutoffs is not None:

@@ -14,7 +14,8 @@ from typing import Any
 import narwhals.stable.v2 as nw
 import polars as pl
 
-from .._frame import collect_small, epoch_us, with_epoch
+from .._frame import collect_small
+from .._frame_hooks import epoch_us, with_epoch
 from ..exceptions import InvalidValueError, names_text
 from ..features._core import PURCH, VAL, occasions
 from ..io._validate import CID, TIME, Transactions

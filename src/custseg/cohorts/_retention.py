@@ -9,7 +9,7 @@ import polars as pl
 
 from .._frame import to_kind
 from ..exceptions import InvalidValueError
-from ..features._core import as_transactions
+from ..features._core import validated_log
 from ..io._validate import CID, Transactions
 from ._periods import customer_periods, observed_periods, resolve_freq, start_of
 
@@ -81,10 +81,7 @@ future, time_format
     """
     if max_periods is not None and (not isinstance(max_periods, int) or max_periods < 0):
         raise InvalidValueError(f"max_periods={max_periods!r} must be an integer >= 0.")
-    tx = as_transactions(transactions, customer_col=customer_col, time_col=time_col,
-                         amount_col=amount_col, order_col=order_col,
-                         observation_date=observation_date, returns=returns, future=future,
-                         time_format=time_format)
+    tx = validated_log(transactions, locals())
     table = retention_from(tx, resolve_freq(freq, tx), max_periods)
     if tx.info.kind == "lazy":
         return table

@@ -8,7 +8,7 @@ import narwhals.stable.v2 as nw
 import polars as pl
 
 from .._frame import to_kind
-from ..features._core import VAL, as_transactions
+from ..features._core import VAL, validated_log
 from ..io._validate import CID, Transactions
 from ._periods import customer_periods, observed_periods, resolve_freq, start_of, to_money
 
@@ -103,10 +103,7 @@ def trends(
     1     20.0                 1              0               1
     2     37.5                 2              1               1
     """
-    tx = as_transactions(transactions, customer_col=customer_col, time_col=time_col,
-                         amount_col=amount_col, order_col=order_col,
-                         observation_date=observation_date, returns=returns, future=future,
-                         time_format=time_format)
+    tx = validated_log(transactions, locals())
     table = trends_from(tx, resolve_freq(freq, tx))
     if tx.info.kind == "lazy":
         return table

@@ -7,13 +7,13 @@ from typing import Any
 from ..exceptions import InvalidValueError
 from ..io._validate import CID, Transactions
 from ._core import (
-    as_transactions,
     check_occasion,
     finish,
     per_customer_behaviour,
     per_customer_btyd,
     per_customer_rfm,
     unit_days,
+    validated_log,
 )
 
 __all__ = ["behavioural_features", "btyd_summary", "customer_features", "rfm"]
@@ -29,10 +29,6 @@ RFM_COLUMNS = (
 )
 BTYD_COLUMNS = ("frequency", "recency", "T", "monetary_value")
 DEFAULT_WINDOWS = (30, 90, 365)
-
-
-def _validate(transactions: Any, kwargs: dict[str, Any]) -> Transactions:
-    return as_transactions(transactions, **kwargs)
 
 
 def _check_windows(windows: Any, trend_window: Any) -> tuple[tuple[int, ...], int]:
@@ -132,10 +128,7 @@ def rfm(
     0           a          20.0          2            35.0         30.0
     1           b          25.0          1             8.0         25.0
     """
-    tx = _validate(transactions, dict(
-        customer_col=customer_col, time_col=time_col, amount_col=amount_col,
-        order_col=order_col, observation_date=observation_date, returns=returns,
-        future=future, time_format=time_format))
+    tx = validated_log(transactions, locals())
     return rfm_from(tx, occasion)
 
 
@@ -212,10 +205,7 @@ def btyd_summary(
     0           a          2      2.0  4.000000            12.5
     1           b          0      0.0  3.285714             0.0
     """
-    tx = _validate(transactions, dict(
-        customer_col=customer_col, time_col=time_col, amount_col=amount_col,
-        order_col=order_col, observation_date=observation_date, returns=returns,
-        future=future, time_format=time_format))
+    tx = validated_log(transactions, locals())
     return btyd_from(tx, occasion, unit)
 
 
@@ -303,11 +293,7 @@ def behavioural_features(
     1           b            NaN              1        8.0         -1.0
     """
     wins, trend = _check_windows(windows, trend_window)
-    tx = _validate(transactions, dict(
-        customer_col=customer_col, time_col=time_col, amount_col=amount_col,
-        order_col=order_col, quantity_col=quantity_col, product_col=product_col,
-        observation_date=observation_date, returns=returns, future=future,
-        time_format=time_format))
+    tx = validated_log(transactions, locals())
     return behaviour_from(tx, occasion, wins, trend)
 
 
@@ -372,11 +358,7 @@ def customer_features(
     ['customer_id', 'recency_days', 'frequency', 'monetary_total']
     """
     wins, trend = _check_windows(windows, trend_window)
-    tx = _validate(transactions, dict(
-        customer_col=customer_col, time_col=time_col, amount_col=amount_col,
-        order_col=order_col, quantity_col=quantity_col, product_col=product_col,
-        observation_date=observation_date, returns=returns, future=future,
-        time_format=time_format))
+    tx = validated_log(transactions, locals())
     return customer_features_from(tx, occasion, wins, trend)
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import narwhals.stable.v2 as nw
 
-from .._frame import epoch_us, to_kind, with_epoch
+from .._frame import to_kind
+from .._frame_hooks import epoch_us, with_epoch
 from ..exceptions import InvalidValueError, names_text
 from ..io._validate import (
     AMOUNT,
@@ -47,6 +49,36 @@ def money(expr: nw.Expr, tx: Transactions) -> nw.Expr:
     """
     scaled = expr.cast(nw.Float64()) / float(10**tx.money.exponent)
     return scaled.round(tx.money.decimals)
+
+
+# The keywords of check_transactions that name a log's columns and its policies. Every
+# function and estimator that reads a raw log takes them under these names; log_options
+# gathers them, so that the keyword set is spelled out once, here.
+LOG_COLUMNS = ("customer_col", "time_col", "amount_col", "order_col", "quantity_col",
+               "product_col")
+LOG_OPTIONS = (*LOG_COLUMNS, "observation_date", "returns", "future", "time_format")
+
+
+def log_options(source: Mapping[str, Any] | object, *, keys: Iterable[str] = LOG_OPTIONS,
+                ) -> dict[str, Any]:
+    """The :func:`~custseg.io.check_transactions` keywords that ``source`` holds.
+
+    ``source`` is a function's arguments (``locals()``, whose other names are
+    ignored) or an estimator, whose parameters of those names are read; ``keys``
+    narrows the set (a name the source lacks is left to its default).
+    """
+    if isinstance(source, Mapping):
+        return {k: source[k] for k in keys if k in source}
+    return {k: getattr(source, k) for k in keys if hasattr(source, k)}
+
+
+def validated_log(transactions: Any, source: Mapping[str, Any] | object,
+                  **overrides: Any) -> Transactions:
+    """:func:`as_transactions` with the log keywords of ``source`` (see :func:`log_options`).
+
+    ``overrides`` replace or add keywords (for example ``future="drop"``).
+    """
+    return as_transactions(transactions, **{**log_options(source), **overrides})
 
 
 def as_transactions(transactions: Any, **kwargs: Any) -> Transactions:
@@ -135,7 +167,7 @@ def days_between(later: nw.Expr, earlier: nw.Expr) -> nw.Expr:
     """(later - earlier) in days, as a float, from two instants in epoch microseconds.
 
     The integer difference is exact on every engine; timestamps become epoch
-    microseconds through :func:`custseg._frame.with_epoch`.
+    microseconds through :func:`custseg._frame_hooks.with_epoch`.
     """
     return (later - earlier).cast(nw.Float64()) / _DAY_US
 

@@ -12,7 +12,6 @@ from .._frame import collect_small
 from ..exceptions import EmptyDataError, InvalidValueError
 from ..io._validate import CID, TIME, Transactions, parse_date
 from ._core import (
-    as_transactions,
     check_occasion,
     finish,
     money,
@@ -20,6 +19,7 @@ from ._core import (
     per_customer_btyd,
     reference_time,
     unit_days,
+    validated_log,
 )
 
 __all__ = ["CalibrationHoldout", "calibration_holdout"]
@@ -129,10 +129,7 @@ def calibration_holdout(
     7058
     """
     cal_date, cal_day = _split_dates(calibration_end, holdout_end)
-    tx_all = as_transactions(
-        transactions, customer_col=customer_col, time_col=time_col, amount_col=amount_col,
-        order_col=order_col, observation_date=holdout_end, returns=returns, future="drop",
-        time_format=time_format)
+    tx_all = validated_log(transactions, locals(), observation_date=holdout_end, future="drop")
     return _calibration_holdout_from(tx_all, cal_date, cal_day, occasion=occasion, unit=unit)
 
 

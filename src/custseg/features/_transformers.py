@@ -5,11 +5,10 @@ from __future__ import annotations
 from numbers import Integral
 from typing import Any
 
-import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from .._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
-from ..base import TransactionInputMixin
+from ..base import OutputNamesMixin, TransactionInputMixin
 from ..io._validate import Transactions
 from ._builders import (
     BTYD_COLUMNS,
@@ -21,7 +20,7 @@ from ._builders import (
     customer_features_from,
     rfm_from,
 )
-from ._core import UNITS, as_transactions
+from ._core import UNITS, validated_log
 
 __all__ = ["BTYDFeatures", "BehaviouralFeatures", "CustomerFeatures", "RFMFeatures"]
 
@@ -38,7 +37,8 @@ _COMMON_CONSTRAINTS: dict[str, list[Any]] = {
 }
 
 
-class _TransactionTransformer(TransactionInputMixin, TransformerMixin, BaseEstimator):
+class _TransactionTransformer(OutputNamesMixin, TransactionInputMixin, TransformerMixin,
+                              BaseEstimator):
     """Shared fit/transform of the transaction-log transformers.
 
     ``fit`` validates the log and records its columns; it learns nothing else
@@ -56,21 +56,8 @@ class _TransactionTransformer(TransactionInputMixin, TransformerMixin, BaseEstim
     future: str
     time_format: str | None
 
-    def _optional_cols(self) -> dict[str, Any]:
-        return {"order_col": self.order_col}
-
     def _check(self, X: Any) -> Transactions:
-        return as_transactions(
-            X,
-            customer_col=self.customer_col,
-            time_col=self.time_col,
-            amount_col=self.amount_col,
-            observation_date=self.observation_date,
-            returns=self.returns,  # type: ignore[arg-type]
-            future=self.future,  # type: ignore[arg-type]
-            time_format=self.time_format,
-            **self._optional_cols(),
-        )
+        return validated_log(X, self)
 
     def _feature_columns(self) -> tuple[str, ...]:
         raise NotImplementedError
@@ -135,21 +122,8 @@ class _TransactionTransformer(TransactionInputMixin, TransformerMixin, BaseEstim
         self._record(tx)
         return self._compute(tx)
 
-    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
-        """Names of the output columns, the customer id first.
-
-        Parameters
-        ----------
-        input_features : None
-            Ignored (the output columns do not depend on the input's).
-
-        Returns
-        -------
-        ndarray of str
-            The output column names.
-        """
-        check_is_fitted(self)
-        return np.asarray([self.customer_col, *self._feature_columns()], dtype=object)
+    def _output_names(self) -> list[str]:
+        return [self.customer_col, *self._feature_columns()]
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
@@ -324,13 +298,6 @@ class _WithBehaviour(_TransactionTransformer):
     windows: Any
     trend_window: int
     occasion: str
-
-    def _optional_cols(self) -> dict[str, Any]:
-        return {
-            "order_col": self.order_col,
-            "quantity_col": self.quantity_col,
-            "product_col": self.product_col,
-        }
 
     def _behaviour_columns(self) -> tuple[str, ...]:
         wins, _ = _check_windows(self.windows, self.trend_window)

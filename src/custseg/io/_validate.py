@@ -11,7 +11,8 @@ import narwhals.stable.v2 as nw
 import pandas as pd
 
 from .._advice import role as _role
-from .._frame import FrameInfo, collect_small, to_lazy, with_row_number
+from .._frame import FrameInfo, collect_small, to_lazy
+from .._frame_hooks import with_row_number
 from ..exceptions import (
     EmptyDataError,
     FutureTimestampError,

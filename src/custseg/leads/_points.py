@@ -16,6 +16,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from .._attributes import attribute_kinds, require_attribute_columns
 from .._frame import is_frame, to_kind, to_lazy
 from .._sklearn_compat import check_is_fitted, validate_data
+from ..base import OutputNamesMixin
 from ..exceptions import EmptyDataError, InvalidValueError, names_text
 from ._grades import ordered_grades
 from ._reasons import reason_columns
@@ -35,7 +36,7 @@ __all__ = ["PointsScorer"]
 _MAX_TOTALS = 200_000  # distinct attainable totals kept before falling back to bounds
 
 
-class PointsScorer(TransformerMixin, BaseEstimator):
+class PointsScorer(OutputNamesMixin, TransformerMixin, BaseEstimator):
     """Fit points for prospects and accounts from readable, named rules.
 
     Each rule adds (or removes) points when its condition holds, as in a CRM's
@@ -343,22 +344,10 @@ class PointsScorer(TransformerMixin, BaseEstimator):
         result.update(reason_columns(contrib, texts, n_reasons, fmt="{:+g}"))
         return pd.DataFrame(result)
 
-    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
-        """Names of the output columns.
-
-        Parameters
-        ----------
-        input_features : None
-            Ignored.
-
-        Returns
-        -------
-        ndarray of str
-            The id column (when seen in ``fit``), the rule names and ``points``.
-        """
-        check_is_fitted(self)
+    def _output_names(self) -> list[str]:
+        """The id column (when seen in ``fit``), the rule names and ``points``."""
         head = [self.customer_col] if self.has_customer_col_ else []
-        return np.asarray([*head, *(r.name for r in self.rules_), "points"], dtype=object)
+        return [*head, *(r.name for r in self.rules_), "points"]
 
     # -- export --------------------------------------------------------------
     def export_rules(self, format: str = "text", *, grade: bool = False,

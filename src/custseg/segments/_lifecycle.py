@@ -19,9 +19,9 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from .._advice import option
 from .._frame import to_kind
 from .._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
-from ..base import TransactionInputMixin
+from ..base import OutputNamesMixin, TransactionInputMixin
 from ..exceptions import InvalidDtypeError, InvalidValueError
-from ..features._core import PURCH, as_transactions, check_occasion, occasions, per_customer_rfm
+from ..features._core import PURCH, check_occasion, occasions, per_customer_rfm, validated_log
 from ..features._transformers import _COMMON_CONSTRAINTS
 from ..io._validate import CID, TIME, Transactions
 
@@ -41,7 +41,7 @@ def _collect_polars(frame: nw.LazyFrame[Any]) -> pl.DataFrame:
     return native
 
 
-class LifecycleStager(TransactionInputMixin, TransformerMixin, BaseEstimator):
+class LifecycleStager(OutputNamesMixin, TransactionInputMixin, TransformerMixin, BaseEstimator):
     """Transformer: a transaction log in, each customer's lifecycle stage out.
 
     Stages, as of the observation date, from the customer's first and last
@@ -231,12 +231,7 @@ class LifecycleStager(TransactionInputMixin, TransformerMixin, BaseEstimator):
         self.time_format = time_format
 
     def _check(self, X: Any) -> Transactions:
-        tx = as_transactions(
-            X, customer_col=self.customer_col, time_col=self.time_col,
-            amount_col=self.amount_col, order_col=self.order_col,
-            observation_date=self.observation_date, returns=self.returns,
-            future=self.future, time_format=self.time_format,
-        )
+        tx = validated_log(X, self)
         check_occasion(self.occasion, tx)
         return tx
 
@@ -492,24 +487,8 @@ class LifecycleStager(TransactionInputMixin, TransformerMixin, BaseEstimator):
         self._record(tx)
         return self._stage(tx, customers)
 
-    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
-        """Names of the output columns, the customer id first.
-
-        Parameters
-        ----------
-        input_features : None
-            Ignored.
-
-        Returns
-        -------
-        ndarray of str
-            The output column names.
-        """
-        check_is_fitted(self)
-        return np.asarray(
-            [self.customer_col, *_OUTPUT[1:]],
-            dtype=object,
-        )
+    def _output_names(self) -> list[str]:
+        return [self.customer_col, *_OUTPUT[1:]]
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()

@@ -14,6 +14,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 
 from .._frame import FrameInfo, read_table, to_kind
 from .._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
+from ..base import OutputNamesMixin
 from ..exceptions import InvalidValueError, names_text
 from ..utils._state import frame_from_state, frame_to_state
 from ._frames import (
@@ -200,7 +201,7 @@ def _compile_map(segment_map: Mapping[str, Any], n_levels: int) -> np.ndarray:
     return np.array([str(names[i]) for i in masks.argmax(axis=0)], dtype=object)
 
 
-class RFMScorer(_CustomerTableInputMixin, TransformerMixin, BaseEstimator):
+class RFMScorer(OutputNamesMixin, _CustomerTableInputMixin, TransformerMixin, BaseEstimator):
     """Transformer: RFM scores, the cell code, a combined score and a named segment.
 
     Reads a per-customer table such as the output of :func:`custseg.features.rfm`
@@ -496,24 +497,12 @@ class RFMScorer(_CustomerTableInputMixin, TransformerMixin, BaseEstimator):
             out = nw.from_dict({s.name: s for s in new}, backend=backend)
         return to_kind(out, info, keep_dtypes=tuple(self._columns().values()))
 
-    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
-        """Names of the output columns.
-
-        Parameters
-        ----------
-        input_features : None
-            Ignored.
-
-        Returns
-        -------
-        ndarray of str
-            The customer id (when set) then the score columns.
-        """
-        check_is_fitted(self)
+    def _output_names(self) -> list[str]:
+        """The customer id (when set) then the score columns."""
         cols = [c for c in OUTPUT_COLUMNS if c != "segment" or self._lookup is not None]
         if self.customer_col is not None:
             cols.insert(0, self.customer_col)
-        return np.asarray(cols, dtype=object)
+        return cols
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()

@@ -11,6 +11,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 
 from .._frame import read_table, to_kind
 from .._sklearn_compat import StrOptions, _fit_context, check_is_fitted, validate_data
+from ..base import OutputNamesMixin
 from ..exceptions import EmptyDataError, InvalidValueError, names_text
 from ._common import as_pandas, missing_columns_error
 from ._criteria import category_order, check_array_finite, criterion_kinds, criterion_values
@@ -20,7 +21,7 @@ __all__ = ["ValueScorer"]
 RFM_WEIGHTS: dict[str, float] = {"recency_days": 1.0, "frequency": 1.0, "monetary_total": 1.0}
 
 
-class ValueScorer(TransformerMixin, BaseEstimator):
+class ValueScorer(OutputNamesMixin, TransformerMixin, BaseEstimator):
     """Transparent customer value score from weighted, normalised criteria.
 
     Each criterion is normalised to ``[0, 1]`` (1 = most valuable), inverted
@@ -323,24 +324,11 @@ class ValueScorer(TransformerMixin, BaseEstimator):
             out[name] = scores[:, j]
         return to_kind(out, info, keep_dtypes=(str(self.customer_col),))
 
-    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
-        """Names of the output columns.
-
-        Parameters
-        ----------
-        input_features : None
-            Ignored.
-
-        Returns
-        -------
-        ndarray of str
-            The customer id (when seen in ``fit``), the points columns and
-            ``value_score``.
-        """
-        check_is_fitted(self)
+    def _output_names(self) -> list[str]:
+        """The customer id (when seen in ``fit``), the points columns and ``value_score``."""
         names = [f"{c if isinstance(c, str) else f'x{c}'}_points" for c in self.criteria_]
         head = [self.customer_col] if self.has_customer_col_ else []
-        return np.asarray([*head, *names, "value_score"], dtype=object)
+        return [*head, *names, "value_score"]
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
