@@ -12,8 +12,9 @@ Prints, in one run, each figure beside its floor (issue 15):
   ``benchmarks/_output/`` (look at them: they are checked by eye).
 
 The machine is shared and its load varies: the script prints the load average, and
-``--repeat`` keeps the best of several fresh processes. The in-process stages run with
-one OpenMP/BLAS thread, as the command line does by default (``--threads 1``).
+``--repeat`` keeps the best of several fresh processes. The commands run with the
+runtimes' own threads (the command line's default); the in-process stages run with one
+OpenMP/BLAS thread, as ``custseg --threads 1``.
 
 Usage: ``python benchmarks/bench_report.py [--repeat 1] [--rows 1500000] [--no-screenshots]``
 """
@@ -42,7 +43,7 @@ DEMO_FLOOR, REPORT_FLOOR = 10.0, 20.0
 
 @contextlib.contextmanager
 def one_thread() -> Iterator[None]:
-    """One OpenMP/BLAS thread, as ``custseg`` by default (``--threads 1``).
+    """One OpenMP/BLAS thread, as ``custseg --threads 1``.
 
     The variables reach the runtimes that load inside (the first stages import
     numpy and scikit-learn), ``threadpool_limits`` those already loaded.
