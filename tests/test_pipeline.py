@@ -203,6 +203,29 @@ def test_refund_only_customer_and_integer_ids():
     assert pd.isna(row["churn_probability"]) and pd.isna(row["churn_risk"])
 
 
+@pytest.mark.parametrize("observation_date", [None, CAL_END])
+def test_fit_predict_is_fit_then_predict_at_the_observation_date(observation_date):
+    kw = dict(random_state=0, observation_date=observation_date)
+    model = CustomerSegmentation(**kw)
+    table = model.fit_predict(SAMPLE)
+    expected = CustomerSegmentation(**kw).fit(SAMPLE).predict(
+        SAMPLE, as_of=observation_date)
+    pd.testing.assert_frame_equal(table, expected, check_exact=True)
+    assert table.attrs == expected.attrs
+    # The model is the one fit gives: it scores the log the same again.
+    pd.testing.assert_frame_equal(model.predict(SAMPLE, as_of=observation_date), expected,
+                                  check_exact=True)
+
+
+def test_fit_predict_keeps_the_frame_kind():
+    log = pl.from_pandas(SAMPLE[SAMPLE["customer_id"] <= "0600"])
+    kw = dict(random_state=0, kmeans=KMeansSegmenter(n_clusters=3))
+    table = CustomerSegmentation(**kw).fit_predict(log)
+    assert isinstance(table, pl.DataFrame)
+    expected = CustomerSegmentation(**kw).fit(log).predict(log)
+    assert table.equals(expected)
+
+
 def test_input_is_not_modified(fitted):
     log = SAMPLE.copy()
     before = log.copy()

@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TextIO
 
+from ._cli_args import add_log_input
+
 __all__ = ["COMMANDS", "EPILOG", "add_parsers"]
 
 #: Separator of the items of one rule side in CSV output (product names hold commas).
@@ -59,24 +61,14 @@ def add_parsers(add: Callable[[str, str], argparse.ArgumentParser],
                 columns: Callable[[argparse.ArgumentParser], None]) -> None:
     """Add ``rules`` and ``recommend`` through the command line's ``add`` and column flags."""
     p = add("rules", "Write the association rules of the baskets: what is bought together.")
-    p.add_argument("input", metavar="INPUT",
-                   help="transaction file (CSV, parquet or Arrow/Feather; - for stdin)")
-    p.add_argument("-o", "--output", metavar="FILE", default="-",
-                   help="output .csv or .parquet file (default: CSV on stdout)")
-    p.add_argument("--as-of", metavar="DATE",
-                   help="count baskets up to this date (default: the last transaction)")
+    add_log_input(p, as_of="count baskets up to this date (default: the last transaction)")
     p.add_argument("--plot", metavar="FILE.png",
                    help="also draw support against confidence, coloured by lift")
     columns(p)
     _add_thresholds(p, confidence=0.5, max_len=3)
 
     p = add("recommend", "Write each customer's next best products, with the reason for each.")
-    p.add_argument("input", metavar="INPUT",
-                   help="transaction file (CSV, parquet or Arrow/Feather; - for stdin)")
-    p.add_argument("-o", "--output", metavar="FILE", default="-",
-                   help="output .csv or .parquet file (default: CSV on stdout)")
-    p.add_argument("--as-of", metavar="DATE",
-                   help="fit on the log up to this date (default: the last transaction)")
+    add_log_input(p, as_of="fit on the log up to this date (default: the last transaction)")
     p.add_argument("-n", type=int, default=5, metavar="N",
                    help="products per customer (default: %(default)s)")
     p.add_argument("--include-purchased", action="store_true",

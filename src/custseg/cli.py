@@ -74,6 +74,7 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from . import _cli_baskets
+from ._cli_args import add_log_input
 
 __all__ = ["build_parser", "main"]
 
@@ -246,13 +247,8 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     p = add("segment", "Write one row per customer: features, segments, tier and churn risk.")
-    p.add_argument("input", metavar="INPUT",
-                   help="transaction file (CSV, parquet or Arrow/Feather; - for stdin)")
-    p.add_argument("-o", "--output", metavar="FILE", default="-",
-                   help="output .csv or .parquet file (default: CSV on stdout)")
-    p.add_argument("--as-of", metavar="DATE",
-                   help="date of the table; later transactions are ignored "
-                        "(default: the last transaction)")
+    add_log_input(p, as_of="date of the table; later transactions are ignored "
+                           "(default: the last transaction)")
     _add_columns(p)
     _add_model(p)
 
@@ -405,10 +401,9 @@ def _fit_predict_log(args: argparse.Namespace, progress: _Progress) -> tuple[Any
     progress(f"reading {args.input}")
     log = _read(args, args.customer_col)
     model = _model(args, observation_date=as_of)
-    progress(f"fitting on {len(log):,} transactions (features, segments, tiers, churn)")
-    model.fit(log)
-    progress("scoring customers")
-    table = model.predict(log, as_of=as_of)
+    progress(f"fitting on {len(log):,} transactions (features, segments, tiers, churn) "
+             "and scoring the customers")
+    table = model.fit_predict(log)  # as of --as-of: the model's observation_date
     return model, table, log
 
 
@@ -543,10 +538,9 @@ def _cmd_demo(args: argparse.Namespace, progress: _Progress, out: TextIO) -> int
     progress("loading the bundled CDNOW log")
     log = load_cdnow(sample=args.sample)
     progress(f"fitting on {len(log):,} transactions of {log['customer_id'].nunique():,} "
-             "customers")
-    model = CustomerSegmentation(random_state=0).fit(log)
-    progress("scoring customers")
-    table = model.predict(log)
+             "customers and scoring them")
+    model = CustomerSegmentation(random_state=0)
+    table = model.fit_predict(log)
     progress(f"writing the outputs to {folder}")
     table.to_csv(folder / "customers.csv", index=False)
     progress("writing the report")
@@ -588,12 +582,8 @@ priority and reason, grouped by action (priority 1 first), biggest value at stak
 
 def _add_campaign_parser(add: Any, columns: Any, model: Any) -> None:
     p = add("campaign", "Write the campaign list: every customer's action, by value at stake.")
-    p.add_argument("input", metavar="INPUT",
-                   help="transaction file (CSV, parquet or Arrow/Feather; - for stdin)")
-    p.add_argument("-o", "--output", metavar="FILE", default="-",
-                   help="output .csv file (default: stdout)")
-    p.add_argument("--as-of", metavar="DATE",
-                   help="date of the list (default: the last transaction)")
+    add_log_input(p, as_of="date of the list (default: the last transaction)",
+                  output="output .csv file (default: stdout)")
     p.add_argument("--action", metavar="NAME", help="only the customers of this action")
     columns(p)
     model(p)

@@ -126,3 +126,11 @@ def test_the_stage_path_on_spark(fitted):
         segments[segments["customer_id"].isin(early["customer_id"])], "spark"))
     got = spark_rec.predict(to_backend(LINES, "spark"), segments=to_backend(segments, "spark"))
     pd.testing.assert_frame_equal(got, want, check_dtype=False)
+
+
+def test_fit_predict_gives_the_column_of_fit_then_predict():
+    with threadpool_limits(limits=1), warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        table = _model().fit_predict(LINES)
+        expected = _model().fit(LINES).predict(LINES)
+    pd.testing.assert_frame_equal(table, expected, check_exact=True)
