@@ -6,8 +6,6 @@ DuckDB's SQL, Spark) and a narwhals fallback for other lazy engines:
 * :func:`with_epoch` turns timestamps into epoch microseconds, from which every
   duration is an integer difference (Spark has no ``total_seconds``);
   :func:`epoch_us` is its driver-side twin for the reference dates;
-* :func:`with_previous` adds the previous value of a column within a group
-  (polars: one sort and a plain shift instead of a window per group);
 * :func:`with_row_number` numbers the rows of an eager input, for the examples
   shown in error messages (lazy engines have no row order).
 
@@ -24,7 +22,7 @@ import polars as pl
 
 from ._frame import FrameInfo
 
-__all__ = ["epoch_us", "with_epoch", "with_previous", "with_row_number"]
+__all__ = ["epoch_us", "with_epoch", "with_row_number"]
 
 
 def with_row_number(
@@ -87,26 +85,3 @@ def with_epoch(frame: nw.LazyFrame[Any], columns: dict[str, str]) -> nw.LazyFram
     epoch = nw.lit(_EPOCH)
     return frame.with_columns(
         (nw.col(src) - epoch).dt.total_microseconds().alias(dst) for src, dst in columns.items())
-
-
-def with_previous(
-    frame: nw.LazyFrame[Any], column: str, *, by: str, order_by: str, name: str
-) -> nw.LazyFrame[Any]:
-    """Add ``name``: ``column`` of the previous row of the same ``by`` group, in ``order_by`` order.
-
-    The first row of each group gets a null. Rows that tie on ``order_by`` within a
-    group must hold the same ``column`` value (the result then does not depend on
-    their order). On polars the frame comes back sorted by ``by`` and ``order_by``;
-    other engines keep their own (undefined) row order.
-    """
-    native = frame.to_native()
-    if isinstance(native, pl.LazyFrame):
-        # One sort and a plain shift, masked where the group changes: about half the
-        # time of a window partitioned by a million customers (customer_features at 10M
-        # rows, benchmarks/bench_scale.py). A window without partition would move a
-        # Spark frame to one executor, so the other engines keep the partitioned window.
-        ordered = native.sort([by, order_by])
-        same = pl.col(by) == pl.col(by).shift(1)
-        return nw.from_native(ordered.with_columns(
-            pl.when(same).then(pl.col(column).shift(1)).alias(name)))
-    return frame.with_columns(nw.col(column).shift(1).over(by, order_by=order_by).alias(name))

@@ -9,7 +9,7 @@ from typing import Any
 import narwhals.stable.v2 as nw
 
 from .._frame import to_kind
-from .._frame_hooks import epoch_us, with_epoch, with_previous
+from .._frame_hooks import epoch_us, with_epoch
 from ..exceptions import InvalidValueError, names_text
 from ..io._validate import (
     AMOUNT,
@@ -344,8 +344,11 @@ def per_customer_behaviour(
     ]
     per = occ.with_columns(window_cols).group_by(CID).agg(aggs)
 
-    gaps = with_previous(bought, "__us", by=CID, order_by=TIME, name="__prev_us").with_columns(
-        days_between(nw.col("__us"), nw.col("__prev_us")).alias("__gap"))
+    gaps = bought.with_columns(
+        days_between(nw.col("__us"), nw.col("__us").shift(1).over(CID, order_by=TIME)).alias(
+            "__gap"
+        )
+    )
     ipt = gaps.group_by(CID).agg(
         nw.col("__gap").mean().alias("ipt_mean_days"),
         nw.col("__gap").median().alias("ipt_median_days"),
