@@ -12,7 +12,7 @@ import polars as pl
 from sklearn.base import BaseEstimator
 
 from .._frame import FrameInfo, collect_small, to_lazy
-from .._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
+from .._sklearn_compat import Interval, _fit_context, check_is_fitted
 from ..base import TransactionInputMixin
 from ..exceptions import (
     DataWarning,
@@ -22,6 +22,7 @@ from ..exceptions import (
     names_text,
 )
 from ..features._core import validated_log
+from ..features._transformers import LOG_CONSTRAINTS
 from ..io._validate import CID, ORDER, Transactions
 from ._baskets import DAY, ITEM, basket_items, basket_keys, check_product
 from ._itemsets import N_BASKETS, frequent_itemsets
@@ -32,31 +33,14 @@ __all__ = ["AssociationRules"]
 
 SEG = "__seg"
 
-_TX_CONSTRAINTS: dict[str, list[Any]] = {
-    "customer_col": [str],
-    "time_col": [str],
-    "amount_col": [str],
-    "product_col": [str, None],
-    "order_col": [str, None],
-    "observation_date": "no_validation",  # type: ignore[dict-item]
-    "returns": [StrOptions({"net", "drop", "error"})],
-    "future": [StrOptions({"error", "drop"})],
-    "time_format": [str, None],
-}
+_TX_CONSTRAINTS = {k: v for k, v in LOG_CONSTRAINTS.items() if k != "quantity_col"}
 
 
 class _BasketEstimator(TransactionInputMixin, BaseEstimator):
     """Shared validation of the basket estimators: the log, its items and segments."""
 
-    customer_col: str
-    time_col: str
-    amount_col: str
     product_col: str | None
-    order_col: str | None
-    observation_date: Any
-    returns: str
     future: str
-    time_format: str | None
     by: str | None
 
     def _check(self, X: Any, *, fit: bool = False) -> Transactions:
