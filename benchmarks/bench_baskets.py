@@ -155,6 +155,16 @@ def _before(log: Any, time_col: str, cutoff: str) -> Any:
     return log[pd.to_datetime(log[time_col]) < pd.Timestamp(cutoff) + pd.Timedelta(days=1)]
 
 
+def _validate(rec: Any, params: dict[str, float], log: Any, cut: str, later: Any) -> float:
+    """Hit rate@5 on ``later`` of ``rec`` with ``params``, fitted on ``log`` up to ``cut``."""
+    from sklearn.base import clone
+
+    from custseg.baskets import recommendation_metrics
+
+    est = clone(rec).set_params(**params, observation_date=cut, future="drop")
+    return recommendation_metrics(est.fit(log), later, n=5)["hit_rate"]
+
+
 def recommender_figures() -> None:
     """Hit rate@5 of ProductRecommender beside the two best-seller baselines.
 
@@ -164,16 +174,21 @@ def recommender_figures() -> None:
     """
     from sklearn.base import clone
 
-    from custseg.baskets import compare_recommenders, recommendation_metrics
+    from custseg.baskets import compare_recommenders
 
     for name, log, rec, val_cut, cutoff in _cases():
         val_log = _before(log, rec.time_col, cutoff)
         t0 = time.perf_counter()
         best_hit, best_params = -1.0, {}
+        later = val_log[pd_dates(val_log, rec.time_col) > val_cut]
         for params in _grid(rec.exclude_purchased):
-            est = clone(rec).set_params(**params, observation_date=val_cut, future="drop")
-            later = val_log[pd_dates(val_log, rec.time_col) > val_cut]
-            hit = recommendation_metrics(est.fit(val_log), later, n=5)["hit_rate"]
+            hit = _validate(rec, params, val_log, val_cut, later)
+            if hit > best_hit:
+                best_hit, best_params = hit, params
+        # Then the co-purchase lift on top of the chosen blend (kept only if it helps).
+        for weight in (1.0, 2.0):
+            params = {**best_params, "cobuy_weight": weight}
+            hit = _validate(rec, params, val_log, val_cut, later)
             if hit > best_hit:
                 best_hit, best_params = hit, params
         val = compare_recommenders(clone(rec).set_params(**best_params), val_log, val_cut,

@@ -19,7 +19,9 @@ The machine may be shared: the load average before and after is printed. The k s
 about 600 short k-means iterations, each ending at an OpenMP barrier; on a busy 2-core machine
 the spinning worker threads hold the cores there, so the default-thread time grows with the
 load (measured at load 3.4 to 5: medians 10 to 13 s, against 3.4 s with OMP_NUM_THREADS=1
-and 4.1 s with OMP_WAIT_POLICY=passive, two threads that sleep instead of spinning).
+and 4.1 s with OMP_WAIT_POLICY=passive, two threads that sleep instead of spinning; at load
+10 to 13, with the silhouettes as one matrix product per k: median 28 s, against 4.9 s with
+OMP_NUM_THREADS=1).
 
 Run: ``.venv/bin/python benchmarks/bench_kmeans_speed.py`` (about a minute;
 ``--repeats 1`` for a quick look).

@@ -5,15 +5,16 @@ Prints, in one run, each figure beside its floor (issue 15):
 * ``custseg demo`` end to end on the bundled CDNOW log (fresh process, after install):
   floor under 10 s;
 * ``custseg report`` on a synthetic 1.5M-row log (parquet): floor under 20 s;
-* for each, the share of the time per stage (imports, reading, fit, predict, the table
+* for each, the share of the time per stage (imports, reading, fit and predict, the table
   one period earlier, trends and cohorts, figures, the HTML, the other outputs), measured
   in-process on the same steps;
 * screenshots of the demo report at 1280 and 390 px in headless Chromium, saved to
   ``benchmarks/_output/`` (look at them: they are checked by eye).
 
 The machine is shared and its load varies: the script prints the load average, and
-``--repeat`` keeps the best of several fresh processes. The in-process stages run with
-one OpenMP/BLAS thread, as the command line does by default (``--threads 1``).
+``--repeat`` keeps the best of several fresh processes. The commands run with the
+runtimes' own threads (the command line's default); the in-process stages run with one
+OpenMP/BLAS thread, as ``custseg --threads 1``.
 
 Usage: ``python benchmarks/bench_report.py [--repeat 1] [--rows 1500000] [--no-screenshots]``
 """
@@ -42,7 +43,7 @@ DEMO_FLOOR, REPORT_FLOOR = 10.0, 20.0
 
 @contextlib.contextmanager
 def one_thread() -> Iterator[None]:
-    """One OpenMP/BLAS thread, as ``custseg`` by default (``--threads 1``).
+    """One OpenMP/BLAS thread, as ``custseg --threads 1``.
 
     The variables reach the runtimes that load inside (the first stages import
     numpy and scikit-learn), ``threadpool_limits`` those already loaded.
@@ -55,13 +56,20 @@ def one_thread() -> Iterator[None]:
         yield
 
 
-def best_run(cmd: list[str], repeat: int, cwd: Path) -> float:
-    times = []
+def load() -> str:
+    """The 1-minute load average (the machine is shared: every timing is printed with it)."""
+    return f"load {os.getloadavg()[0]:.2f}"
+
+
+def best_run(cmd: list[str], repeat: int, cwd: Path) -> tuple[float, str]:
+    """The best wall time of ``repeat`` fresh processes, and every run with its load."""
+    times, runs = [], []
     for _ in range(repeat):
         start = time.perf_counter()
         subprocess.run(cmd, check=True, capture_output=True, cwd=cwd)
         times.append(time.perf_counter() - start)
-    return min(times)
+        runs.append(f"{times[-1]:.2f} s at {load()}")
+    return min(times), "; ".join(runs)
 
 
 class Stages:
@@ -87,7 +95,7 @@ class Stages:
 
     def show(self, title: str) -> None:
         total = sum(self.times.values())
-        print(f"  where the time goes ({title}, in-process, {total:.1f} s):")
+        print(f"  where the time goes ({title}, in-process, {total:.1f} s, {load()}):")
         for name, seconds in self.times.items():
             print(f"    {name:<38} {seconds:6.2f} s  {100 * seconds / total:5.1f}%")
 
@@ -113,14 +121,15 @@ def demo_stages(folder: Path) -> Stages:
     stages.times["imports"] = time.perf_counter() - start
     instrument(stages)
     log = stages.run("load CDNOW", load_cdnow)
-    model = stages.run("fit", CustomerSegmentation(random_state=0).fit, log)
-    table = stages.run("predict", model.predict, log)
+    model = CustomerSegmentation(random_state=0)
+    table = stages.run("fit and predict (fit_predict, as the CLI)", model.fit_predict, log)
     ctx = stages.run("report: table one month earlier", build_context, table, model=model,
                      transactions=log)
     page = stages.run("report: sections and HTML", render_context, ctx)
     nested = sum(v for k, v in stages.times.items() if k.startswith("report: ") and k not in (
         "report: table one month earlier", "report: sections and HTML"))
     stages.times["report: sections and HTML"] -= nested
+
     def outputs() -> None:
         (folder / "report.html").write_text(page, encoding="utf-8")
         table.to_csv(folder / "customers.csv", index=False)
@@ -150,8 +159,8 @@ def report_stages(path: Path, out: Path) -> Stages:
 
     instrument(stages)
     log = stages.run("read parquet", read_transactions, str(path))
-    model = stages.run("fit", CustomerSegmentation(random_state=0).fit, log)
-    table = stages.run("predict", model.predict, log)
+    model = CustomerSegmentation(random_state=0)
+    table = stages.run("fit and predict (fit_predict, as the CLI)", model.fit_predict, log)
     ctx = stages.run("report: table one month earlier", build_context, table, model=model,
                      transactions=log)
     page = stages.run("report: sections and HTML", render_context, ctx)
@@ -199,20 +208,21 @@ def main() -> None:
           f"{', '.join(f'{v:.2f}' for v in os.getloadavg())}")
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        demo = best_run([CUSTSEG, "demo", "--output", "demo"], args.repeat, work)
+        demo, runs = best_run([CUSTSEG, "demo", "--output", "demo"], args.repeat, work)
         print(f"custseg demo (CDNOW, 69,659 rows), fresh process: {demo:6.2f} s   floor < "
-              f"{DEMO_FLOOR:.0f} s   {'OK' if demo < DEMO_FLOOR else 'NOT MET'}")
+              f"{DEMO_FLOOR:.0f} s   {'OK' if demo < DEMO_FLOOR else 'NOT MET'}   (runs: {runs})")
         with one_thread():
             stages = demo_stages(work / "demo")
         stages.show("demo")
         if not args.no_screenshots:
             screenshots(work / "demo" / "report.html")
         path = big_log(args.rows)
-        report = best_run([CUSTSEG, "report", str(path), "-o", "big.html"], args.repeat, work)
+        report, runs = best_run([CUSTSEG, "report", str(path), "-o", "big.html"], args.repeat,
+                                work)
         size = (work / "big.html").stat().st_size / 1e6
         print(f"custseg report ({args.rows:,} rows, parquet), fresh process: {report:6.2f} s   "
               f"floor < {REPORT_FLOOR:.0f} s   {'OK' if report < REPORT_FLOOR else 'NOT MET'}"
-              f"   ({size:.1f} MB of HTML)")
+              f"   ({size:.1f} MB of HTML; runs: {runs})")
         with one_thread():
             report_stages(path, work / "big2.html").show("report")
 

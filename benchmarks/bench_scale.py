@@ -23,7 +23,8 @@ least 6x slower than ``btyd_summary``; peak RSS at 10M rows at most 0.9 GB
 at most 6 GB.
 
 Run it under ``flock /tmp/custseg-heavy.lock``. Usage:
-``python benchmarks/bench_scale.py [--rows 10000000 30000000 100000000] [--no-segment]``
+``python benchmarks/bench_scale.py [--rows 10000000 30000000 100000000] [--no-segment]
+[--only rfm customer_features ...]``
 """
 
 from __future__ import annotations
@@ -153,8 +154,11 @@ def run_variant(name: str, path: str) -> dict[str, float]:
         out_path = Path(tempfile.mkdtemp()) / "customers.parquet"
         exe = str(Path(sys.executable).with_name("custseg"))
         t0 = time.perf_counter()
-        subprocess.run([exe, "segment", path, "-o", str(out_path), "--as-of", OBS],
-                       check=True, capture_output=True)
+        done = subprocess.run([exe, "segment", path, "-o", str(out_path), "--as-of", OBS],
+                              capture_output=True, text=True)
+        if done.returncode != 0:  # say why: custseg's own message, not a CalledProcessError
+            raise SystemExit(f"custseg segment exited {done.returncode}: "
+                             + " ".join(done.stderr.strip().splitlines()[-3:]))
         seconds = time.perf_counter() - t0
         import polars as pl
 
@@ -208,6 +212,9 @@ def main() -> int:
     parser.add_argument("--no-segment", action="store_true", help="skip `custseg segment`")
     parser.add_argument("--no-spark", action="store_true", help="skip the Spark run at 10M")
     parser.add_argument("--lifetimes-max-rows", type=int, default=10_000_000)
+    parser.add_argument("--only", nargs="+", metavar="VARIANT",
+                        help="run only these variants (polars_query rfm btyd_summary "
+                             "customer_features segment spark_features lifetimes)")
     parser.add_argument("--variant")
     parser.add_argument("--path")
     args = parser.parse_args()
@@ -234,6 +241,8 @@ def main() -> int:
             variants.append("segment")
         if rows <= 10_000_000 and not args.no_spark:
             variants.append("spark_features")
+        if args.only:
+            variants = [v for v in variants if v in args.only]
         results: dict[str, dict[str, float]] = {}
         for name in variants:
             r = spawn(name, path)
@@ -244,7 +253,9 @@ def main() -> int:
                 print(f"  {name:<18}{r['seconds']:>8.1f} s{r['peak_mb'] / 1024:>8.2f} GB"
                       f"{int(r['customers']):>12,} customers{extra}", flush=True)
         lt_python = lifetimes_python()
-        if lt_python and rows <= args.lifetimes_max_rows:
+        if args.only and "lifetimes" not in args.only:
+            pass
+        elif lt_python and rows <= args.lifetimes_max_rows:
             r = spawn("lifetimes", path, lt_python)
             if r:
                 results["lifetimes"] = r

@@ -52,10 +52,10 @@ def caravan_merging() -> list[tuple]:
           f"{y.mean():.2%} positive; TierClassifier() defaults, 5-fold predict_proba AUC")
     auc = {}
     for merge in (True, False):
-        clf = TierClassifier(random_state=0, merge_leaves=merge)
-        proba = cross_val_predict(clf, data, y, cv=cv, method="predict_proba")[:, 1]
+        clf = TierClassifier(random_state=0, merge_leaves=merge).fit(data, y)
+        leaves, bought = clf.n_leaves_, clf.classes_.tolist().index(1)  # grades best first: [1, 0]
+        proba = cross_val_predict(clf, data, y, cv=cv, method="predict_proba")[:, bought]
         auc[merge] = roc_auc_score(y, proba)
-        leaves = clf.fit(data, y).n_leaves_
         print(f"  merge_leaves={merge!s:<5}  AUC {auc[merge]:.4f}  leaves {leaves}")
     gap = abs(auc[True] - auc[False])
     print(f"  AUC gap {gap:.4f} (floor: at most 0.01) {'ok' if gap <= 0.01 else 'NO'}")

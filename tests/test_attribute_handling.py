@@ -11,7 +11,8 @@ them, for one situation each:
   documented difference: it learns nothing from the table, its rules name the categories,
   so an unseen category is a category no rule names (SQL's reading, which its SQL export
   reproduces);
-* Yes/No, 0/1 and True/False outcomes: the positive class is explicit, never alphabetical;
+* Yes/No, 0/1 and True/False outcomes: the positive class is explicit (Yes, 1, True), never
+  alphabetical;
   estimators without an outcome (``y`` ignored) give the same result whatever ``y`` is;
 * a single class: the same custseg error, class and wording, in every estimator that
   learns an outcome.
@@ -173,17 +174,20 @@ def test_yes_no_outcomes_make_the_yes_like_label_positive(case, labels, positive
     assert set(est.predict(X).tolist()) <= set(labels)
 
 
-def test_zero_one_outcomes_keep_scikit_learns_order(case):
+def test_zero_one_outcomes_make_one_the_positive(case):
     X, y = _table()
     y01 = (y == "Yes").astype(int)
     est = case.make().fit(X, y01)
     if not case.outcome:
         np.testing.assert_array_equal(_score(case, est, X), _score(case, _fit(case, X, y), X))
         return
-    # classes_ is [0, 1] and predict_proba[:, 1] is the probability of a 1, everywhere
-    assert est.classes_.tolist() == [0, 1]
-    p1 = est.predict_proba(X)[:, 1]
+    # 1 is the positive class everywhere: classes_ is [0, 1] (scikit-learn's order), and
+    # TierClassifier's grades, best first, are [1, 0] (as ["Yes", "No"]); a 0/1 outcome and
+    # the same outcome as Yes/No give the same probability of the positive class
+    assert est.classes_.tolist() == ([1, 0] if case.positive_at == 0 else [0, 1])
+    p1 = _score(case, est, X, 1)
     assert p1[y01.to_numpy() == 1].mean() > p1[y01.to_numpy() == 0].mean()
+    np.testing.assert_allclose(p1, _score(case, case.make().fit(X, y), X, "Yes"))
     assert set(est.predict(X).tolist()) <= {0, 1}
 
 

@@ -337,7 +337,7 @@ def test_progress_only_on_a_terminal():
 
 def test_parser_defaults():
     args = build_parser().parse_args(["demo"])
-    assert args.output == "demo-output" and args.threads == 1 and not args.sample
+    assert args.output == "demo-output" and args.threads is None and not args.sample
 
 
 def test_campaign_writes_every_customer_by_action(log_csv, tmp_path):

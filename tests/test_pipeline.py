@@ -135,6 +135,18 @@ def test_lifecycle_is_measured_at_as_of(table, fitted):
     assert not (table["lifecycle_stage"] == "new").any()
 
 
+def test_pooled_lifecycle_thresholds_give_the_stages_of_the_stager():
+    from custseg.segments import LifecycleStager
+
+    log = SAMPLE
+    model = CustomerSegmentation(random_state=0, kmeans="drop", churn="drop",
+                                 lifecycle=LifecycleStager(active_days=30, churn_days=200))
+    table = model.fit(log[log["date"] <= CAL_END]).predict(log, as_of="1997-03-20")
+    stages = model.lifecycle_.set_params(observation_date="1997-03-20").transform(log)
+    assert set(stages["stage"]) >= {"new", "active", "dormant"}
+    assert (stages["stage"].to_numpy() == table["lifecycle_stage"].astype(str).to_numpy()).all()
+
+
 def test_churn_is_trained_on_a_split_inside_the_training_log(fitted):
     assert fitted.observation_date_ == dt.datetime(1997, 9, 30)
     assert fitted.churn_cutoff_ == dt.datetime(1997, 9, 30) - dt.timedelta(days=90)

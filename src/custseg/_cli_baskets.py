@@ -88,6 +88,9 @@ def add_parsers(add: Callable[[str, str], argparse.ArgumentParser],
     g.add_argument("--history-prior", type=float, default=20.0, metavar="BASKETS",
                    help="pseudo-baskets pulling a customer's own history toward the "
                         "segment's, with --include-purchased (default: %(default)s)")
+    g.add_argument("--cobuy-weight", type=float, default=0.0, metavar="W",
+                   help="exponent of the lift of products bought by the same customers, "
+                        "in any basket (default: %(default)s: off)")
 
 
 def _columns(args: argparse.Namespace) -> dict[str, Any]:
@@ -185,7 +188,7 @@ def _cmd_recommend(args: argparse.Namespace, progress: Any, out: TextIO) -> int:
     rec = ProductRecommender(
         **_thresholds(args), **_columns(args), exclude_purchased=not args.include_purchased,
         rule_weight=args.rule_weight, shrinkage=args.shrinkage,
-        history_prior=args.history_prior)
+        history_prior=args.history_prior, cobuy_weight=args.cobuy_weight)
     if args.evaluate:
         cutoff = cli._date(args.evaluate, "--evaluate")
         progress(f"fitting up to {cutoff} and evaluating on the later purchases")

@@ -45,6 +45,15 @@ class TransactionInputMixin(FrameInputMixin):
 
     _takes_transactions = True
 
+    # The log parameters every such estimator has (see custseg.features._core.log_options).
+    customer_col: str
+    time_col: str
+    amount_col: str
+    order_col: str | None
+    observation_date: Any
+    returns: str
+    time_format: str | None
+
     def _record(self, tx: Any) -> None:
         """Record the columns of a validated log (``feature_names_in_``, ``n_features_in_``)."""
         self.feature_names_in_ = np.asarray(tx.info.columns, dtype=object)

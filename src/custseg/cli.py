@@ -232,9 +232,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--debug", action="store_true",
                         help="show the full traceback of an error")
-    parser.add_argument("--threads", type=int, default=1, metavar="N",
-                        help="threads of the compiled numeric code (default: %(default)s; "
-                             "more helps on large data on an otherwise idle machine)")
+    parser.add_argument("--threads", type=int, default=None, metavar="N",
+                        help="threads of the compiled numeric code (OpenMP, BLAS); default: "
+                             "the runtimes' own choice (one per core, or OMP_NUM_THREADS); "
+                             "--threads 1 helps on a machine busy with other work")
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True,
                                 parser_class=_Parser)
@@ -727,20 +728,28 @@ _THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 @contextlib.contextmanager
-def _thread_env(threads: int) -> Iterator[None]:
-    """``--threads`` for the runtimes that load inside the command.
+def _thread_env(threads: int | None) -> Iterator[None]:
+    """``--threads N`` for the runtimes that load inside the command; None sets nothing.
 
-    The commands import numpy, scipy and scikit-learn lazily, and
-    ``threadpool_limits`` only reaches the runtimes already loaded: without these
-    variables they start one thread per core, and on a busy machine their
-    spinning threads made ``custseg demo`` take 2.8x the wall time (64 s against
-    23 s at a load average of 8 on 2 cores, ``benchmarks/bench_report.py``).
-    The variables are restored on exit (the runtimes read them once, at load).
+    Without ``--threads`` custseg leaves the thread counts to the runtimes (and to
+    the caller's ``OMP_NUM_THREADS``...), as the library does. When the user asks
+    for N: the commands import numpy, scipy and scikit-learn lazily, and
+    ``threadpool_limits`` only reaches the runtimes already loaded, so these
+    variables are set for the ones that load inside the command (on a busy 2-core
+    machine, ``--threads 1`` made ``custseg demo`` take 23 s instead of 64 s at a
+    load average of 8, ``benchmarks/bench_report.py``). The variables are restored
+    on exit (the runtimes read them once, at load).
     """
+    if threads is None:
+        yield
+        return
+    from threadpoolctl import threadpool_limits
+
     saved = {k: os.environ.get(k) for k in _THREAD_VARS}
     os.environ.update({k: str(threads) for k in _THREAD_VARS})
     try:
-        yield
+        with threadpool_limits(limits=threads):
+            yield
     finally:
         for k, v in saved.items():
             if v is None:
@@ -773,13 +782,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     debug = bool(getattr(args, "debug", False))
     progress = _Progress(sys.stderr)
-    if args.threads < 1:
+    if args.threads is not None and args.threads < 1:
         sys.stderr.write(f"custseg: error: --threads {args.threads} must be at least 1\n")
         return EXIT_ERROR
-    from threadpoolctl import threadpool_limits
-
-    with warnings.catch_warnings(), _thread_env(args.threads), \
-            threadpool_limits(limits=args.threads):
+    with warnings.catch_warnings(), _thread_env(args.threads):
         if not debug:
             from .exceptions import CustsegWarning
 

@@ -127,3 +127,56 @@ def test_predict_uses_the_purchases_of_the_log_it_is_given():
     assert out.loc["g", "product"] == "milk"
     assert out.loc["g", "reason"] == "best seller: in 60% of all baskets"
     assert out.index.tolist() == sorted(out.index)
+
+
+# Baskets of separate days: a {tea}, {jam}; b {tea}, {jam}; c {tea}; d, e, f {milk}. Shares of
+# the 8 baskets: tea 3/8, jam 2/8, milk 3/8. Customers (6): tea 3, jam 2, milk 3; tea and jam
+# 2 (chance: 3 x 2 / 6 = 1), tea and milk 0 (chance 3 x 3 / 6 = 1.5).
+COBUY = pd.DataFrame({
+    "customer_id": ["a", "a", "b", "b", "c", "d", "e", "f"],
+    "date": pd.to_datetime(["2024-01-01", "2024-01-02"] * 2 + ["2024-01-01"] * 4),
+    "amount": [1.0] * 8,
+    "product": ["tea", "jam", "tea", "jam", "tea", "milk", "milk", "milk"],
+})
+
+
+@pytest.mark.parametrize("weight", [0.0, 1.0, 2.0])
+def test_cobuy_weight_is_the_exponent_of_the_lift_over_whole_histories(weight):
+    rec = ProductRecommender(min_support=0.3, rule_weight=0.0, cobuy_weight=weight,
+                             product_col="product").fit(COBUY)
+    out = rec.recommend(["c"], n=2)
+    # Lifts (count + 3) / (chance + 3): jam (2 + 3) / (1 + 3), milk 3 / (1.5 + 3).
+    scores = {"jam": 2 / 8 * (5 / 4) ** weight, "milk": 3 / 8 * (2 / 3) ** weight}
+    assert out["product"].tolist() == sorted(scores, key=lambda p: -scores[p])
+    assert out["score"].tolist() == pytest.approx(sorted(scores.values(), reverse=True))
+    jam = out.set_index("product").loc["jam", "reason"]
+    assert jam.startswith("customers who bought tea also buy jam: 1.") if weight else (
+        jam == "best seller: in 25% of all baskets")
+    assert out.set_index("product").loc["milk", "reason"] == "best seller: in 38% of all baskets"
+
+
+def test_cobuy_candidates_reach_beyond_the_best_sellers():
+    rec = ProductRecommender(min_support=0.3, rule_weight=0.0, cobuy_weight=2.0,
+                             product_col="product").fit(COBUY)
+    # n=1: jam is not the top best seller (milk is) but the lift brings it in and ahead.
+    assert rec.recommend(["c"], n=1)["product"].tolist() == ["jam"]
+    base = ProductRecommender(min_support=0.3, cobuy_weight=2.0, strategy="global_popular",
+                              product_col="product").fit(COBUY)
+    assert base.recommend(["c"], n=1)["product"].tolist() == ["milk"]  # baselines: no lift
+
+
+def test_a_rule_of_two_consequents_lends_no_lift_to_either():
+    # Baskets {a, b, c}, {a, c}, {b}, {b}, {d}, {a} (x's): a -> c has lift (2/3) / (2/6) = 2,
+    # a -> b lift (1/3) / (3/6) < 1 (left out), a -> {b, c} lift (1/3) / (1/6) = 2: that
+    # lift is the pair's, not b's.
+    log = pd.DataFrame({
+        "customer_id": ["p", "p", "p", "q", "q", "r", "s", "t", "x"],
+        "date": pd.to_datetime(["2024-01-01"] * 9), "amount": [1.0] * 9,
+        "product": ["a", "b", "c", "a", "c", "b", "b", "d", "a"]})
+    rec = ProductRecommender(min_support=0.1, min_confidence=0.1, rule_weight=1.0,
+                             product_col="product").fit(log)
+    assert any(len(c) == 2 for c in rec.rules_["consequents"].to_list())
+    out = rec.recommend(["x"], n=2)
+    assert out["product"].tolist() == ["c", "b"]
+    assert out["score"].tolist() == pytest.approx([2 / 3, 1 / 2])
+    assert out["reason"].iloc[1] == "best seller: in 50% of all baskets"

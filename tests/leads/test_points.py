@@ -88,6 +88,21 @@ def test_rule_forms_agree(prospects, form):
     assert out["points"].tolist() == [35.0, -5.0, 0.0, 30.0, 0.0]
 
 
+def test_a_category_unseen_in_fit_is_one_no_rule_names_not_a_blank():
+    # The documented exception to "unseen = missing" of the other estimators of attributes:
+    # PointsScorer's rules, not its fit table, name the categories. Worked by hand:
+    # Mining (never in fit) is not ICT: +3; a blank is unknown: -5 (a `not in` is false).
+    rules = ["industry in {ICT}: +10", "industry not in {ICT}: +3", "industry unknown: -5"]
+    fit_table = pd.DataFrame({"industry": ["ICT", "Retail"]})
+    new = pd.DataFrame({"industry": ["Mining", None, "Retail", "ICT"]})
+    scorer = PointsScorer(rules).fit(fit_table)
+    assert scorer.transform(new)["points"].tolist() == [3.0, -5.0, 3.0, 10.0]
+    con = duckdb.connect()
+    con.register("new", new)
+    sql = con.sql(f"SELECT {scorer.export_rules('sql')} AS points FROM new").df()
+    assert sql["points"].tolist() == [3.0, -5.0, 3.0, 10.0]  # SQL's reading, the same
+
+
 def test_sql_export_equals_transform_in_duckdb_on_every_row():
     rng = np.random.default_rng(0)
     n = 400

@@ -119,6 +119,15 @@ def test_silhouette_samples_are_sklearns_on_the_preprocessed_rows():
     assert seg.k_scores_.loc[3, "silhouette"] == pytest.approx(expected.mean())
 
 
+def test_silhouette_of_a_one_customer_segment_is_zero_as_sklearns():
+    # one far outlier is a segment of its own: silhouette 0 (Rousseeuw; sklearn's convention)
+    X = np.vstack([blobs(300), [[500.0, 500.0]]])
+    seg = KMeansSegmenter(n_clusters=4, log_transform=False, random_state=0).fit(X)
+    sil = seg.silhouette_samples_["silhouette"].to_numpy()
+    assert np.bincount(seg.labels_).min() == 1 and sil[-1] == 0.0
+    np.testing.assert_allclose(sil, silhouette_samples(seg._preprocess(X), seg.labels_))
+
+
 def test_silhouette_is_sampled_on_large_data():
     X = np.tile(blobs(300), (20, 1)) + np.random.RandomState(0).normal(0, 0.05, (6000, 2))
     seg = KMeansSegmenter(n_clusters=3, silhouette_sample_size=500, random_state=0).fit(X)

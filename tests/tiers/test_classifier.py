@@ -175,7 +175,8 @@ def test_merging_keeps_the_ranking_of_a_rare_class():
     full = TierClassifier(random_state=0, merge_leaves=False).fit(X[train], y[train])
     # No leaf predicts the rare class, so merging collapses the tree to (almost) one rule...
     assert merged.n_leaves_ < full.n_leaves_
-    auc = {name: roc_auc_score(y[test], clf.predict_proba(X[test])[:, 1])
+    assert merged.classes_.tolist() == [1, 0]  # a 0/1 outcome: 1 the best grade, first
+    auc = {name: roc_auc_score(y[test], clf.predict_proba(X[test])[:, 0])
            for name, clf in [("merged", merged), ("full", full)]}
     # ...while the probabilities, and so their ranking, are those of the unmerged tree.
     assert abs(auc["merged"] - auc["full"]) <= 0.01, auc

@@ -7,11 +7,12 @@ from numbers import Integral, Real
 from typing import Any
 
 import narwhals.stable.v2 as nw
+import numpy as np
 import polars as pl
 from sklearn.base import BaseEstimator
 
 from .._frame import FrameInfo, collect_small, to_lazy
-from .._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
+from .._sklearn_compat import Interval, _fit_context, check_is_fitted
 from ..base import TransactionInputMixin
 from ..exceptions import (
     DataWarning,
@@ -21,46 +22,46 @@ from ..exceptions import (
     names_text,
 )
 from ..features._core import validated_log
+from ..features._transformers import LOG_CONSTRAINTS
 from ..io._validate import CID, ORDER, Transactions
 from ._baskets import DAY, ITEM, basket_items, basket_keys, check_product
 from ._itemsets import N_BASKETS, frequent_itemsets
+from ._matrix import indicator, is_matrix, matrix_transactions, record_matrix
 from ._rules import ANTE, CONS, rules_from_itemsets
 
 __all__ = ["AssociationRules"]
 
 SEG = "__seg"
 
-_TX_CONSTRAINTS: dict[str, list[Any]] = {
-    "customer_col": [str],
-    "time_col": [str],
-    "amount_col": [str],
-    "product_col": [str, None],
-    "order_col": [str, None],
-    "observation_date": "no_validation",  # type: ignore[dict-item]
-    "returns": [StrOptions({"net", "drop", "error"})],
-    "future": [StrOptions({"error", "drop"})],
-    "time_format": [str, None],
-}
+_TX_CONSTRAINTS = {k: v for k, v in LOG_CONSTRAINTS.items() if k != "quantity_col"}
 
 
 class _BasketEstimator(TransactionInputMixin, BaseEstimator):
     """Shared validation of the basket estimators: the log, its items and segments."""
 
-    customer_col: str
-    time_col: str
-    amount_col: str
     product_col: str | None
-    order_col: str | None
-    observation_date: Any
-    returns: str
     future: str
-    time_format: str | None
     by: str | None
 
-    def _check(self, X: Any) -> Transactions:
+    def _check(self, X: Any, *, fit: bool = False) -> Transactions:
+        """The validated log of ``X``: a transaction log, or a basket matrix (``_matrix``)."""
+        matrix = matrix_transactions(self, X, fit=fit)
+        if matrix is not None:
+            return matrix
         tx = validated_log(X, self)
         check_product(tx, type(self).__name__)
         return tx
+
+    def _record_input(self, X: Any, tx: Transactions) -> None:
+        """Record what ``fit`` read: the log's columns, or the basket matrix's item count."""
+        self._n_items: int | None = record_matrix(self, X)
+        if self._n_items is None:
+            self._record(tx)
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()  # type: ignore[misc]
+        tags.input_tags.positive_only = True  # a basket matrix holds quantities >= 0
+        return tags
 
     def _segment_table(self, X: Any, tx: Transactions, segments: Any) -> nw.LazyFrame[Any]:
         """``__cid``, ``__seg``: one segment per customer, on the engine of the log."""
@@ -151,6 +152,11 @@ class AssociationRules(_BasketEstimator):
     With ``by``, each segment's rules are counted on its own baskets: its
     supports are shares of the segment's baskets.
 
+    Instead of a log, ``fit`` and ``predict`` take a basket matrix, as mlxtend's
+    ``apriori``: a 2-D numeric array with one row per basket, one column per
+    item and a positive value where the basket holds the item. The items are
+    the column positions; the log's parameters do not apply (``by`` is refused).
+
     Parameters
     ----------
     min_support : float, default=0.01
@@ -219,6 +225,15 @@ class AssociationRules(_BasketEstimator):
     >>> AssociationRules(min_support=0.5, min_confidence=0.6, min_lift=1.5,
     ...                  product_col="product").fit(log).rules_.shape[0]
     0
+
+    The same baskets as a matrix (columns tea, milk, jam):
+
+    >>> import numpy as np
+    >>> baskets = np.array([[1, 1, 0], [1, 1, 0], [0, 0, 1], [0, 1, 0]])
+    >>> model = AssociationRules(min_support=0.5, min_confidence=0.6).fit(baskets)
+    >>> model.predict(np.array([[1, 0, 0], [0, 1, 0]]))
+    array([[0, 1, 0],
+           [1, 0, 0]])
     """
 
     _parameter_constraints: dict[str, list[Any]] = {
@@ -269,8 +284,8 @@ class AssociationRules(_BasketEstimator):
 
         Parameters
         ----------
-        X : dataframe, lazy frame or Transactions
-            The transaction log with an item column.
+        X : dataframe, lazy frame, Transactions or array of shape (n_baskets, n_items)
+            The transaction log with an item column, or a basket matrix.
         y : None
             Ignored.
         segments : dataframe, optional
@@ -282,7 +297,7 @@ class AssociationRules(_BasketEstimator):
         self : AssociationRules
             The fitted estimator.
         """
-        tx = self._check(X)
+        tx = self._check(X, fit=True)
         items, keys = self._basket_items(X, tx, segments)
         groups = [SEG] if self.by is not None else []
         n_baskets, levels = frequent_itemsets(
@@ -299,7 +314,7 @@ class AssociationRules(_BasketEstimator):
         self.n_baskets_ = counts
         self.n_itemsets_ = sum(len(lv) for lv in levels)
         self.rules_ = self._output(rules, tx)
-        self._record(tx)
+        self._record_input(X, tx)
         return self
 
     def _counts(self, n_baskets: pl.DataFrame, segments: Any, tx: Transactions) -> dict[Any, int]:
@@ -329,18 +344,20 @@ class AssociationRules(_BasketEstimator):
 
         Parameters
         ----------
-        X : dataframe, lazy frame or Transactions
-            A transaction log with the columns seen in ``fit``.
+        X : dataframe, lazy frame, Transactions or array of shape (n_baskets, n_items)
+            A transaction log with the columns seen in ``fit``, or a basket matrix
+            of the items seen in ``fit``.
         segments : dataframe, optional
             With ``by``: the segment of each customer (default: read from ``X``).
 
         Returns
         -------
-        DataFrame
+        DataFrame or ndarray
             One row per basket of ``X``, sorted by its keys: the customer column,
             the order column (or ``basket_date``) and ``predicted_items`` (a list,
             empty when no rule fires). pandas for pandas input, otherwise polars
-            (pyarrow for pyarrow).
+            (pyarrow for pyarrow). For a basket matrix, an int array of its shape:
+            1 where an item is predicted for the basket.
         """
         check_is_fitted(self)
         tx = self._check(X)
@@ -370,6 +387,8 @@ class AssociationRules(_BasketEstimator):
             pl.lit([], dtype=pl.List(item_type))))
         names = {CID: tx.customer_col, ORDER: tx.order_col or "", DAY: "basket_date"}
         baskets = baskets.rename({k: v for k, v in names.items() if k in baskets.columns})
+        if is_matrix(X):
+            return indicator(baskets, np.shape(X)[0], int(self.n_features_in_))
         info = self._out_info(tx)
         if info.kind == "polars" or info.kind == "lazy":
             return baskets

@@ -6,6 +6,7 @@ from numbers import Integral, Real
 from typing import Any
 
 import narwhals.stable.v2 as nw
+import numpy as np
 import polars as pl
 
 from .._frame import collect_small
@@ -14,7 +15,9 @@ from ..exceptions import InvalidDtypeError
 from ..io._validate import CID
 from ._association import _TX_CONSTRAINTS, SEG, _BasketEstimator
 from ._baskets import ITEM, basket_items, basket_keys
+from ._cobuy import pair_lifts
 from ._itemsets import N_BASKETS, frequent_itemsets
+from ._matrix import is_matrix, ranking
 from ._rules import rules_from_itemsets
 from ._scoring import Blend, cold_start, history_tables, rank, score_candidates
 
@@ -48,11 +51,24 @@ class ProductRecommender(_BasketEstimator):
     3. the lift of the strongest rule that fired (how many times as often as
        average the product is bought with what the customer bought), raised to
        ``rule_weight``: 0 ignores rules, 1 turns the popularity into the rule's
-       confidence.
+       confidence;
+    4. with ``cobuy_weight > 0``, the co-purchase lift over whole histories: how
+       many times as many of the segment's customers bought both the product
+       and one the customer bought as would by chance (shrunk toward 1 by 3
+       pseudo-customers; below 1 for products the customer's kind avoids),
+       geometric mean over the customer's products, raised to ``cobuy_weight``.
+       Item-based collaborative filtering (as Microsoft Recommenders' SAR, with
+       lift): it sees products bought by the same customers in different
+       baskets, which basket rules miss. Each bought product also brings its
+       ``n`` products of highest lift as candidates.
 
     A customer without a matching rule gets the segment's best sellers; a
     customer unknown to ``fit`` (cold start) gets the best sellers of the
     segment given in ``segments=``, or of all customers.
+
+    ``fit`` and ``predict`` also take a basket matrix (rows: baskets, each its own
+    customer, the row number; columns: items, by position; a positive value
+    where the basket holds the item), as :class:`AssociationRules` does.
 
     ``strategy`` gives the two baselines of an evaluation: ``"segment_popular"``
     (the segment's best sellers by their plain share of baskets) and
@@ -77,6 +93,9 @@ class ProductRecommender(_BasketEstimator):
         Pseudo-baskets of the segment's popularity added to each customer's own
         baskets (> 0; smaller trusts the customer's history more). Used only
         with ``exclude_purchased=False``.
+    cobuy_weight : float, default=0.0
+        Exponent of the co-purchase lift in the score (factor 4), >= 0; 0 leaves
+        it out.
     customer_col, time_col, amount_col, product_col, order_col
         Column names, as in :class:`AssociationRules`.
     observation_date : date-like, optional
@@ -144,6 +163,7 @@ class ProductRecommender(_BasketEstimator):
         "rule_weight": [Interval(Real, 0, None, closed="left")],
         "shrinkage": [Interval(Real, 0, None, closed="left")],
         "history_prior": [Interval(Real, 0, None, closed="neither")],
+        "cobuy_weight": [Interval(Real, 0, None, closed="left")],
     }
 
     def __init__(
@@ -159,6 +179,7 @@ class ProductRecommender(_BasketEstimator):
         rule_weight: float = 0.5,
         shrinkage: float = 100.0,
         history_prior: float = 20.0,
+        cobuy_weight: float = 0.0,
         customer_col: str = "customer_id",
         time_col: str = "date",
         amount_col: str = "amount",
@@ -179,6 +200,7 @@ class ProductRecommender(_BasketEstimator):
         self.rule_weight = rule_weight
         self.shrinkage = shrinkage
         self.history_prior = history_prior
+        self.cobuy_weight = cobuy_weight
         self.customer_col = customer_col
         self.time_col = time_col
         self.amount_col = amount_col
@@ -195,8 +217,8 @@ class ProductRecommender(_BasketEstimator):
 
         Parameters
         ----------
-        X : dataframe, lazy frame or Transactions
-            The transaction log with an item column.
+        X : dataframe, lazy frame, Transactions or array of shape (n_baskets, n_items)
+            The transaction log with an item column, or a basket matrix.
         y : None
             Ignored.
         segments : dataframe, optional
@@ -207,7 +229,7 @@ class ProductRecommender(_BasketEstimator):
         self : ProductRecommender
             The fitted recommender.
         """
-        tx = self._check(X)
+        tx = self._check(X, fit=True)
         bi, keys = self._items(X, tx, segments)
         pooled = self._pooled()
         baskets = bi.select(keys).unique()
@@ -241,7 +263,7 @@ class ProductRecommender(_BasketEstimator):
         self.customers_ = (customers.drop(SEG) if pooled else customers).rename(
             names, strict=False)
         self.n_customers_ = len(customers)
-        self._record(tx)
+        self._record_input(X, tx)
         self._fit_info = (cust, prod, tx.info)
         return self
 
@@ -306,8 +328,9 @@ class ProductRecommender(_BasketEstimator):
 
         Parameters
         ----------
-        X : dataframe, lazy frame or Transactions
-            A transaction log with the columns seen in ``fit``.
+        X : dataframe, lazy frame, Transactions or array of shape (n_baskets, n_items)
+            A transaction log with the columns seen in ``fit``, or a basket matrix
+            of the items seen in ``fit``.
         n : int, default=5
             Products per customer.
         segments : dataframe, optional
@@ -315,14 +338,19 @@ class ProductRecommender(_BasketEstimator):
 
         Returns
         -------
-        pandas.DataFrame
-            As :meth:`recommend`, customers in id order.
+        pandas.DataFrame or ndarray
+            As :meth:`recommend`, customers in id order. For a basket matrix, an
+            int array of shape (n_baskets, n): the item positions of each row,
+            best first, -1 where fewer than ``n`` are left.
         """
         check_is_fitted(self)
         tx = self._check(X)
         bi, keys = self._items(X, tx, segments)
         customers, purchases = history_tables(bi, keys)
-        return self._recommend(customers.select(CID), customers, purchases, n)
+        if not is_matrix(X):
+            return self._recommend(customers.select(CID), customers, purchases, n)
+        rows = pl.Series(CID, np.arange(np.shape(X)[0])).cast(customers.schema[CID]).to_frame()
+        return ranking(self._recommend(rows, customers, purchases, n), len(rows), int(n))
 
     # --- internals, in internal names -------------------------------------------------------
 
@@ -345,7 +373,7 @@ class ProductRecommender(_BasketEstimator):
             raise InvalidDtypeError(f"n must be a positive integer; got {n!r}.")
         n = int(n)
         cust, prod, _ = self._fit_info
-        best, _, _, rules = self._internal()
+        best, fitted, bought, rules = self._internal()
         # A customer of a segment unknown to fit (or of none) is a cold start.
         wanted = ids.join(customers, on=CID, how="left").with_columns(
             pl.col(SEG).cast(best.schema[SEG], strict=False), pl.col(N_BASKETS).fill_null(0))
@@ -355,10 +383,15 @@ class ProductRecommender(_BasketEstimator):
                       history_prior=float(self.history_prior),
                       exclude_purchased=bool(self.exclude_purchased),
                       rebuy=self.strategy == "rules" and not self.exclude_purchased,
-                      segmented=not self._pooled())
+                      segmented=not self._pooled(),
+                      cobuy_weight=float(self.cobuy_weight))
+        # Co-purchase lifts come from the fitted histories, whoever is scored.
+        cobuy = pair_lifts(fitted, bought) if (
+            self.strategy == "rules" and blend.cobuy_weight > 0) else None
         overall = self.overall_best_sellers_.rename({prod: ITEM})
         parts = [cold_start(wanted.filter(pl.col(SEG).is_null()).select(CID), overall, n),
-                 score_candidates(wanted.drop_nulls(SEG), best, purchases, rules, n, blend)]
+                 score_candidates(wanted.drop_nulls(SEG), best, purchases, rules, n, blend,
+                                  cobuy)]
         scored = pl.concat([p for p in parts if len(p)], how="vertical_relaxed") if any(
             len(p) for p in parts) else parts[1]
         return rank(ids, scored, n).rename({CID: cust, ITEM: prod}).to_pandas()

@@ -10,6 +10,7 @@ import polars as pl
 from ..io._validate import CID
 from ._association import SEG
 from ._baskets import ITEM
+from ._cobuy import cobuy_candidates, cobuy_factor
 from ._itemsets import N_BASKETS
 from ._rules import ANTE, CONS
 
@@ -25,6 +26,7 @@ class Blend:
     exclude_purchased: bool
     rebuy: bool  # the customer's own history counts (re-buys, strategy "rules")
     segmented: bool  # best sellers are per segment (reasons name the segment)
+    cobuy_weight: float = 0.0  # exponent of the co-purchase lift (0: off)
 
 
 def history_tables(bi: pl.DataFrame, keys: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -58,12 +60,15 @@ def cold_start(who: pl.DataFrame, overall: pl.DataFrame, n: int) -> pl.DataFrame
 
 
 def score_candidates(who: pl.DataFrame, best: pl.DataFrame, purchases: pl.DataFrame,
-                     rules: pl.DataFrame, n: int, blend: Blend) -> pl.DataFrame:
+                     rules: pl.DataFrame, n: int, blend: Blend,
+                     cobuy: tuple[pl.DataFrame, pl.DataFrame] | None = None) -> pl.DataFrame:
     """Customers of a known segment (``__cid``, ``__seg``, ``__n``): every candidate scored.
 
     Candidates are the segment's best sellers (enough to leave ``n`` after the
-    customer's own products), the consequents of the rules that fired and, with
-    re-buys, the customer's own products.
+    customer's own products), the consequents of the rules that fired, with
+    ``cobuy`` (``reach`` and ``lifts`` of :func:`pair_lifts`) the ``n`` products of
+    highest co-purchase lift of each bought product and, with re-buys, the
+    customer's own products.
     """
     own = purchases.join(who.select(CID), on=CID).rename({N_BASKETS: "__k"})
     longest = own.group_by(CID).len()["len"].max() if len(own) else 0
@@ -75,6 +80,8 @@ def score_candidates(who: pl.DataFrame, best: pl.DataFrame, purchases: pl.DataFr
     rebuy = blend.rebuy
     if rebuy:
         pairs.append(own.select(CID, ITEM))
+    if cobuy is not None:
+        pairs.append(cobuy_candidates(own.join(who.select(CID, SEG), on=CID), cobuy[1], n))
     cand = pl.concat(pairs, how="vertical_relaxed").unique().join(who, on=CID).join(
         best, on=[SEG, ITEM], how="left").join(own, on=[CID, ITEM], how="left").join(
         fired, on=[CID, ITEM], how="left").with_columns(
@@ -88,6 +95,13 @@ def score_candidates(who: pl.DataFrame, best: pl.DataFrame, purchases: pl.DataFr
         alpha = blend.history_prior
         base = (pl.col("__k") + alpha * base) / (pl.col(N_BASKETS) + alpha)
     boost = pl.max_horizontal(pl.col("lift").fill_null(1.0), pl.lit(1.0)) ** blend.rule_weight
+    if cobuy is not None:
+        cand = cand.join(cobuy_factor(cand, own, cobuy[0], cobuy[1], blend.cobuy_weight),
+                         on=[CID, ITEM], how="left")
+        boost = boost * pl.col("__cobuy").fill_null(1.0)
+    else:
+        cand = cand.with_columns(pl.lit(None, pl.String).alias("__via"),
+                                 pl.lit(None, pl.Float64).alias("__via_lift"))
     cand = cand.with_columns((base * boost).alias("__score"))
     pct = (pl.col("support").fill_null(0.0) * 100).round(0).cast(pl.Int64).cast(pl.String)
     times = pl.col("lift").round(1).cast(pl.String)
@@ -107,18 +121,28 @@ def score_candidates(who: pl.DataFrame, best: pl.DataFrame, purchases: pl.DataFr
         times, pl.lit("x as often as average)")])).when(pl.col("__k") > 0).then(
         pl.concat_str([pl.lit("bought again: in "), pl.col("__k").cast(pl.String),
                        pl.lit(" of the customer's "), pl.col(N_BASKETS).cast(pl.String),
-                       pl.lit(" baskets")])).otherwise(popular)
+                       pl.lit(" baskets")])).when(
+        pl.col("__via_lift").fill_null(0.0).round(1) > 1.0).then(pl.concat_str([
+            pl.lit("customers who bought "), pl.col("__via").cast(pl.String),
+            pl.lit(" also buy "), pl.col(ITEM).cast(pl.String), pl.lit(": "),
+            pl.col("__via_lift").round(1).cast(pl.String),
+            pl.lit("x as many as by chance")])).otherwise(popular)
     return cand.select(CID, ITEM, pl.col("__score").alias("score"), reason.alias("reason"))
 
 
 def fired_rules(who: pl.DataFrame, own: pl.DataFrame, rules: pl.DataFrame) -> pl.DataFrame:
-    """Per customer and consequent: the rule of highest lift whose antecedents were bought."""
+    """Per customer and consequent: the rule of highest lift whose antecedents were bought.
+
+    Rules of one consequent only (see below).
+    """
     schema: dict[str, Any] = {CID: who.schema[CID], ITEM: own.schema[ITEM],
                               "lift": pl.Float64, "confidence": pl.Float64,
                               ANTE: pl.List(own.schema[ITEM])}
     if not len(rules) or not len(own):
         return pl.DataFrame(schema=schema)
-    rules = rules.with_row_index("__rid")
+    # Only rules with one consequent: the lift of {a} -> {b, c} belongs to the pair
+    # {b, c}, and would lend c's lift to a best seller b bought with it by chance.
+    rules = rules.filter(pl.col(CONS).list.len() == 1).with_row_index("__rid")
     ante = rules.select(SEG, "__rid", pl.col(ANTE).list.len().alias("__n_ante"),
                         pl.col(ANTE).alias(ITEM)).explode(ITEM)
     owned = own.join(who.select(CID, SEG), on=CID).select(CID, SEG, ITEM)

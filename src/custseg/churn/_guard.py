@@ -16,7 +16,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
-from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from ..exceptions import CustsegError
@@ -83,7 +82,9 @@ def churn_model_quality(y: Any, scores: dict[str, Any]) -> pd.DataFrame:
         prob = name != "recency"
         m = churn_metrics(yy, arr, probability=prob)
         rows[name] = {
-            "roc_auc": float(roc_auc_score(yy, arr)),
+            # churn_metrics' own AUC (the same value): computing it again took a quarter
+            # of the metrics (0.19 s -> 0.14 s of CPU for three scores of 70,000 customers).
+            "roc_auc": m["roc_auc"],
             "lift": m["lift"],
             "brier": m["brier"],
             "calibration_error": _calibration_error(yy, arr) if prob else float("nan"),

@@ -24,16 +24,23 @@ from ._core import UNITS, validated_log
 
 __all__ = ["BTYDFeatures", "BehaviouralFeatures", "CustomerFeatures", "RFMFeatures"]
 
-_COMMON_CONSTRAINTS: dict[str, list[Any]] = {
+# The allowed values of the transaction-log parameters (the keywords of log_options), for
+# every estimator that reads a raw log: each takes the entries of the parameters it has.
+LOG_CONSTRAINTS: dict[str, list[Any]] = {
     "customer_col": [str],
     "time_col": [str],
     "amount_col": [str],
     "order_col": [str, None],
+    "quantity_col": [str, None],
+    "product_col": [str, None],
     "observation_date": "no_validation",  # type: ignore[dict-item]
-    "occasion": [StrOptions({"day", "order", "row"})],
     "returns": [StrOptions({"net", "drop", "error"})],
     "future": [StrOptions({"error", "drop"})],
     "time_format": [str, None],
+}
+_COMMON_CONSTRAINTS: dict[str, list[Any]] = {
+    **{k: v for k, v in LOG_CONSTRAINTS.items() if k not in ("quantity_col", "product_col")},
+    "occasion": [StrOptions({"day", "order", "row"})],
 }
 
 
@@ -47,14 +54,7 @@ class _TransactionTransformer(OutputNamesMixin, TransactionInputMixin, Transform
     later extract.
     """
 
-    customer_col: str
-    time_col: str
-    amount_col: str
-    order_col: str | None
-    observation_date: Any
-    returns: str
     future: str
-    time_format: str | None
 
     def _check(self, X: Any) -> Transactions:
         return validated_log(X, self)
@@ -313,9 +313,8 @@ class _WithBehaviour(_TransactionTransformer):
 
 
 _BEHAVIOUR_CONSTRAINTS: dict[str, list[Any]] = {
-    **_COMMON_CONSTRAINTS,
-    "quantity_col": [str, None],
-    "product_col": [str, None],
+    **LOG_CONSTRAINTS,
+    "occasion": _COMMON_CONSTRAINTS["occasion"],
     "windows": ["array-like"],
     "trend_window": [Interval(Integral, 1, None, closed="left")],
 }

@@ -124,18 +124,31 @@ def atomic_output(path: str | Path) -> Iterator[Path]:
 
 @contextlib.contextmanager
 def _interrupts_deferred() -> Iterator[None]:
-    """Hold SIGINT and SIGTERM back during the block (main thread, POSIX); on leaving it
-    a pending one is delivered, so the KeyboardInterrupt is raised after the block."""
-    if (not hasattr(signal, "pthread_sigmask")
-            or threading.current_thread() is not threading.main_thread()):
+    """Hold SIGINT and SIGTERM back during the block (main thread); one received meanwhile
+    is delivered on leaving it, so the KeyboardInterrupt is raised after the block.
+
+    The Python handlers are swapped, not only the thread's signal mask: the process's
+    other threads (polars, OpenMP) can receive the signal, and its Python handler then
+    ran in the main thread inside the block (a temporary file was left behind in 2 of 5
+    interrupted ``custseg segment`` runs, tests/io/test_write.py).
+    """
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
-    held = {signal.SIGINT, signal.SIGTERM}
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    got: list[int] = []
+    old = {s: signal.signal(s, lambda n, _frame: got.append(n))
+           for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        for s, handler in old.items():
+            signal.signal(s, handler)
+        if got:
+            handler = old[signal.Signals(got[0])]
+            if callable(handler):
+                handler(got[0], None)
+            else:
+                signal.raise_signal(got[0])
 
 
 def write_table(table: Any, path: str | Path, stdout: TextIO | None = None) -> None:

@@ -48,7 +48,11 @@ class PointsScorer(OutputNamesMixin, TransformerMixin, BaseEstimator):
 
     Blank values (null, NaN, empty text) are *unknown*: only ``unknown`` rules
     hold for them (a comparison with an unknown value is false, as in SQL).
-    A category no rule names simply gets no points from those rules.
+    A category no rule names simply gets no points from those rules, whether
+    or not the ``fit`` table held it: the rules, not the table, name the
+    categories, so a category unseen in ``fit`` is not read as missing (as the
+    other estimators of attributes read it) but as one no rule names: ``not
+    in`` rules hold for it, as in the SQL export.
 
     Parameters
     ----------

@@ -18,8 +18,11 @@ the same steps, stopping rule and BIC: the same BIC to about 1e-15, and the same
 ``cholesky`` and ``inv``. Kept because scikit-learn inverts each 6 x 6 Cholesky
 factor with SciPy's triangular solve, which SciPy's OpenBLAS runs on every core,
 about 1,400 times per search; on a busy 2-core machine each call waits for a
-free core: nine mixtures of 5,000 rows took 7.3 s that way and 0.95 s with this
-EM (default threads, load 3).
+free core. Measured on the 17 mixtures of one search (k = 2..10 and the 8 merged
+starts, 5,000 x 6 rows, default threads, load average 9 to 12): scikit-learn's
+``GaussianMixture`` with the same starts 16.5-20.2 s (13.5-17.0 s with
+``max_iter=20``), this EM 1.5-1.8 s, the same BIC for every k. With one thread
+both take about 0.85 s of CPU: the saving is the threads' waiting only.
 """
 
 from __future__ import annotations

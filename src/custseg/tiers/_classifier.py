@@ -59,13 +59,13 @@ class TierClassifier(ClassifierMixin, BaseEstimator):
     grades : sequence or None, default=None
         Grade labels, best first. ``None``: the categories of an ordered
         categorical ``y`` (best = highest, as :func:`grade` returns), the
-        categories of an unordered one; two labels of a Yes/No-style
-        outcome (Yes/No, True/False, converted/not converted...) put the
-        positive one first, as every estimator reading a binary outcome
-        does; numbers ascending (grade positions, 0 best, as
-        :class:`ValueGrader` numbers them: pass ``grades=[1, 0]`` for a 0/1
-        converted flag); else the sorted distinct labels (so "A" < "B" < ...
-        with "A" best). Labels of ``y`` not in ``grades`` are an error.
+        categories of an unordered one; the two labels of a binary outcome
+        (0/1, True/False, Yes/No, converted/not converted...) put the
+        positive one (1, True, Yes) first, as every estimator reading a
+        binary outcome does; other numbers ascending (grade positions, 0
+        best, as :class:`ValueGrader` numbers them); else the sorted
+        distinct labels (so "A" < "B" < ... with "A" best). Labels of ``y``
+        not in ``grades`` are an error.
     categorical_features : "auto" or list of str, default="auto"
         Columns treated as categories. ``"auto"``: the non-numeric columns
         (text, category dtype) of a dataframe. Arrays are all numeric.
@@ -92,7 +92,8 @@ class TierClassifier(ClassifierMixin, BaseEstimator):
     Attributes
     ----------
     classes_ : ndarray of shape (n_grades,)
-        Grade labels, best first.
+        Grade labels, best first: ``[1, 0]`` for a 0/1 outcome, ``["Yes",
+        "No"]`` for Yes/No (the columns of ``predict_proba``).
     estimator_ : DecisionTreeClassifier
         The fitted scikit-learn tree (on encoded features, before threshold
         refinement, monotone relabelling and merging).

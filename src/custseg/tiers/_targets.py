@@ -42,7 +42,7 @@ def grade_targets(y: Any, grades: Any) -> tuple[np.ndarray, np.ndarray]:
         classes = np.asarray(check_grades(grades))
     elif cat is not None:
         cats = list(cat.categories)
-        classes = np.asarray(cats[::-1] if cat.ordered else cats)
+        classes = np.asarray(cats[::-1]) if cat.ordered else default_grade_order(np.asarray(cats))
     else:
         check_classification_targets(y_arr)
         classes = default_grade_order(np.unique(y_arr))
@@ -76,14 +76,29 @@ def grade_targets(y: Any, grades: Any) -> tuple[np.ndarray, np.ndarray]:
 def default_grade_order(labels: np.ndarray) -> np.ndarray:
     """Grade order (best first) of distinct labels when ``grades`` is not given.
 
-    Two labels of a Yes/No-style outcome (Yes/No, True/False, converted/not converted...)
-    put the positive one first, as every estimator reading a binary outcome does; numbers
-    are grade positions (0 best, as :class:`ValueGrader` numbers grades); other text is
-    sorted (``"A"`` best).
+    Two labels of a binary outcome put the positive one first, as every estimator
+    reading a binary outcome does (``LeadScorer``, ``ChurnPredictor``): ``1`` of
+    0/1, ``True`` of True/False, the Yes-like word of Yes/No, converted/not
+    converted... Other numbers are grade positions (0 best, as
+    :class:`ValueGrader` numbers grades); other text is sorted (``"A"`` best).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from custseg.tiers._targets import default_grade_order
+    >>> default_grade_order(np.array([0, 1])).tolist()
+    [1, 0]
+    >>> default_grade_order(np.array(["No", "Yes"])).tolist()
+    ['Yes', 'No']
+    >>> default_grade_order(np.array([0, 1, 2])).tolist()
+    [0, 1, 2]
     """
     if labels.size == 2:
-        positive = word_positive(*labels.tolist())
+        a, b = labels.tolist()
+        positive = word_positive(a, b)
+        if positive is None and labels.dtype.kind in "iuf" and {a, b} == {0, 1}:
+            positive = 1  # a 0/1 outcome
         if positive is not None:
-            other = next(v for v in labels.tolist() if v != positive)
+            other = b if a == positive else a
             return np.asarray([positive, other], dtype=labels.dtype)
     return labels
