@@ -14,7 +14,7 @@ from .._frame import collect_small
 from ..features._core import as_transactions
 from ..io._validate import CID, PRODUCT, TIME, _exclusive_end, parse_date
 
-__all__ = ["compare_recommenders", "recommendation_metrics"]
+__all__ = ["compare_recommenders", "customer_hits", "recommendation_metrics"]
 
 
 def recommendation_metrics(recommender: Any, holdout: Any, n: int = 5) -> dict[str, float]:
@@ -47,6 +47,29 @@ def recommendation_metrics(recommender: Any, holdout: Any, n: int = 5) -> dict[s
     --------
     compare_recommenders : The same figures beside the two best-seller baselines.
     """
+    per, recs = customer_hits(recommender, holdout, n)
+    if not len(per):
+        return {"hit_rate": float("nan"), "precision": float("nan"), "recall": float("nan"),
+                "coverage": 0.0, "n_customers": 0}
+    prod = recommender._fit_info[1]
+    n_products = recommender.best_sellers_[prod].n_unique()
+    return {
+        "hit_rate": float((per["hits"] > 0).mean()),
+        "precision": float((per["hits"] / n).mean()),
+        "recall": float((per["hits"] / per["relevant"]).mean()),
+        "coverage": recs[prod].n_unique() / n_products if n_products else 0.0,
+        "n_customers": len(per),
+    }
+
+
+def customer_hits(recommender: Any, holdout: Any, n: int = 5) -> tuple[pl.DataFrame,
+                                                                       pl.DataFrame]:
+    """Per evaluated customer: ``relevant`` (holdout products) and ``hits`` (recommended).
+
+    The customers are those of :func:`recommendation_metrics`, in id order; the
+    second frame holds their recommendations (customer and product columns).
+    Paired comparisons of two recommenders on the same customers start here.
+    """
     cust, prod, _ = recommender._fit_info
     tx = as_transactions(holdout, customer_col=recommender.customer_col,
                          time_col=recommender.time_col, amount_col=recommender.amount_col,
@@ -62,22 +85,16 @@ def recommendation_metrics(recommender: Any, holdout: Any, n: int = 5) -> dict[s
         bought = bought.join(history, on=[cust, prod], how="anti")
     customers = bought[cust].unique().sort()
     if not len(customers):
-        return {"hit_rate": float("nan"), "precision": float("nan"), "recall": float("nan"),
-                "coverage": 0.0, "n_customers": 0}
+        empty = pl.DataFrame(schema={cust: history.schema[cust], "relevant": pl.UInt32,
+                                     "hits": pl.UInt32})
+        return empty, history.clear()
     recs = pl.from_pandas(recommender.recommend(customers.to_list(), n=n)).select(cust, prod)
     recs = recs.with_columns(pl.col(cust).cast(history.schema[cust]),
                              pl.col(prod).cast(history.schema[prod]))
     hits = recs.join(bought, on=[cust, prod], how="semi").group_by(cust).len("hits")
     per = customers.to_frame().join(bought.group_by(cust).len("relevant"), on=cust).join(
-        hits, on=cust, how="left").with_columns(pl.col("hits").fill_null(0))
-    n_products = recommender.best_sellers_[prod].n_unique()
-    return {
-        "hit_rate": float((per["hits"] > 0).mean()),
-        "precision": float((per["hits"] / n).mean()),
-        "recall": float((per["hits"] / per["relevant"]).mean()),
-        "coverage": recs[prod].n_unique() / n_products if n_products else 0.0,
-        "n_customers": len(per),
-    }
+        hits, on=cust, how="left").with_columns(pl.col("hits").fill_null(0)).sort(cust)
+    return per, recs
 
 
 def compare_recommenders(recommender: Any, transactions: Any, cutoff: Any, n: int = 5,
