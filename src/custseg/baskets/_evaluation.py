@@ -53,10 +53,12 @@ def recommendation_metrics(recommender: Any, holdout: Any, n: int = 5) -> dict[s
                 "coverage": 0.0, "n_customers": 0}
     prod = recommender._fit_info[1]
     n_products = recommender.best_sellers_[prod].n_unique()
+    means = per.select((pl.col("hits") > 0).mean().alias("hit_rate"),
+                       (pl.col("hits") / n).mean().alias("precision"),
+                       (pl.col("hits") / pl.col("relevant")).mean().alias("recall")).row(
+        0, named=True)
     return {
-        "hit_rate": float((per["hits"] > 0).mean()),
-        "precision": float((per["hits"] / n).mean()),
-        "recall": float((per["hits"] / per["relevant"]).mean()),
+        **{k: float(v) for k, v in means.items()},
         "coverage": recs[prod].n_unique() / n_products if n_products else 0.0,
         "n_customers": len(per),
     }
