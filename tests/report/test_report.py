@@ -171,6 +171,22 @@ def test_what_changed_leads_and_compares_one_month_earlier(fitted_and_table, sam
         row = re.search(rf"<tr><td>{column_label(col)}</td>(.*?)</tr>", report_page).group(1)
         cells = [int(v.replace(",", "")) for v in re.findall(r">([\d,]+)<", row)]
         assert cells == [m.n_stayed, m.n_better, m.n_worse, m.n_new, m.n_gone], col
+        # counts print with thousands separators, as everywhere in the report
+        expected = [f"{n:,}" for n in cells]
+        assert re.findall(r">([\d,]+)<", row) == expected, col
+
+
+def test_high_risk_card_states_the_band_share_now_and_at_fit(fitted_and_table, report_page):
+    model, table = fitted_and_table
+    now = (table["churn_risk"].astype(str) == "high").mean()
+    then = model.churn_risk_bands_["high"]["share"]
+    n = int((table["churn_risk"].astype(str) == "high").sum())
+    card = (f'<div class="value">{n:,}</div><div class="label">customers at high churn risk '
+            f"({100 * now:.1f}% of customers; {100 * then:.1f}% when the model was fit)</div>")
+    assert card in report_page
+    lo, hi = model.churn_risk_cuts_
+    assert (f"a probability of {100 * lo:.1f}% or more is medium, {100 * hi:.1f}% or more "
+            f"high") in report_page
 
 
 def test_card_grid_never_leaves_one_card_alone():

@@ -2,9 +2,10 @@
 
 The bands are learnt from the churn probabilities of the training customers:
 by default the top 10% of churn probability is ``"high"``, the next 20%
-``"medium"`` and the rest ``"low"``, so a band always means the same share of
-the base whatever the churn base rate. The cut points found are probabilities,
-applied unchanged to later tables.
+``"medium"`` and the rest ``"low"``, so on the training customers a band means the
+same share of the base whatever the churn base rate. The cut points found are
+probabilities, applied unchanged to later tables, where a band may hold a
+different share.
 """
 
 from __future__ import annotations

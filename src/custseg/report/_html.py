@@ -12,6 +12,7 @@ import pandas as pd
 from ..exceptions import EmptyDataError, InvalidDtypeError
 from ._context import ReportContext, esc
 from ._figures import to_pandas
+from ._risk import high_risk_label
 from ._sections import SECTIONS
 from ._tables import CHURN_RISK, LIFECYCLE, REVENUE, TIER, best_first, fmt_pct, has
 from ._trend_sections import trend_table
@@ -163,7 +164,7 @@ def _cards(ctx: ReportContext) -> str:
                            "value)"))
     if has(df, CHURN_RISK):
         high = df[CHURN_RISK].astype(str) == "high"
-        cards.append(_card(f"{int(high.sum()):,}", "customers at high churn risk"))
+        cards.append(_card(f"{int(high.sum()):,}", high_risk_label(ctx, int(high.sum()))))
         if revenue:
             at_risk = float(df.loc[high, REVENUE].clip(lower=0).sum())
             cards.append(_card(_share(at_risk, revenue), "of spend from high-risk customers"))

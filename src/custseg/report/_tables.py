@@ -143,7 +143,10 @@ FORMATS: dict[str, Callable[[Any], str]] = {
     "value_score": _fmt_num,
 }
 for _col in ("active_customers", "new_customers", "retained_customers",
-             "reactivated_customers", "lost_customers"):
+             "reactivated_customers", "lost_customers",
+             # the movement table's counts (report/_changes.py)
+             "stayed", "moved to a better group", "moved to a worse group",
+             "new customers", "gone"):
     FORMATS[_col] = fmt_int
 
 
