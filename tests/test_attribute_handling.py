@@ -28,7 +28,6 @@ import numpy as np
 import pandas as pd
 import polars as pl
 import pytest
-from threadpoolctl import threadpool_limits
 
 from custseg.churn import ChurnPredictor
 from custseg.exceptions import CustsegError, InvalidValueError
@@ -45,13 +44,6 @@ WEIGHTS = {"industry": 2, "employees": 1, "region": 1}
 
 def _value_scorer() -> ValueScorer:
     return ValueScorer(weights=WEIGHTS, category_order=ORDER, normalize="minmax")
-
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    # the boosting's OpenMP threads fight over the shared cores; results do not depend on them
-    with threadpool_limits(limits=1):
-        yield
 
 
 @dataclass

@@ -27,16 +27,6 @@ def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
 N_CUSTOMERS = 1000
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    # In-process fits: OpenMP spinning on the busy shared machine slows them 10x.
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(limits=1):
-        yield
-
-
-
 @pytest.fixture(scope="module")
 def log_csv(tmp_path_factory) -> Path:
     # The first 1,000 customers of the CDNOW sample (subprocess tests should stay quick).

@@ -30,26 +30,22 @@ def test_pages_with_examples_are_found():
 @pytest.mark.parametrize("page", PAGES)
 def test_page_examples_run(page, tmp_path, monkeypatch):
     import matplotlib
-    from threadpoolctl import threadpool_limits
-
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     monkeypatch.chdir(tmp_path)
     namespace: dict = {"__name__": f"docs_{page}"}
     blocks = BLOCK.findall((DOCS / page).read_text(encoding="utf-8"))
-    # one thread for the compiled numeric code (see ONE_THREAD in test_notebooks.py)
-    with threadpool_limits(limits=1):
-        try:
-            for k, (skip, block) in enumerate(blocks, start=1):
-                if skip:
-                    continue
-                try:
-                    exec(compile(block, f"{page} block {k}", "exec"), namespace)
-                except Exception as err:
-                    pytest.fail(f"{page}, python block {k} raised {type(err).__name__}: {err}")
-        finally:
-            plt.close("all")
+    try:
+        for k, (skip, block) in enumerate(blocks, start=1):
+            if skip:
+                continue
+            try:
+                exec(compile(block, f"{page} block {k}", "exec"), namespace)
+            except Exception as err:
+                pytest.fail(f"{page}, python block {k} raised {type(err).__name__}: {err}")
+    finally:
+        plt.close("all")
 
 
 def test_every_public_constant_has_an_api_entry():

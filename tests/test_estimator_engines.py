@@ -16,7 +16,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from threadpoolctl import threadpool_limits
 
 import custseg
 from custseg.datasets import load_cdnow
@@ -57,7 +56,7 @@ CASES: dict[str, tuple[Callable[[], Any], str, Any, dict[str, tuple[Any, ...]]]]
 
 def _run(name: str, table: Any) -> dict[str, Any]:
     make, _, y, methods = CASES[name]
-    with warnings.catch_warnings(), threadpool_limits(limits=1):
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # model warnings (assumptions, convergence) alike
         est = make().fit(table, y) if y is not None else make().fit(table)
         return {m: getattr(est, m)(table, *args) for m, args in methods.items()}

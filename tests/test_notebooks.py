@@ -7,7 +7,6 @@ keep their outputs (the docs gallery shows them), and their "Reading" cells comm
 from __future__ import annotations
 
 import importlib.util
-import os
 from pathlib import Path
 
 import nbformat
@@ -16,9 +15,6 @@ import pytest
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 NAMES = ["quickstart.ipynb", "churn.ipynb", "tiers.ipynb"]
 TIMEOUT_PER_CELL = 300
-# One thread for the compiled numeric code: on a busy machine OpenMP threads spin against
-# each other (gradient boosting on CDNOW: 2 s with one thread, 30 s with two under load).
-ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
 def _builder():
@@ -73,7 +69,7 @@ def test_notebook_executes(name):
         resources={"metadata": {"path": str(NOTEBOOKS)}},
     )
     try:
-        client.execute(env={**os.environ, **ONE_THREAD})
+        client.execute()  # the kernel inherits the root conftest's one-thread variables
     except CellExecutionError as err:  # pragma: no cover - the failure message is the point
         pytest.fail(f"{name} failed:\n{err}")
     code = [c for c in nb.cells if c.cell_type == "code"]

@@ -35,15 +35,6 @@ from custseg.utils import all_estimators
 LOG = load_cdnow(sample=True)
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    # The test machine is shared: OpenMP spinning on busy cores slows fits 10x.
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(limits=1):
-        yield
-
-
 class NotTrusted:
     """A type no safe loader knows."""
 

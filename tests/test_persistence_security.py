@@ -34,14 +34,6 @@ def _installed_versions() -> dict[str, str]:
 VERSIONS = _installed_versions()
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(limits=1):
-        yield
-
-
 class Boom:
     """A pickle that runs code when loaded: it creates a marker file."""
 

@@ -12,7 +12,6 @@ import pyarrow as pa
 import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
-from threadpoolctl import threadpool_limits
 
 from custseg._scoring import churn_table, score_inputs
 from custseg.churn import churn_labels
@@ -33,23 +32,14 @@ CAL_END = "1997-09-30"
 END = "1998-06-30"
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    # The test machine is shared: OpenMP spinning on busy cores slows fits 10x.
-    with threadpool_limits(limits=1):
-        yield
-
-
 @pytest.fixture(scope="module")
 def fitted():
-    with threadpool_limits(limits=1):
-        return CustomerSegmentation(random_state=0).fit(SAMPLE[SAMPLE["date"] <= CAL_END])
+    return CustomerSegmentation(random_state=0).fit(SAMPLE[SAMPLE["date"] <= CAL_END])
 
 
 @pytest.fixture(scope="module")
 def table(fitted):
-    with threadpool_limits(limits=1):
-        return fitted.predict(SAMPLE, as_of=END)
+    return fitted.predict(SAMPLE, as_of=END)
 
 
 # --- the acceptance scenario on the full CDNOW log -------------------------------------

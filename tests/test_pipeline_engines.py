@@ -6,7 +6,6 @@ import sys
 
 import pandas as pd
 import pytest
-from threadpoolctl import threadpool_limits
 
 from custseg.datasets import load_cdnow
 from custseg.io import check_transactions
@@ -17,17 +16,10 @@ SAMPLE = load_cdnow(sample=True).drop(columns="master_id")
 CAL_END, END = "1997-09-30", "1998-06-30"
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    with threadpool_limits(limits=1):
-        yield
-
-
 @pytest.fixture(scope="module")
 def expected():
-    with threadpool_limits(limits=1):
-        model = CustomerSegmentation(random_state=0).fit(SAMPLE)
-        return model.predict(SAMPLE, as_of=END)
+    model = CustomerSegmentation(random_state=0).fit(SAMPLE)
+    return model.predict(SAMPLE, as_of=END)
 
 
 def count_validations(monkeypatch: pytest.MonkeyPatch) -> list[int]:

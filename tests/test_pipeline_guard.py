@@ -7,19 +7,12 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from threadpoolctl import threadpool_limits
 
 from custseg.datasets import load_cdnow
 from custseg.exceptions import WeakChurnModelWarning
 from custseg.pipeline import CustomerSegmentation
 
 QUICK = dict(rfm="drop", kmeans="drop", tiers="drop", playbook="drop", random_state=0)
-
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    with threadpool_limits(limits=1):
-        yield
 
 
 def random_log(n_customers=600, days=365, rate=1 / 60, seed=0):

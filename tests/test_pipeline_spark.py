@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from threadpoolctl import threadpool_limits
 
 from custseg.actions import DecisionMatrix
 from custseg.datasets import load_cdnow
@@ -27,12 +26,6 @@ pytestmark = pytest.mark.spark
 
 MASTER = load_cdnow()  # the full log: 69,659 rows, 23,570 customers
 END = "1998-06-30"
-
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    with threadpool_limits(limits=1):
-        yield
 
 
 def as_expected(table: pd.DataFrame) -> pd.DataFrame:
@@ -53,8 +46,7 @@ def master_spark(cdnow_spark):
 
 @pytest.fixture(scope="module")
 def spark_model(master_spark):
-    with threadpool_limits(limits=1):
-        return CustomerSegmentation(random_state=0).fit(master_spark)
+    return CustomerSegmentation(random_state=0).fit(master_spark)
 
 
 @pytest.fixture(scope="module")
@@ -64,8 +56,7 @@ def spark_table(spark_model, master_spark):
 
 
 def test_full_cdnow_on_spark_equals_pandas(spark_table):
-    with threadpool_limits(limits=1):
-        expected = CustomerSegmentation(random_state=0).fit(MASTER).predict(MASTER, as_of=END)
+    expected = CustomerSegmentation(random_state=0).fit(MASTER).predict(MASTER, as_of=END)
     assert len(expected) == MASTER["customer_id"].nunique() == 23_570
     same_rows(spark_table, expected)
 
@@ -112,10 +103,9 @@ def test_rows_do_not_depend_on_partitioning(small_partitions):
                             "date": pd.to_datetime(["1997-03-01", "1997-05-01"]),
                             "quantity": [1, 1], "amount": [-5.0, -7.0]})
     log = pd.concat([sample, refunds.astype(sample.dtypes.to_dict())], ignore_index=True)
-    with threadpool_limits(limits=1):
-        model = CustomerSegmentation(
-            random_state=0, playbook=DecisionMatrix(value_column="expected_value")).fit(log)
-        expected = model.predict(log, as_of=END)
+    model = CustomerSegmentation(
+        random_state=0, playbook=DecisionMatrix(value_column="expected_value")).fit(log)
+    expected = model.predict(log, as_of=END)
     assert expected["recency_days"].isna().sum() == 1  # the refund-only customer
     result = model.predict(to_backend(log, "spark").repartition(5), as_of=END)
     executed = result._jdf.queryExecution().executedPlan()  # planned, not run

@@ -7,7 +7,6 @@ import warnings
 import pandas as pd
 import pytest
 from sklearn.base import clone
-from threadpoolctl import threadpool_limits
 
 from custseg.baskets import ProductRecommender
 from custseg.datasets import make_baskets
@@ -28,7 +27,7 @@ def _model(**kwargs) -> CustomerSegmentation:
 
 @pytest.fixture(scope="module")
 def fitted():
-    with threadpool_limits(limits=1), warnings.catch_warnings():
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataWarning)
         model = _model().fit(LINES[LINES["date"] <= FIT_END])
         return model, model.predict(LINES)
@@ -102,7 +101,7 @@ def test_a_log_the_stage_cannot_use_leaves_it_out_with_a_warning():
 def test_the_stage_gives_the_pandas_column_on_every_engine(engine, fitted):
     _, want = fitted
     log = to_backend(LINES, engine)
-    with threadpool_limits(limits=1), warnings.catch_warnings():
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataWarning)
         fit_log = to_backend(LINES[LINES["date"] <= FIT_END], engine)
         table = to_pandas(_model().fit(fit_log).predict(log))
@@ -129,7 +128,7 @@ def test_the_stage_path_on_spark(fitted):
 
 
 def test_fit_predict_gives_the_column_of_fit_then_predict():
-    with threadpool_limits(limits=1), warnings.catch_warnings():
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataWarning)
         table = _model().fit_predict(LINES)
         expected = _model().fit(LINES).predict(LINES)

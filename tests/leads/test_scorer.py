@@ -24,11 +24,8 @@ def leads():
 
 @pytest.fixture(scope="module")
 def fitted(leads):
-    from threadpoolctl import threadpool_limits
-
     train, _ = leads
-    with threadpool_limits(limits=1):
-        return LeadScorer(**FAST).fit(train.drop(columns=DROP), train["converted"])
+    return LeadScorer(**FAST).fit(train.drop(columns=DROP), train["converted"])
 
 
 def test_top_reason_names_the_planted_driver(leads, fitted):
