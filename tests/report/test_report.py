@@ -223,3 +223,13 @@ def test_expected_future_value_and_value_at_stake_per_segment_and_tier(fitted_an
     assert report_page.count("<th scope=\"col\">value at stake</th>") >= 2
     total = f"{table['value_at_stake'].sum():,.0f}"
     assert f'<div class="value">{total}</div>' in report_page
+
+
+def test_risk_bands_give_their_rates_as_percentages(fitted_and_table, report_page):
+    model, _ = fitted_and_table
+    section = report_page.split("<h3>Risk bands</h3>", 1)[1].split("</table>", 1)[0]
+    for band, v in model.churn_risk_bands_.items():
+        rate, captured = f"{100 * v['churn_rate']:.1f}%", f"{100 * v['captured']:.1f}%"
+        row = re.search(rf"<tr><td[^>]*>{band}</td>(.*?)</tr>", section)
+        assert row is not None, band
+        assert rate in row.group(1) and captured in row.group(1), (band, row.group(1))

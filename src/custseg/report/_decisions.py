@@ -57,11 +57,17 @@ def _bands(model: Any) -> str:
     rows = pd.DataFrame([
         {"band": k, "churn probability from": v["from_probability"],
          "to": v["to_probability"], "customers": int(v["customers"]),
-         "observed churn rate": v["churn_rate"], "share of churners": v["captured"],
+         "observed churn rate": _percent(v["churn_rate"]),
+         "share of churners": _percent(v["captured"]),
          "lift": v["lift"]} for k, v in bands.items()]).round(3)
     return ("<h3>Risk bands</h3><p>Cut points learnt on the training split; the observed "
             "churn rate is that of the split's customers in each band.</p>"
             + table_html(rows, numeric=list(rows.columns[1:])))
+
+
+def _percent(share: float) -> str:
+    """A share as a percentage with one decimal ("81.1%"); blank when undefined."""
+    return "" if share is None or pd.isna(share) else f"{100 * share:.1f}%"
 
 
 def _matrix(model: Any) -> str:
