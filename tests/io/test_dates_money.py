@@ -108,6 +108,22 @@ def test_a_total_does_not_depend_on_the_other_customers():
     assert alone["monetary_total"].iloc[0] == beside["monetary_total"].iloc[0] == 1.31
 
 
+
+@pytest.mark.parametrize("tail", [[], [0.125], [2.5], [1e-7], [7.0]])
+def test_decimals_beyond_the_sample_are_found(tail):
+    """The scale equals the full six-place check whether or not the sample shows it all."""
+    from custseg.io._money import MAX_DECIMALS, decimal_stats, sample_decimals
+    from custseg.io._validate import _DECIMALS_SAMPLE
+
+    amounts = [12.5, 3.25] * (_DECIMALS_SAMPLE // 2 + 10) + tail  # the tail after the sample
+    frame = log(["2024-01-01"] * len(amounts), amounts)
+    full = sample_decimals(nw.from_native(pl.DataFrame({"a": amounts})).select(
+        **decimal_stats(nw.col("a"))).to_polars().to_dicts()[0])
+    assert check_transactions(frame).money.decimals == full
+    assert full == {(): 2, (0.125,): 3, (2.5,): 2, (1e-7,): MAX_DECIMALS, (7.0,): 2}[
+        tuple(tail)]
+
+
 # --- names -----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", ["tier", "action", "rfm_segment", "value_score", "churn_risk",
