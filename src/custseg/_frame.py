@@ -262,14 +262,14 @@ def to_kind(result: Any, info: FrameInfo | None, *, keep_dtypes: tuple[str, ...]
     >>> type(to_kind(pd.DataFrame({"b": [2]}), info)).__name__
     'DataFrame'
     """
-    import pandas as pd
-
     if info is None:
         return result
     if isinstance(result, nw.LazyFrame):
-        if info.kind == "lazy":
+        if info.kind == "lazy":  # before importing pandas, which a lazy path never needs
             return result.to_native()
         result = result.collect(backend="polars")
+    import pandas as pd
+
     if isinstance(result, (nw.DataFrame, nw.Series)):
         result = result.to_native()
     if isinstance(result, pd.Series):

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from ..exceptions import InvalidValueError
-from ..io._validate import CID, Transactions
+from ..io._validate import Transactions
+from ._behaviour import per_customer_behaviour
 from ._core import (
     check_occasion,
     finish,
-    per_customer_behaviour,
     per_customer_btyd,
     per_customer_rfm,
     unit_days,
@@ -367,7 +367,5 @@ def customer_features_from(
 ) -> Any:
     """RFM + behavioural features from an already validated log."""
     check_occasion(occasion, tx)
-    base = per_customer_rfm(tx, occasion)
-    extra = per_customer_behaviour(tx, occasion, windows, trend)
-    return finish(base.join(extra, on=CID, how="left"), tx)
+    return finish(per_customer_behaviour(tx, occasion, windows, trend, with_rfm=True), tx)
 

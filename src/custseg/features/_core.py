@@ -15,8 +15,6 @@ from ..io._validate import (
     AMOUNT,
     CID,
     ORDER,
-    PRODUCT,
-    QTY,
     TIME,
     Transactions,
     check_transactions,
@@ -215,21 +213,31 @@ def per_customer_rfm(tx: Transactions, occasion: str) -> nw.LazyFrame[Any]:
 
 def _rfm_columns(out: nw.LazyFrame[Any], ref: nw.Expr, tx: Transactions) -> nw.LazyFrame[Any]:
     """Final RFM columns from per-customer frequency, first/last purchase and total."""
-    freq = nw.col("frequency").cast(nw.Int64())
-    total = money(nw.col("monetary_total"), tx)
     out = with_epoch(out, {"first_purchase": "__fp", "last_purchase": "__lp"})
-    return out.select(
-        nw.col(CID),
+    return out.select(nw.col(CID), *rfm_exprs(ref, tx))
+
+
+def rfm_exprs(ref: nw.Expr, tx: Transactions, *, frequency: nw.Expr | None = None,
+              total: nw.Expr | None = None) -> list[nw.Expr]:
+    """The RFM columns (after ``__cid``) of a per-customer aggregate.
+
+    It holds ``first_purchase`` and ``last_purchase``, the same in epoch
+    microseconds as ``__fp`` and ``__lp``, the occasion count ``frequency`` and
+    the total in :func:`micro` units ``monetary_total`` (or the given columns).
+    """
+    freq = (nw.col("frequency") if frequency is None else frequency).cast(nw.Int64())
+    money_total = money(nw.col("monetary_total") if total is None else total, tx)
+    return [
         days_between(ref, nw.col("__lp")).alias("recency_days"),
         freq.alias("frequency"),
-        total.alias("monetary_total"),
+        money_total.alias("monetary_total"),
         nw.when(freq > 0)
-        .then(total / freq.cast(nw.Float64()))
+        .then(money_total / freq.cast(nw.Float64()))
         .alias("monetary_mean"),
         nw.col("first_purchase"),
         nw.col("last_purchase"),
         days_between(ref, nw.col("__fp")).alias("tenure_days"),
-    )
+    ]
 
 
 def per_customer_btyd(tx: Transactions, occasion: str, unit: str) -> nw.LazyFrame[Any]:
@@ -305,91 +313,6 @@ def _btyd_columns(agg: nw.LazyFrame[Any], tx: Transactions, occasion: str,
         .otherwise(nw.lit(0.0))
         .alias("monetary_value"),
     )
-
-
-def per_customer_behaviour(
-    tx: Transactions, occasion: str, windows: tuple[int, ...], trend_window: int
-) -> nw.LazyFrame[Any]:
-    """Behavioural features per customer (every customer), unsorted."""
-    occ = with_epoch(occasions(tx, occasion), {TIME: "__us"})
-    ref = reference_us(tx, occasion)
-    if PURCH in occ.collect_schema().names():
-        purch = nw.col(PURCH).cast(nw.Int64())
-        bought = occ.filter(nw.col(PURCH))
-    else:
-        purch = nw.lit(1).cast(nw.Int64())
-        bought = occ
-    age = days_between(ref, nw.col("__us"))
-    window_cols: list[nw.Expr] = []
-    for w in windows:
-        inside = age < float(w)
-        window_cols.append(nw.when(inside).then(purch).otherwise(0).alias(f"__p{w}"))
-        window_cols.append(
-            nw.when(inside).then(nw.col(VAL)).otherwise(0).alias(f"__s{w}")
-        )
-    last = age < float(trend_window)
-    prev = (age >= float(trend_window)) & (age < 2.0 * float(trend_window))
-    window_cols.append(nw.when(last).then(nw.col(VAL)).otherwise(0).alias("__last"))
-    window_cols.append(nw.when(prev).then(nw.col(VAL)).otherwise(0).alias("__prev"))
-    window_cols.append(purch.alias("__n"))
-    aggs: list[nw.Expr] = []
-    for w in windows:
-        aggs.append(nw.col(f"__p{w}").sum().alias(f"purchases_{w}d"))
-        aggs.append(nw.col(f"__s{w}").sum().alias(f"spend_{w}d"))
-    aggs += [
-        nw.col("__last").sum(),
-        nw.col("__prev").sum(),
-        nw.col("__n").sum(),
-        nw.col(VAL).sum().alias("__total"),
-    ]
-    per = occ.with_columns(window_cols).group_by(CID).agg(aggs)
-
-    gaps = bought.with_columns(
-        days_between(nw.col("__us"), nw.col("__us").shift(1).over(CID, order_by=TIME)).alias(
-            "__gap"
-        )
-    )
-    ipt = gaps.group_by(CID).agg(
-        nw.col("__gap").mean().alias("ipt_mean_days"),
-        nw.col("__gap").median().alias("ipt_median_days"),
-        nw.col("__gap").std(ddof=1).alias("ipt_std_days"),
-    )
-    extra_aggs: list[nw.Expr] = []
-    if tx.quantity_col is not None:
-        extra_aggs.append(nw.col(QTY).sum().alias("__qty"))
-    if tx.product_col is not None:
-        extra_aggs.append(nw.col(PRODUCT).n_unique().alias("distinct_products"))
-    out = per.join(ipt, on=CID, how="left")
-    if extra_aggs:
-        out = out.join(tx.frame.group_by(CID).agg(extra_aggs), on=CID, how="left")
-    n = nw.col("__n").cast(nw.Float64())
-    total_trend = (nw.col("__last") + nw.col("__prev")).cast(nw.Float64())
-    cols: list[Any] = [
-        nw.col(CID),
-        nw.col("ipt_mean_days"),
-        nw.col("ipt_median_days"),
-        nw.col("ipt_std_days"),
-        nw.when(nw.col("ipt_mean_days") > 0)
-        .then(nw.col("ipt_std_days") / nw.col("ipt_mean_days"))
-        .alias("ipt_cv"),
-    ]
-    for w in windows:
-        cols += [
-            nw.col(f"purchases_{w}d").cast(nw.Int64()),
-            money(nw.col(f"spend_{w}d"), tx).alias(f"spend_{w}d"),
-        ]
-    cols += [
-        nw.when(total_trend != 0)
-        .then((nw.col("__last") - nw.col("__prev")).cast(nw.Float64()) / total_trend.abs())
-        .otherwise(0.0)
-        .alias("spend_trend"),
-        nw.when(n > 0).then(money(nw.col("__total"), tx) / n).alias("avg_order_value"),
-    ]
-    if tx.quantity_col is not None:
-        cols.append(nw.when(n > 0).then(nw.col("__qty") / n).alias("avg_order_quantity"))
-    if tx.product_col is not None:
-        cols.append(nw.col("distinct_products").cast(nw.Int64()))
-    return out.select(cols)
 
 
 def finish(result: nw.LazyFrame[Any], tx: Transactions) -> Any:
