@@ -46,7 +46,7 @@ class TransactionInputMixin(FrameInputMixin):
 
     _takes_transactions = True
 
-    # The log parameters every such estimator has (see custseg.features._core.log_options).
+    # The log parameters every such estimator has (keys of custseg.io.LogOptions).
     customer_col: str
     time_col: str
     amount_col: str
@@ -54,6 +54,19 @@ class TransactionInputMixin(FrameInputMixin):
     observation_date: Any
     returns: str
     time_format: str | None
+
+    def _log_params(self, keys: Any = None) -> dict[str, Any]:
+        """Return the estimator's :class:`~custseg.io.LogOptions` parameters (or ``keys``)."""
+        from .features._core import log_options  # the features load only with an estimator
+        from .io._options import LOG_OPTIONS
+
+        return log_options(self, keys=LOG_OPTIONS if keys is None else keys)
+
+    def _check_log(self, X: Any, **overrides: Any) -> Any:
+        """``X`` validated with the estimator's log parameters (``overrides`` replace some)."""
+        from .features._core import as_transactions
+
+        return as_transactions(X, **{**self._log_params(), **overrides})
 
     def _record(self, tx: Any) -> None:
         """Record the columns of a validated log (``feature_names_in_``, ``n_features_in_``)."""

@@ -43,8 +43,9 @@ from .exceptions import (
     names_text,
 )
 from .features import btyd_summary, customer_features
-from .features._core import LOG_COLUMNS, log_options
+from .features._core import log_options
 from .io import Transactions, check_transactions
+from .io._options import LOG_COLUMNS
 
 __all__ = ["CustomerSegmentation"]
 
