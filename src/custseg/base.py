@@ -13,10 +13,11 @@ class FrameInputMixin:
     """Mark an estimator that reads named columns of a dataframe.
 
     Such estimators give each column a fixed meaning (recency, frequency, a
-    timestamp...) instead of taking an arbitrary numeric matrix, so
-    scikit-learn's checks on random numeric matrices do not apply to them;
+    timestamp...) instead of taking an arbitrary numeric matrix.
     ``tests/test_common.py`` runs scikit-learn's input-free checks on them and
-    the data checks on real inputs of the right kind instead.
+    the data checks on real inputs of the right kind; those with a documented
+    numeric-matrix input (a basket matrix, a customer-by-period matrix) run the
+    whole of scikit-learn's estimator checks on it.
 
     Examples
     --------
