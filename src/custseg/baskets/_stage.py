@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from .._frame import to_kind
+from .._frame import to_kind, to_pandas
 from ._recommender import ProductRecommender
 
 __all__ = ["NEXT_BEST_N", "PRODUCT_SEP", "SEGMENT_COLUMN", "fit_stage", "next_best_products"]
@@ -42,7 +42,7 @@ def fit_segments(model: Any, feats: pd.DataFrame, rfm: Any, kmeans: Any) -> np.n
     """Each customer's segment at ``fit`` (RFM segment, else K-means name), or None."""
     if rfm is not None:
         scores = rfm.transform(feats)
-        scores = scores if isinstance(scores, pd.DataFrame) else scores.to_pandas()
+        scores = to_pandas(scores)
         if "segment" in scores.columns:
             return np.asarray(scores["segment"], dtype=object)
     names = getattr(kmeans, "segment_names_", None)

@@ -7,9 +7,8 @@ from dataclasses import dataclass, replace
 from typing import Any, Unpack
 
 import narwhals.stable.v2 as nw
-import polars as pl
 
-from .._frame import collect_small
+from .._frame import collect_small, computed
 from ..exceptions import EmptyDataError, InvalidValueError
 from ..io._options import LogOptions
 from ..io._validate import CID, TIME, Transactions, parse_date
@@ -155,10 +154,7 @@ def _once(frame: nw.LazyFrame[Any], tx: Transactions) -> nw.LazyFrame[Any]:
     1.07 s of wall time at load 7, on the 1.5M-row log of benchmarks/bench_report.py).
     A lazy engine's frames stay lazy.
     """
-    native = frame.to_native()
-    if tx.info.kind != "lazy" and isinstance(native, pl.LazyFrame):
-        return nw.from_native(native.collect().lazy())
-    return frame
+    return frame if tx.info.kind == "lazy" else computed(frame)
 
 
 def _calibration_holdout_from(
