@@ -29,6 +29,8 @@ from custseg.exceptions import (
 from custseg.features._periods import period_summary
 from custseg.segments import RFMScorer
 
+from ..io.test_catalogue import LEAKS
+
 WEEKS = np.array([
     [0, 12.5, 0, 8.0],
     [3.0, 0, 0, 0],
@@ -142,8 +144,11 @@ def test_a_period_dataframe_is_read_as_its_columns_in_order(frame):
      r"sparse matrix; a customer-by-period matrix must be dense \(X.toarray\(\)\)"),
 ])
 def test_a_bad_period_matrix_is_refused_in_words(X, error, match):
-    with pytest.raises(error, match=match):
-        BetaGeoModel(layout="periods").fit(X)
+    for est in (BetaGeoModel(layout="periods"), GammaGammaModel(layout="periods"),
+                BetaGeoChurnClassifier(horizon=4, layout="periods"), RFMScorer(layout="periods")):
+        with pytest.raises(error, match=match.replace("BetaGeoModel", type(est).__name__)) as err:
+            est.fit(X)
+        assert not LEAKS.search(str(err.value)), err.value
 
 
 def test_gammagamma_needs_two_repeat_customers_in_words():

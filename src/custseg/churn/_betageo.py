@@ -702,10 +702,11 @@ class BetaGeoChurnClassifier(_SummaryInputMixin, ClassifierMixin, BaseEstimator)
             )
         labels = None if y is None else _labels(y)
         classes = np.array([False, True]) if labels is None else binary_classes(labels)
+        # X is read under this estimator's name first, so that its errors name it
+        n_rows = len(_summary(X, self.columns, self.layout, type(self).__name__)[0])
         model = BetaGeoModel(columns=self.columns, layout=self.layout,
                              penalizer=self.penalizer)
         model = model.fit(X, sample_weight=sample_weight)
-        n_rows = len(_summary(X, self.columns, self.layout)[0])
         if labels is not None and len(labels) != n_rows:
             raise ColumnMismatchError(f"y has {len(labels)} labels for {n_rows} customers.")
         self.model_ = model
