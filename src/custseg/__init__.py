@@ -51,7 +51,7 @@ if TYPE_CHECKING:  # the static view of the names loaded lazily below
         customer_features,
         rfm,
     )
-    from .io import Transactions, check_transactions, read_transactions
+    from .io import LogOptions, Transactions, check_transactions, read_transactions
     from .persistence import load, load_safe, read_metadata, save
     from .pipeline import CustomerSegmentation
     from .segments import (
@@ -93,6 +93,7 @@ _LAZY = {
     "calibration_holdout": "features",
     "customer_features": "features",
     "rfm": "features",
+    "LogOptions": "io",
     "Transactions": "io",
     "check_transactions": "io",
     "read_transactions": "io",
@@ -126,6 +127,7 @@ __all__ = [
     "GammaGammaModel",
     "KMeansSegmenter",
     "LifecycleStager",
+    "LogOptions",
     "Playbook",
     "RFMFeatures",
     "RFMScorer",

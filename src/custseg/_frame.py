@@ -35,6 +35,7 @@ from .exceptions import InvalidDtypeError, names_text
 __all__ = [
     "FrameInfo",
     "collect_small",
+    "computed",
     "is_frame",
     "read_table",
     "to_kind",
@@ -326,3 +327,16 @@ def collect_small(frame: nw.LazyFrame[Any]) -> pl.DataFrame:
     if isinstance(native, pl.DataFrame):
         return native
     return df.to_polars()
+
+
+def computed(frame: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
+    """A polars plan computed now, as a lazy frame over its result; other engines' as is.
+
+    For a plan read several times by the plans built on it, which polars would
+    otherwise compute again for each; DuckDB and Spark plan the whole query
+    themselves.
+    """
+    native = frame.to_native()
+    if isinstance(native, pl.LazyFrame):
+        return nw.from_native(native.collect().lazy())
+    return frame

@@ -130,8 +130,7 @@ def _inputs(model: Any, log: Any, as_of: dt.datetime) -> Any:
     feats = customer_features(log, observation_date=as_of, future="drop", **kw)
     wide = feats
     if needs_btyd(model, False):
-        btyd_kw = {k: v for k, v in kw.items() if k not in ("quantity_col", "product_col")}
-        btyd = btyd_summary(log, observation_date=as_of, future="drop", unit="D", **btyd_kw)
+        btyd = btyd_summary(log, observation_date=as_of, future="drop", unit="D", **kw)
         wide = wide.join(btyd.withColumnsRenamed(BTYD_IN), on=cid, how="left")
     if model.lifecycle_ is not None and not is_stager(model.lifecycle_):
         stager = copy.copy(model.lifecycle_).set_params(observation_date=as_of)

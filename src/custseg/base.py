@@ -13,10 +13,11 @@ class FrameInputMixin:
     """Mark an estimator that reads named columns of a dataframe.
 
     Such estimators give each column a fixed meaning (recency, frequency, a
-    timestamp...) instead of taking an arbitrary numeric matrix, so
-    scikit-learn's checks on random numeric matrices do not apply to them;
+    timestamp...) instead of taking an arbitrary numeric matrix.
     ``tests/test_common.py`` runs scikit-learn's input-free checks on them and
-    the data checks on real inputs of the right kind instead.
+    the data checks on real inputs of the right kind; those with a documented
+    numeric-matrix input (a basket matrix, a customer-by-period matrix) run the
+    whole of scikit-learn's estimator checks on it.
 
     Examples
     --------
@@ -45,7 +46,7 @@ class TransactionInputMixin(FrameInputMixin):
 
     _takes_transactions = True
 
-    # The log parameters every such estimator has (see custseg.features._core.log_options).
+    # The log parameters every such estimator has (keys of custseg.io.LogOptions).
     customer_col: str
     time_col: str
     amount_col: str
@@ -53,6 +54,19 @@ class TransactionInputMixin(FrameInputMixin):
     observation_date: Any
     returns: str
     time_format: str | None
+
+    def _log_params(self, keys: Any = None) -> dict[str, Any]:
+        """Return the estimator's :class:`~custseg.io.LogOptions` parameters (or ``keys``)."""
+        from .features._core import log_options  # the features load only with an estimator
+        from .io._options import LOG_OPTIONS
+
+        return log_options(self, keys=LOG_OPTIONS if keys is None else keys)
+
+    def _check_log(self, X: Any, **overrides: Any) -> Any:
+        """``X`` validated with the estimator's log parameters (``overrides`` replace some)."""
+        from .features._core import as_transactions
+
+        return as_transactions(X, **{**self._log_params(), **overrides})
 
     def _record(self, tx: Any) -> None:
         """Record the columns of a validated log (``feature_names_in_``, ``n_features_in_``)."""

@@ -43,8 +43,9 @@ from .exceptions import (
     names_text,
 )
 from .features import btyd_summary, customer_features
-from .features._core import LOG_COLUMNS, log_options
+from .features._transformers import LOG_CONSTRAINTS
 from .io import Transactions, check_transactions
+from .io._options import LOG_COLUMNS, SHARED_LOG_KEYS
 
 __all__ = ["CustomerSegmentation"]
 
@@ -53,8 +54,7 @@ DEFAULT_KMEANS_FEATURES = ("recency_days", "frequency", "monetary_total")
 SILHOUETTE_SAMPLE_SIZE = 3000
 TIER_RULE_FEATURES = ("recency_days", "frequency", "monetary_total")
 # Parameters of the stages that the pipeline sets to its own values (one source of truth).
-_SHARED_PARAMS = ("customer_col", "time_col", "amount_col", "order_col", "occasion", "returns",
-                  "time_format")
+_SHARED_PARAMS = (*SHARED_LOG_KEYS, "occasion")
 
 
 def _part_constraint() -> list[Any]:
@@ -142,19 +142,15 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
 
     Parameters
     ----------
-    customer_col, time_col, amount_col : str
-        Column names of the customer id, timestamp and amount.
-    order_col, quantity_col, product_col : str, optional
-        Optional order id, quantity and product columns.
+    customer_col, time_col, amount_col, order_col, quantity_col, product_col, returns, \
+time_format
+        The log's columns and policies (:class:`~custseg.io.LogOptions`); there
+        is no ``future``: ``fit`` leaves out the transactions after its date.
     observation_date : date-like, optional
         The "as of" date of ``fit``; transactions after it are left out.
         Default: the last timestamp of the training log.
     occasion : {"day", "order", "row"}, default="day"
         What counts as one purchase (see :func:`custseg.features.rfm`).
-    returns : {"net", "drop", "error"}, default="net"
-        Policy for negative amounts (refunds).
-    time_format : str, optional
-        ``strftime`` format of a text timestamp column.
     rfm : estimator, "drop" or None, default=None
         RFM scorer; ``None`` means :class:`custseg.segments.RFMScorer` with its
         defaults (five levels, the 11-name segment map).
@@ -299,16 +295,8 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict[str, list[Any]] = {
-        "customer_col": [str],
-        "time_col": [str],
-        "amount_col": [str],
-        "order_col": [str, None],
-        "quantity_col": [str, None],
-        "product_col": [str, None],
-        "observation_date": "no_validation",  # type: ignore[dict-item]
+        **{k: v for k, v in LOG_CONSTRAINTS.items() if k != "future"},
         "occasion": [StrOptions({"day", "order", "row"})],
-        "returns": [StrOptions({"net", "drop", "error"})],
-        "time_format": [str, None],
         "rfm": _part_constraint(),
         "lifecycle": _part_constraint(),
         "kmeans": _part_constraint(),
@@ -390,7 +378,7 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ the log
     def _columns(self) -> dict[str, Any]:
-        return log_options(self, keys=LOG_COLUMNS)
+        return self._log_params(LOG_COLUMNS)
 
     def _log(self, transactions: Any, as_of: Any) -> tuple[Transactions, dt.datetime, Any]:
         """Validate once; return the validated log cut at ``as_of``.
@@ -400,7 +388,7 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
         (DuckDB, Spark) stays where it lives.
         """
         tx = check_transactions(
-            transactions, **{**log_options(self), "observation_date": as_of, "future": "drop"})
+            transactions, **{**self._log_params(), "observation_date": as_of, "future": "drop"})
         log = tx
         if tx.min_time >= tx.cutoff:
             raise EmptyDataError(
@@ -750,10 +738,8 @@ class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
         return table
 
     def _btyd_days(self, log: Transactions, as_of: dt.datetime) -> pd.DataFrame:
-        kw = {k: v for k, v in self._feature_kwargs().items()
-              if k not in ("quantity_col", "product_col")}
         return to_pandas(btyd_summary(log, observation_date=as_of, future="drop", unit="D",
-                                      **kw))
+                                      **self._feature_kwargs()))
 
     def _fit_value(self, btyd: pd.DataFrame) -> Any:
         from .churn._future_value import fit_value_models

@@ -232,8 +232,12 @@ def test_bad_tables():
     dup = pd.concat([ten_customers(), ten_customers().iloc[:2]])
     with pytest.raises(InvalidValueError, match="4 rows share an id"):
         RFMScorer().fit(dup)
-    with pytest.raises(InvalidDtypeError, match="must be a dataframe"):
-        RFMScorer().fit(np.zeros((3, 3)))
+    # An array is read by position (issue 11.8): three columns or a message naming them.
+    with pytest.raises(InvalidValueError, match=r"X has shape \(3, 2\); an array is read as "
+                       "three columns, in the order recency, frequency and monetary value"):
+        RFMScorer().fit(np.zeros((3, 2)))
+    with pytest.raises(InvalidDtypeError, match="must be a dataframe or a numeric array"):
+        RFMScorer().fit(np.array([["a", "b", "c"]], dtype=object))
     empty = ten_customers().assign(monetary_total=np.nan)
     with pytest.raises(InvalidValueError, match="no finite value"):
         RFMScorer().fit(empty)

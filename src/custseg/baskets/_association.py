@@ -21,7 +21,6 @@ from ..exceptions import (
     NullValueError,
     names_text,
 )
-from ..features._core import validated_log
 from ..features._transformers import LOG_CONSTRAINTS
 from ..io._validate import CID, ORDER, Transactions
 from ._baskets import DAY, ITEM, basket_items, basket_keys, check_product
@@ -48,7 +47,7 @@ class _BasketEstimator(TransactionInputMixin, BaseEstimator):
         matrix = matrix_transactions(self, X, fit=fit)
         if matrix is not None:
             return matrix
-        tx = validated_log(X, self)
+        tx = self._check_log(X)
         check_product(tx, type(self).__name__)
         return tx
 
@@ -171,16 +170,12 @@ class AssociationRules(_BasketEstimator):
     by : str, optional
         Segment column: rules per segment. Read from the log when ``fit`` gets a
         raw table holding it (one segment per customer), or from ``segments=``.
-    customer_col, time_col, amount_col : str
-        Column names of the customer id, timestamp and amount.
-    product_col : str
-        The item column (product, category, any item id). Required.
-    order_col : str, optional
-        Order id column; without it a basket is a customer and calendar day.
+    customer_col, time_col, amount_col, product_col, order_col, returns, future, time_format
+        The log's columns and policies (:class:`~custseg.io.LogOptions`):
+        ``product_col``, the item column, is required; without ``order_col`` a
+        basket is a customer and calendar day.
     observation_date : date-like, optional
         The "as of" date: later lines are left out with ``future="drop"``.
-    returns, future, time_format
-        As in :func:`custseg.io.check_transactions`.
 
     Attributes
     ----------

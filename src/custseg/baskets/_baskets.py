@@ -9,13 +9,14 @@ times in one basket counts once.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Unpack
 
 import narwhals.stable.v2 as nw
 
 from .._frame import FrameInfo, collect_small, to_kind
 from ..exceptions import InvalidValueError, NullValueError
-from ..features._core import validated_log
+from ..features._core import function_log
+from ..io._options import LogOptions
 from ..io._validate import AMOUNT, CID, ORDER, PRODUCT, TIME, Transactions
 
 __all__ = ["basket_table", "item_counts", "item_history"]
@@ -64,25 +65,13 @@ def _out_info(tx: Transactions) -> FrameInfo:
     return tx.info
 
 
-def _validated(transactions: Any, arguments: dict[str, Any]) -> Transactions:
-    tx = validated_log(transactions, arguments)
+def _validated(transactions: Any, log: LogOptions, who: str) -> Transactions:
+    tx = function_log(transactions, log, who)
     check_product(tx)
     return tx
 
 
-def basket_table(
-    transactions: Any,
-    *,
-    customer_col: str = "customer_id",
-    time_col: str = "date",
-    amount_col: str = "amount",
-    product_col: str | None = None,
-    order_col: str | None = None,
-    observation_date: Any = None,
-    returns: str = "net",
-    future: str = "error",
-    time_format: str | None = None,
-) -> Any:
+def basket_table(transactions: Any, **log: Unpack[LogOptions]) -> Any:
     """One row per item of every basket.
 
     A basket is one order (when ``order_col`` is given) or one customer and
@@ -95,16 +84,11 @@ def basket_table(
     transactions : dataframe, lazy frame or Transactions
         The transaction log, validated by :func:`custseg.io.check_transactions`
         (a :class:`~custseg.io.Transactions` is used as it is).
-    customer_col, time_col, amount_col : str
-        Column names of the customer id, timestamp and amount.
-    product_col : str
-        The item column: product, category, sub-category or any item id.
-    order_col : str, optional
-        Order id column; without it a basket is a customer and calendar day.
-    observation_date : date-like, optional
-        The "as of" date (see :func:`custseg.io.check_transactions`).
-    returns, future, time_format
-        As in :func:`custseg.io.check_transactions`.
+    **log
+        The log's columns and policies (:class:`~custseg.io.LogOptions`):
+        ``product_col``, the item column (product, category, sub-category or any
+        item id), is required; without ``order_col`` a basket is a customer and
+        calendar day.
 
     Returns
     -------
@@ -142,8 +126,7 @@ def basket_table(
     2           a  2024-01-09     tea
     3           b  2024-01-02    milk
     """
-    tx = _validated(transactions, locals())
-    return basket_table_from(tx)
+    return basket_table_from(_validated(transactions, log, "basket_table"))
 
 
 def basket_table_from(tx: Transactions) -> Any:
@@ -157,29 +140,13 @@ def basket_table_from(tx: Transactions) -> Any:
     return to_kind(out, _out_info(tx), keep_dtypes=(tx.customer_col,))
 
 
-def item_counts(
-    transactions: Any,
-    *,
-    customer_col: str = "customer_id",
-    time_col: str = "date",
-    amount_col: str = "amount",
-    product_col: str | None = None,
-    order_col: str | None = None,
-    observation_date: Any = None,
-    returns: str = "net",
-    future: str = "error",
-    time_format: str | None = None,
-) -> Any:
+def item_counts(transactions: Any, **log: Unpack[LogOptions]) -> Any:
     """How many baskets and customers hold each item, and its support.
 
     Parameters
     ----------
-    transactions : dataframe, lazy frame or Transactions
-        The transaction log (see :func:`basket_table`).
-    customer_col, time_col, amount_col, product_col, order_col
-        Column names, as in :func:`basket_table`.
-    observation_date, returns, future, time_format
-        As in :func:`custseg.io.check_transactions`.
+    transactions, **log
+        The transaction log and its columns and policies, as in :func:`basket_table`.
 
     Returns
     -------
@@ -207,8 +174,7 @@ def item_counts(
     0    milk          2            2   0.6667     7.0
     1     tea          2            1   0.6667     7.0
     """
-    tx = _validated(transactions, locals())
-    return item_counts_from(tx)
+    return item_counts_from(_validated(transactions, log, "item_counts"))
 
 
 def item_counts_from(tx: Transactions) -> Any:
@@ -227,29 +193,13 @@ def item_counts_from(tx: Transactions) -> Any:
     return to_kind(out, _out_info(tx))
 
 
-def item_history(
-    transactions: Any,
-    *,
-    customer_col: str = "customer_id",
-    time_col: str = "date",
-    amount_col: str = "amount",
-    product_col: str | None = None,
-    order_col: str | None = None,
-    observation_date: Any = None,
-    returns: str = "net",
-    future: str = "error",
-    time_format: str | None = None,
-) -> Any:
+def item_history(transactions: Any, **log: Unpack[LogOptions]) -> Any:
     """What each customer bought, item by item.
 
     Parameters
     ----------
-    transactions : dataframe, lazy frame or Transactions
-        The transaction log (see :func:`basket_table`).
-    customer_col, time_col, amount_col, product_col, order_col
-        Column names, as in :func:`basket_table`.
-    observation_date, returns, future, time_format
-        As in :func:`custseg.io.check_transactions`.
+    transactions, **log
+        The transaction log and its columns and policies, as in :func:`basket_table`.
 
     Returns
     -------
@@ -279,8 +229,7 @@ def item_history(
     1           a     tea          2
     2           b    milk          1
     """
-    tx = _validated(transactions, locals())
-    return item_history_from(tx)
+    return item_history_from(_validated(transactions, log, "item_history"))
 
 
 def item_history_from(tx: Transactions) -> Any:

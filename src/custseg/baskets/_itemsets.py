@@ -25,7 +25,7 @@ from typing import Any
 import narwhals.stable.v2 as nw
 import polars as pl
 
-from .._frame import collect_small
+from .._frame import collect_small, computed
 from ._baskets import ITEM
 
 __all__ = ["COUNT", "N_BASKETS", "frequent_itemsets", "item_name"]
@@ -41,10 +41,7 @@ def item_name(i: int) -> str:
 def _cache(frame: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     """Compute a polars plan once (it is reused by the next level); other engines plan
     the whole query themselves."""
-    native = frame.to_native()
-    if isinstance(native, pl.LazyFrame):
-        return nw.from_native(native.collect().lazy())
-    return frame
+    return computed(frame)
 
 
 def _frequent(

@@ -17,7 +17,8 @@ import pandas as pd
 import polars as pl
 
 from .._frame import is_frame
-from ..exceptions import ColumnMismatchError, EmptyDataError, InvalidDtypeError, InvalidValueError
+from .._matrix import MatrixKind, dense_matrix
+from ..exceptions import ColumnMismatchError, EmptyDataError, InvalidValueError
 from ..io._validate import Transactions, check_transactions
 
 __all__ = ["MATRIX_COLUMNS", "indicator", "is_matrix", "matrix_array", "matrix_transactions",
@@ -34,60 +35,15 @@ def is_matrix(X: Any) -> bool:
     return not isinstance(X, Transactions) and not is_frame(X)
 
 
-def _where(mask: np.ndarray) -> str:
-    row, col = (int(v) for v in np.argwhere(mask)[0])
-    return f"{int(mask.sum())} entries (first at row {row}, column {col})"
+BASKETS = MatrixKind(
+    name="basket matrix", layout="rows: baskets, columns: items", row="basket",
+    column="item", holds="quantities", zero="0 when the basket does not hold the item",
+    other="a transaction log")
 
 
 def matrix_array(X: Any, who: str) -> np.ndarray:
     """``X`` as a 2-D float64 basket matrix, or a custseg error saying what is wrong."""
-    if hasattr(X, "toarray") or hasattr(X, "tocsr"):
-        raise InvalidDtypeError(
-            f"{who}: X is a sparse matrix; a basket matrix must be dense (X.toarray()), or "
-            "pass the transaction log.")
-    try:
-        arr = np.asarray(X)
-    except (TypeError, ValueError) as err:
-        raise InvalidDtypeError(
-            f"{who}: X must be a transaction log or a numeric basket matrix (rows: baskets, "
-            f"columns: items); got {type(X).__name__}.") from err
-    if np.iscomplexobj(arr):
-        raise InvalidValueError(
-            f"{who}: Complex data not supported; a basket matrix holds real quantities.")
-    if arr.dtype.kind == "O":  # numbers held as Python objects are numbers
-        try:
-            arr = arr.astype(np.float64)
-        except (TypeError, ValueError) as err:
-            raise InvalidDtypeError(
-                f"{who}: X holds values that are not numbers ({err}); a basket matrix holds "
-                "quantities (0 when the basket does not hold the item).") from err
-    if arr.dtype.kind not in "biuf":
-        raise InvalidDtypeError(
-            f"{who}: X must be a transaction log or a numeric basket matrix (rows: baskets, "
-            f"columns: items); got an array of dtype {arr.dtype}.")
-    if arr.ndim != 2:
-        raise InvalidValueError(
-            f"{who}: X is a {arr.ndim}-D array; a basket matrix is 2-D (rows: baskets, "
-            "columns: items). Reshape your data: X.reshape(1, -1) for one basket, "
-            "X.reshape(-1, 1) for one item.")
-    if arr.shape[0] == 0:
-        raise EmptyDataError(f"{who}: X has 0 sample(s) (no basket); at least one is needed.")
-    if arr.shape[1] == 0:
-        raise EmptyDataError(
-            f"{who}: X has 0 feature(s) (shape=({arr.shape[0]}, 0)) while a minimum of 1 is "
-            "required: a basket matrix needs at least one item (column).")
-    arr = arr.astype(np.float64)
-    bad = ~np.isfinite(arr)
-    if bad.any():
-        raise InvalidValueError(
-            f"{who}: X has NaN or inf in {_where(bad)}; a basket matrix holds finite "
-            "quantities (0 when the basket does not hold the item).")
-    negative = arr < 0
-    if negative.any():
-        raise InvalidValueError(
-            f"Negative values in data passed to {who}: {_where(negative)}; a basket matrix "
-            "holds quantities >= 0 (0 when the basket does not hold the item).")
-    return arr
+    return dense_matrix(X, who, BASKETS)
 
 
 def check_width(arr: np.ndarray, n_items: int, who: str) -> None:

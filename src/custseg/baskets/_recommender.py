@@ -9,7 +9,7 @@ import narwhals.stable.v2 as nw
 import numpy as np
 import polars as pl
 
-from .._frame import collect_small
+from .._frame import collect_small, read_table
 from .._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
 from ..exceptions import InvalidDtypeError
 from ..io._validate import CID
@@ -96,12 +96,10 @@ class ProductRecommender(_BasketEstimator):
     cobuy_weight : float, default=0.0
         Exponent of the co-purchase lift in the score (factor 4), >= 0; 0 leaves
         it out.
-    customer_col, time_col, amount_col, product_col, order_col
-        Column names, as in :class:`AssociationRules`.
+    customer_col, time_col, amount_col, product_col, order_col, returns, future, time_format
+        The log's columns and policies, as in :class:`AssociationRules`.
     observation_date : date-like, optional
         Fit on the log up to this date.
-    returns, future, time_format
-        As in :func:`custseg.io.check_transactions`.
 
     Attributes
     ----------
@@ -308,8 +306,8 @@ class ProductRecommender(_BasketEstimator):
         ids = self._ids(customers, known)
         if self.by and segments is not None and not self._pooled():
             cust = self._fit_info[0]
-            extra = pl.from_pandas(nw.from_native(segments).to_pandas()) if not isinstance(
-                segments, pl.DataFrame) else segments
+            extra = read_table(segments, argname="segments", backend="polars",
+                               allow_arrays=False)[0]
             extra = extra.select(pl.col(cust).alias(CID), pl.col(str(self.by)).alias("__s2"))
             extra = extra.with_columns(pl.col(CID).cast(known.schema[CID]),
                                        pl.col("__s2").cast(known.schema[SEG]))

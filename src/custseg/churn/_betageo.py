@@ -10,11 +10,13 @@ from typing import Any
 import numpy as np
 from scipy import optimize, special
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.exceptions import ConvergenceWarning, DataConversionWarning
 
+from .._frame import is_frame
 from .._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
 from ..base import FrameInputMixin
-from ..exceptions import InvalidValueError
+from ..exceptions import ColumnMismatchError, InvalidValueError
+from ..features._periods import matrix_width, period_summary
 from ._predictor import binary_classes
 from ._summary import check_column_names, read_columns
 
@@ -43,7 +45,14 @@ def _check_summary(x: np.ndarray, tx: np.ndarray, T: np.ndarray, cols: tuple[str
             raise InvalidValueError(msg.format(k=k) + ".")
 
 
-def _summary(X: Any, columns: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _summary(
+    X: Any, columns: Any, layout: str = "summary", who: str = "BetaGeoModel",
+    n_periods: int | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(frequency, recency, T) of a summary table, a summary array or a period matrix."""
+    if layout == "periods":
+        s = period_summary(X, who, n_periods)
+        return s.frequency, s.recency, s.T
     cols = check_column_names(columns, 3)
     x, tx, T = read_columns(X, cols)
     _check_summary(x, tx, T, cols)
@@ -119,11 +128,32 @@ def _check_horizon(horizon: Any) -> float:
 class _SummaryInputMixin(FrameInputMixin):
     """Estimators whose ``fit`` reads named columns of a per-customer BTYD summary.
 
-    Like transaction-input estimators they read a table with a fixed meaning
-    per column (frequency, recency, age...), not an arbitrary numeric matrix, so
-    scikit-learn's generic checks (random features of any width and sign) do not
-    apply; ``tests/churn`` tests them on real and hand-made summaries instead.
+    With ``layout="summary"`` a dataframe is read by column name and an array by
+    position (the summary columns in order); with ``layout="periods"`` ``X`` is a
+    customer-by-period matrix (:mod:`custseg.features._periods`), on which any
+    matrix of finite values >= 0 is a valid history: scikit-learn's estimator
+    checks run on that reading (``tests/test_common.py``).
     """
+
+    layout: str
+
+    def _n_periods(self) -> int | None:
+        """The width of the period matrix seen in fit (``None`` before or for a table)."""
+        if self.layout != "periods":
+            return None
+        return getattr(self, "n_features_in_", None)
+
+    def _record_width(self, X: Any) -> None:
+        """At the end of ``fit``: ``n_features_in_`` of a matrix (none for a summary table)."""
+        if self.layout == "summary" and is_frame(X):
+            self.__dict__.pop("n_features_in_", None)
+        else:
+            self.n_features_in_ = matrix_width(X)
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()  # type: ignore[misc]
+        tags.input_tags.positive_only = True  # counts, ages, spends and period values >= 0
+        return tags
 
 
 class BetaGeoModel(_SummaryInputMixin, BaseEstimator):
@@ -156,8 +186,25 @@ class BetaGeoModel(_SummaryInputMixin, BaseEstimator):
     ----------
     columns : tuple of 3 str, default=("frequency", "recency", "T")
         Names of the frequency, recency and age columns when ``X`` is a
-        dataframe. A numeric array must have exactly these three columns, in
-        this order.
+        dataframe.
+    layout : {"summary", "periods"}, default="summary"
+        How ``X`` is read:
+
+        - ``"summary"``: one row per customer; a dataframe by the names in
+          ``columns``, an array by position: exactly three columns, in this
+          order, the frequency (repeat purchases, a whole number >= 0), the
+          recency (age at the last purchase, 0 for a one-time buyer) and the age
+          ``T`` (>= recency), in one time unit; other arrays are refused.
+        - ``"periods"``: a customer-by-period matrix (an array, or a dataframe
+          whose columns are the periods), one row per customer and one column
+          per period of equal length, oldest first, the last one holding the
+          observation date; a value > 0 is a purchase in that period (a count or
+          a spend). Frequency, recency and T are read from it in periods:
+          purchase periods minus one, last minus first purchase period, last
+          period minus first purchase period. Any matrix of finite values >= 0
+          is valid; a row with no purchase is a customer whose clock has not
+          started (frequency, recency and T 0: it adds nothing to the likelihood).
+          Predictions need a matrix of as many periods as in ``fit``.
     penalizer : float, default=0.0
         L2 penalty on the log-parameters (per customer), to stabilise fits on
         small samples. 0 gives the maximum likelihood estimate.
@@ -179,6 +226,9 @@ class BetaGeoModel(_SummaryInputMixin, BaseEstimator):
         Number of customers fitted on (sum of weights when weighted).
     n_iter_ : int
         Iterations the optimiser ran.
+    n_features_in_ : int
+        Columns of the array or period matrix seen in ``fit`` (3, or the number
+        of periods); not set when fitted on a summary dataframe.
 
     See Also
     --------
@@ -203,10 +253,21 @@ class BetaGeoModel(_SummaryInputMixin, BaseEstimator):
     {'r': 0.243, 'alpha': 4.414, 'a': 0.793, 'b': 2.426}
     >>> bg.probability_no_purchase(split.features, horizon=39).round(3)[:3]
     array([0.445, 0.883, 0.856])
+
+    A customer-by-period matrix (here four weeks, the last holding the
+    observation date) reads as frequency, recency and T in periods:
+
+    >>> import numpy as np
+    >>> weeks = np.array([[0, 12.5, 0, 8.0], [3.0, 0, 0, 0], [0, 4.0, 4.0, 4.0]])
+    >>> summary = np.array([[1, 2, 2], [0, 0, 3], [2, 2, 2.0]])  # frequency, recency, T
+    >>> on_weeks = BetaGeoModel(layout="periods").fit(weeks)
+    >>> on_weeks.params_ == BetaGeoModel().fit(summary).params_
+    True
     """
 
     _parameter_constraints: dict = {
         "columns": [tuple, list],
+        "layout": [StrOptions({"summary", "periods"})],
         "penalizer": [Interval(Real, 0, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="neither")],
@@ -216,11 +277,13 @@ class BetaGeoModel(_SummaryInputMixin, BaseEstimator):
         self,
         columns: tuple[str, ...] = ("frequency", "recency", "T"),
         *,
+        layout: str = "summary",
         penalizer: float = 0.0,
         max_iter: int = 1000,
         tol: float = 1e-10,
     ) -> None:
         self.columns = columns
+        self.layout = layout
         self.penalizer = penalizer
         self.max_iter = max_iter
         self.tol = tol
@@ -231,8 +294,9 @@ class BetaGeoModel(_SummaryInputMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : dataframe or array of shape (n_customers, 3)
-            Frequency, recency and T of each customer (see ``columns``).
+        X : dataframe or array of shape (n_customers, 3) or (n_customers, n_periods)
+            Frequency, recency and T of each customer (see ``columns`` and
+            ``layout``).
         y : None
             Ignored.
         sample_weight : array-like of shape (n_customers,), optional
@@ -243,7 +307,7 @@ class BetaGeoModel(_SummaryInputMixin, BaseEstimator):
         self : BetaGeoModel
             The fitted model.
         """
-        x, tx, T = _summary(X, self.columns)
+        x, tx, T = _summary(X, self.columns, self.layout, type(self).__name__)
         weights = _weights(sample_weight, len(x))
         (x, tx, T), w = _compress(x, tx, T, weights=weights)
         scale = float(T.max()) / 10.0 if T.max() > 0 else 1.0
@@ -278,7 +342,14 @@ class BetaGeoModel(_SummaryInputMixin, BaseEstimator):
         )
         self.n_customers_ = round(n_total)
         self.n_iter_ = int(res.nit)
+        self._record_width(X)
         return self
+
+    def _read(self, X: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(frequency, recency, T) of ``X`` once fitted (a period matrix of the fit's width)."""
+        check_is_fitted(self)
+        return _summary(X, self.columns, self.layout, type(self).__name__,
+                        self._n_periods())
 
     # ----------------------------------------------------------------- predictions
     def _params(self) -> tuple[float, float, float, float]:
@@ -303,8 +374,8 @@ class BetaGeoModel(_SummaryInputMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : dataframe or array of shape (n_customers, 3)
-            Frequency, recency and T (see ``columns``).
+        X : dataframe or array of shape (n_customers, 3) or (n_customers, n_periods)
+            Frequency, recency and T (see ``columns`` and ``layout``).
 
         Returns
         -------
@@ -319,7 +390,7 @@ class BetaGeoModel(_SummaryInputMixin, BaseEstimator):
         >>> float(bg.probability_alive(np.array([[0, 0, 30.0]]))[0])
         1.0
         """
-        x, tx, T = _summary(X, self.columns)
+        x, tx, T = self._read(X)
         return np.asarray(special.expit(-self._log_alive_odds(x, tx, T)))
 
     def expected_purchases(self, X: Any, horizon: float) -> np.ndarray:
@@ -332,8 +403,8 @@ class BetaGeoModel(_SummaryInputMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : dataframe or array of shape (n_customers, 3)
-            Frequency, recency and T (see ``columns``).
+        X : dataframe or array of shape (n_customers, 3) or (n_customers, n_periods)
+            Frequency, recency and T (see ``columns`` and ``layout``).
         horizon : float
             Length of the future period, in the time unit of the data.
 
@@ -351,7 +422,7 @@ class BetaGeoModel(_SummaryInputMixin, BaseEstimator):
         >>> bool(np.all(np.diff(bg.expected_purchases(summary, [1, 10, 100][1])) != 0))
         True
         """
-        x, tx, T = _summary(X, self.columns)
+        x, tx, T = self._read(X)
         t = _check_horizon(horizon)
         return self._expected(x, tx, T, t)
 
@@ -407,8 +478,8 @@ class BetaGeoModel(_SummaryInputMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : dataframe or array of shape (n_customers, 3)
-            Frequency, recency and T (see ``columns``).
+        X : dataframe or array of shape (n_customers, 3) or (n_customers, n_periods)
+            Frequency, recency and T (see ``columns`` and ``layout``).
         horizon : float
             Length of the future period, in the time unit of the data.
 
@@ -426,8 +497,10 @@ class BetaGeoModel(_SummaryInputMixin, BaseEstimator):
         >>> bool(p[1] > p[0])
         True
         """
-        x, tx, T = _summary(X, self.columns)
-        t = _check_horizon(horizon)
+        x, tx, T = self._read(X)
+        return self._no_purchase(x, tx, T, _check_horizon(horizon))
+
+    def _no_purchase(self, x: np.ndarray, tx: np.ndarray, T: np.ndarray, t: float) -> np.ndarray:
         r, alpha, _, _ = self._params()
         log_none_if_alive = (r + x) * (np.log(alpha + T) - np.log(alpha + T + t))
         buy_if_alive = -np.expm1(log_none_if_alive)
@@ -439,8 +512,8 @@ class BetaGeoModel(_SummaryInputMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : dataframe or array of shape (n_customers, 3)
-            Frequency, recency and T (see ``columns``).
+        X : dataframe or array of shape (n_customers, 3) or (n_customers, n_periods)
+            Frequency, recency and T (see ``columns`` and ``layout``).
 
         Returns
         -------
@@ -456,7 +529,7 @@ class BetaGeoModel(_SummaryInputMixin, BaseEstimator):
         >>> bool(np.isclose(bg.log_likelihood(summary).sum(), bg.log_likelihood_))
         True
         """
-        x, tx, T = _summary(X, self.columns)
+        x, tx, T = self._read(X)
         r, alpha, a, b = self._params()
         return np.asarray(_loglik_each(np.log([r, alpha, a, b]), x, tx, T))
 
@@ -465,8 +538,8 @@ class BetaGeoModel(_SummaryInputMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : dataframe or array of shape (n_customers, 3)
-            Frequency, recency and T (see ``columns``).
+        X : dataframe or array of shape (n_customers, 3) or (n_customers, n_periods)
+            Frequency, recency and T (see ``columns`` and ``layout``).
         y : None
             Ignored.
 
@@ -514,7 +587,8 @@ def _weights(sample_weight: Any, n: int) -> np.ndarray:
             "infinite; expected finite weights >= 0."
         )
     if w.sum() <= 0:
-        raise InvalidValueError("sample_weight sums to 0; expected a positive total weight.")
+        raise InvalidValueError(
+            "sample_weight sums to 0 (every weight is zero); expected a positive total weight.")
     return w
 
 
@@ -535,6 +609,10 @@ class BetaGeoChurnClassifier(_SummaryInputMixin, ClassifierMixin, BaseEstimator)
         make no purchase within it. Required.
     columns : tuple of 3 str, default=("frequency", "recency", "T")
         Names of the frequency, recency and age columns of ``X``.
+    layout : {"summary", "periods"}, default="summary"
+        How ``X`` is read: a summary (a dataframe by the names in ``columns``, an
+        array of three columns frequency, recency and T), or a customer-by-period
+        matrix (see :class:`BetaGeoModel`).
     churn_score : {"no_purchase", "expected_purchases"}, default="no_purchase"
         The churn score: the probability of no purchase in the horizon (a
         probability, for ``predict_proba``), or the expected number of purchases
@@ -551,6 +629,9 @@ class BetaGeoChurnClassifier(_SummaryInputMixin, ClassifierMixin, BaseEstimator)
         The fitted BG/NBD model.
     classes_ : ndarray of shape (2,)
         Class labels; ``classes_[1]`` is "churned".
+    n_features_in_ : int
+        Columns of the array or period matrix seen in ``fit`` (not set when
+        fitted on a summary dataframe).
 
     See Also
     --------
@@ -573,6 +654,7 @@ class BetaGeoChurnClassifier(_SummaryInputMixin, ClassifierMixin, BaseEstimator)
     _parameter_constraints: dict = {
         "horizon": [Interval(Real, 0, None, closed="neither"), None],
         "columns": [tuple, list],
+        "layout": [StrOptions({"summary", "periods"})],
         "churn_score": [StrOptions({"no_purchase", "expected_purchases"})],
         "threshold": [Interval(Real, 0, 1, closed="both")],
         "penalizer": [Interval(Real, 0, None, closed="left")],
@@ -583,12 +665,14 @@ class BetaGeoChurnClassifier(_SummaryInputMixin, ClassifierMixin, BaseEstimator)
         horizon: float | None = None,
         *,
         columns: tuple[str, ...] = ("frequency", "recency", "T"),
+        layout: str = "summary",
         churn_score: str = "no_purchase",
         threshold: float = 0.5,
         penalizer: float = 0.0,
     ) -> None:
         self.horizon = horizon
         self.columns = columns
+        self.layout = layout
         self.churn_score = churn_score
         self.threshold = threshold
         self.penalizer = penalizer
@@ -599,8 +683,8 @@ class BetaGeoChurnClassifier(_SummaryInputMixin, ClassifierMixin, BaseEstimator)
 
         Parameters
         ----------
-        X : dataframe or array of shape (n_customers, 3)
-            Frequency, recency and T (see ``columns``).
+        X : dataframe or array of shape (n_customers, 3) or (n_customers, n_periods)
+            Frequency, recency and T (see ``columns`` and ``layout``).
         y : array-like of shape (n_customers,), optional
             Churn labels; only their two values are used (default ``[False, True]``).
         sample_weight : array-like of shape (n_customers,), optional
@@ -616,19 +700,35 @@ class BetaGeoChurnClassifier(_SummaryInputMixin, ClassifierMixin, BaseEstimator)
                 "horizon is required: the churn horizon in the time unit of the summary "
                 "(e.g. horizon=39 for 39 weeks)."
             )
-        classes = np.array([False, True]) if y is None else binary_classes(y)
-        model = BetaGeoModel(columns=self.columns, penalizer=self.penalizer)
-        self.model_ = model.fit(X, sample_weight=sample_weight)
+        labels = None if y is None else _labels(y)
+        classes = np.array([False, True]) if labels is None else binary_classes(labels)
+        # X is read under this estimator's name first, so that its errors name it
+        n_rows = len(_summary(X, self.columns, self.layout, type(self).__name__)[0])
+        model = BetaGeoModel(columns=self.columns, layout=self.layout,
+                             penalizer=self.penalizer)
+        model = model.fit(X, sample_weight=sample_weight)
+        if labels is not None and len(labels) != n_rows:
+            raise ColumnMismatchError(f"y has {len(labels)} labels for {n_rows} customers.")
+        self.model_ = model
         self.classes_ = classes
+        self._record_width(X)
         return self
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False  # churned or not
+        tags.target_tags.required = False  # y only names the two classes
+        tags.classifier_tags.poor_score = True  # unsupervised: y does not change the fit
+        return tags
+
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Probability of each class: columns ``[not churned, churned]``.
 
         Parameters
         ----------
-        X : dataframe or array of shape (n_customers, 3)
-            Frequency, recency and T (see ``columns``).
+        X : dataframe or array of shape (n_customers, 3) or (n_customers, n_periods)
+            Frequency, recency and T (see ``columns`` and ``layout``).
 
         Returns
         -------
@@ -637,10 +737,12 @@ class BetaGeoChurnClassifier(_SummaryInputMixin, ClassifierMixin, BaseEstimator)
         """
         check_is_fitted(self)
         assert self.horizon is not None
+        x, tx, T = _summary(X, self.columns, self.layout, type(self).__name__,
+                            self._n_periods())
         if self.churn_score == "no_purchase":
-            churn = self.model_.probability_no_purchase(X, self.horizon)
+            churn = self.model_._no_purchase(x, tx, T, float(self.horizon))
         else:
-            churn = np.exp(-self.model_.expected_purchases(X, self.horizon))
+            churn = np.exp(-self.model_._expected(x, tx, T, float(self.horizon)))
         return np.column_stack([1.0 - churn, churn])
 
     def predict(self, X: Any) -> np.ndarray:
@@ -648,8 +750,8 @@ class BetaGeoChurnClassifier(_SummaryInputMixin, ClassifierMixin, BaseEstimator)
 
         Parameters
         ----------
-        X : dataframe or array of shape (n_customers, 3)
-            Frequency, recency and T (see ``columns``).
+        X : dataframe or array of shape (n_customers, 3) or (n_customers, n_periods)
+            Frequency, recency and T (see ``columns`` and ``layout``).
 
         Returns
         -------
@@ -658,3 +760,18 @@ class BetaGeoChurnClassifier(_SummaryInputMixin, ClassifierMixin, BaseEstimator)
         """
         proba = self.predict_proba(X)[:, 1]
         return np.asarray(self.classes_[(proba >= self.threshold).astype(int)])
+
+
+def _labels(y: Any) -> np.ndarray:
+    """``y`` as a 1-D array; a column vector is taken with scikit-learn's warning."""
+    arr = np.asarray(y)
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        warnings.warn(
+            "A column-vector y was passed when a 1d array was expected: y is read as its "
+            "one column (pass an array of shape (n_customers,)).",
+            DataConversionWarning, stacklevel=3)
+        return arr.ravel()
+    if arr.ndim != 1:
+        raise InvalidValueError(
+            f"y has shape {arr.shape}; expected one churn label per customer (a 1-D array).")
+    return arr

@@ -12,8 +12,9 @@ from scipy import optimize, special
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 
-from .._sklearn_compat import Interval, _fit_context, check_is_fitted
+from .._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
 from ..exceptions import EmptyDataError, InvalidValueError, ModelAssumptionWarning
+from ..features._periods import matrix_width, period_summary
 from ._betageo import BetaGeoModel, _check_horizon, _compress, _SummaryInputMixin, _weights
 from ._summary import check_column_names, read_columns
 
@@ -60,7 +61,22 @@ class GammaGammaModel(_SummaryInputMixin, BaseEstimator):
     ----------
     columns : tuple of 2 str, default=("frequency", "monetary_value")
         Names of the repeat-purchase count and mean repeat spend columns when
-        ``X`` is a dataframe; an array must have these two columns in this order.
+        ``X`` is a summary dataframe.
+    layout : {"summary", "periods"}, default="summary"
+        How ``X`` is read:
+
+        - ``"summary"``: one row per customer; a dataframe by the names in
+          ``columns``, an array by position: exactly two columns, in this order,
+          the frequency (repeat purchases, a whole number >= 0) and the mean
+          spend of the repeat purchases; other arrays are refused.
+        - ``"periods"``: a customer-by-period matrix (an array, or a dataframe
+          whose columns are the periods), one row per customer and one column
+          per period of equal length, oldest first; each value is the customer's
+          spend in that period, 0 for none. The frequency is the number of
+          purchase periods minus one and the mean spend that of the purchase
+          periods after the first (as :func:`custseg.features.btyd_summary`).
+          Any matrix of finite values >= 0 is valid. Predictions need a matrix
+          of as many periods as in ``fit``.
     penalizer : float, default=0.0
         L2 penalty on the log-parameters (per customer).
     max_correlation : float, default=0.3
@@ -83,6 +99,9 @@ class GammaGammaModel(_SummaryInputMixin, BaseEstimator):
         Repeat customers fitted on.
     log_likelihood_ : float
         Log-likelihood at the optimum.
+    n_features_in_ : int
+        Columns of the array or period matrix seen in ``fit`` (2, or the number
+        of periods); not set when fitted on a summary dataframe.
 
     See Also
     --------
@@ -111,6 +130,7 @@ class GammaGammaModel(_SummaryInputMixin, BaseEstimator):
 
     _parameter_constraints: dict = {
         "columns": [tuple, list],
+        "layout": [StrOptions({"summary", "periods"})],
         "penalizer": [Interval(Real, 0, None, closed="left")],
         "max_correlation": [Interval(Real, 0, 1, closed="both")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
@@ -120,16 +140,22 @@ class GammaGammaModel(_SummaryInputMixin, BaseEstimator):
         self,
         columns: tuple[str, ...] = ("frequency", "monetary_value"),
         *,
+        layout: str = "summary",
         penalizer: float = 0.0,
         max_correlation: float = 0.3,
         max_iter: int = 1000,
     ) -> None:
         self.columns = columns
+        self.layout = layout
         self.penalizer = penalizer
         self.max_correlation = max_correlation
         self.max_iter = max_iter
 
-    def _read(self, X: Any) -> tuple[np.ndarray, np.ndarray]:
+    def _read(self, X: Any, *, fit: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        if self.layout == "periods":
+            n_periods = None if fit else self._n_periods()
+            s = period_summary(X, type(self).__name__, n_periods)
+            return s.frequency, s.monetary_value
         cols = check_column_names(self.columns, 2)
         x, m = read_columns(X, cols)
         bad = (x < 0) | (x != np.round(x))
@@ -146,9 +172,9 @@ class GammaGammaModel(_SummaryInputMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : dataframe or array of shape (n_customers, 2)
-            Repeat-purchase count and mean repeat spend (see ``columns``); rows
-            with no repeat purchase are ignored.
+        X : dataframe or array of shape (n_customers, 2) or (n_customers, n_periods)
+            Repeat-purchase count and mean repeat spend (see ``columns`` and
+            ``layout``); rows with no repeat purchase are ignored.
         y : None
             Ignored.
         sample_weight : array-like of shape (n_customers,), optional
@@ -159,14 +185,16 @@ class GammaGammaModel(_SummaryInputMixin, BaseEstimator):
         self : GammaGammaModel
             The fitted model.
         """
-        x, m = self._read(X)
+        x, m = self._read(X, fit=True)
         weights = _weights(sample_weight, len(x))
         repeat = x > 0
         if int(repeat.sum()) < 2:
-            raise EmptyDataError(
-                f"column '{self.columns[0]}' has {int(repeat.sum())} repeat customers "
-                "(frequency > 0); the Gamma-Gamma model needs at least 2."
-            )
+            where = (f"X has {int(repeat.sum())} of {len(x)} sample(s) with a repeat purchase "
+                     f"(in {matrix_width(X)} feature(s), the periods)"
+                     if self.layout == "periods" else
+                     f"column '{self.columns[0]}' has {int(repeat.sum())} repeat customers "
+                     "(frequency > 0)")
+            raise EmptyDataError(f"{where}; the Gamma-Gamma model needs at least 2.")
         x, m, weights = x[repeat], m[repeat], weights[repeat]
         bad = m <= 0
         if bad.any():
@@ -212,6 +240,7 @@ class GammaGammaModel(_SummaryInputMixin, BaseEstimator):
         self.n_customers_ = round(n_total)
         self.log_likelihood_ = float(_gg_loglik(np.log([p, q, v]), x, m, w)[0])
         self.n_iter_ = int(res.nit)
+        self._record_width(X)
         return self
 
     def expected_average_spend(self, X: Any) -> np.ndarray:
@@ -224,8 +253,9 @@ class GammaGammaModel(_SummaryInputMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : dataframe or array of shape (n_customers, 2)
-            Repeat-purchase count and mean repeat spend (see ``columns``).
+        X : dataframe or array of shape (n_customers, 2) or (n_customers, n_periods)
+            Repeat-purchase count and mean repeat spend (see ``columns`` and
+            ``layout``).
 
         Returns
         -------
@@ -270,9 +300,10 @@ class GammaGammaModel(_SummaryInputMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : dataframe or array of shape (n_customers, 4)
+        X : dataframe or array of shape (n_customers, 4) or (n_customers, n_periods)
             A dataframe holding both models' columns, or an array with columns
-            frequency, recency, T and mean repeat spend, in this order.
+            frequency, recency, T and mean repeat spend, in this order; with
+            ``layout="periods"`` (for both models) the customer-by-period matrix.
         purchase_model : BetaGeoModel
             A fitted BG/NBD model (same time unit as ``horizon``).
         horizon : float
@@ -306,7 +337,14 @@ class GammaGammaModel(_SummaryInputMixin, BaseEstimator):
             raise InvalidValueError(f"discount_rate={discount_rate!r} must be a number >= 0.")
         if not (isinstance(step, Real) and 0 < step < math.inf):
             raise InvalidValueError(f"step={step!r} must be a positive number of time units.")
-        if isinstance(X, np.ndarray) or not hasattr(X, "columns"):
+        if self.layout == "periods" or purchase_model.layout == "periods":
+            if self.layout != purchase_model.layout:
+                raise InvalidValueError(
+                    f"GammaGammaModel has layout='{self.layout}' and the purchase model "
+                    f"layout='{purchase_model.layout}'; both must read the same X (set the "
+                    "same layout).")
+            bg_X = gg_X = X
+        elif isinstance(X, np.ndarray) or not hasattr(X, "columns"):
             arr = np.asarray(X, dtype=float)
             if arr.ndim != 2 or arr.shape[1] != 4:
                 raise InvalidValueError(
@@ -331,9 +369,7 @@ class GammaGammaModel(_SummaryInputMixin, BaseEstimator):
 
 
 def _summary_for(model: BetaGeoModel, X: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    from ._betageo import _summary
-
-    return _summary(X, model.columns)
+    return model._read(X)
 
 
 def _weighted_corr(x: np.ndarray, m: np.ndarray, w: np.ndarray) -> float:

@@ -6,7 +6,7 @@ import datetime as dt
 import warnings
 from collections.abc import Iterator
 from dataclasses import replace
-from typing import Any
+from typing import Any, Unpack
 
 import narwhals.stable.v2 as nw
 import numpy as np
@@ -15,10 +15,11 @@ import pandas as pd
 from ..exceptions import DataWarning, EmptyDataError, InvalidValueError, names_text
 from ..features._builders import _check_windows, customer_features_from
 from ..features._core import UNITS as _UNIT_DAYS
-from ..features._core import log_options, validated_log
+from ..features._core import function_log, log_options, validated_log
 from ..features._split import _calibration_holdout_from, _split_dates
 from ..io import Transactions, parse_date
 from ..io._dates import duration_words, moment_words
+from ..io._options import LogOptions
 from ..io._validate import PRODUCT, QTY, _as_of
 
 __all__ = ["RollingOriginSplit", "churn_labels"]
@@ -102,19 +103,12 @@ def churn_labels(
     cutoff: Any,
     horizon: Any,
     *,
-    customer_col: str = "customer_id",
-    time_col: str = "date",
-    amount_col: str = "amount",
-    order_col: str | None = None,
-    quantity_col: str | None = None,
-    product_col: str | None = None,
     unit: str = "D",
     occasion: str = "day",
-    returns: str = "net",
     windows: tuple[int, ...] = (30, 90, 365),
     trend_window: int = 90,
-    time_format: str | None = None,
     data_end: Any = None,
+    **log: Unpack[LogOptions],
 ) -> Any:
     """Per-customer features at a cutoff and the churn label over the following horizon.
 
@@ -125,7 +119,7 @@ def churn_labels(
 
     Parameters
     ----------
-    transactions : dataframe or lazy frame
+    transactions : dataframe, lazy frame or Transactions
         The transaction log; validated by :func:`custseg.io.check_transactions`.
     cutoff : date-like
         The moment the churn prediction is made.
@@ -133,17 +127,19 @@ def churn_labels(
         Length of the label window: a number of ``unit`` (``39`` with
         ``unit="W"`` is 39 weeks) or a timedelta (``"90D"``). It must end on or
         before the last transaction, or the labels would be incomplete.
-    customer_col, time_col, amount_col, order_col, quantity_col, product_col : str
-        Column names (see :func:`custseg.features.customer_features`).
     unit : {"D", "W", "h"}, default="D"
         Unit of a numeric ``horizon`` and of the BTYD columns ``recency_cal`` and
         ``T_cal``.
-    occasion, returns, windows, trend_window, time_format
+    occasion, windows, trend_window
         As in :func:`custseg.features.customer_features`.
     data_end : date-like, optional
         The date up to which the log is complete (default: its last transaction).
         Pass it when the log is known to cover a later date than its last purchase,
         e.g. an extract taken today: the horizon may then end on that date.
+    **log
+        The log's columns and policies (:class:`~custseg.io.LogOptions`) but
+        ``observation_date`` and ``future``: the whole log is read, the cutoff
+        splits it.
 
     Returns
     -------
@@ -183,7 +179,8 @@ def churn_labels(
     >>> round(float(table["churned"].mean()), 2)
     0.71
     """
-    checked = validated_log(transactions, locals())
+    checked = function_log(transactions, log, "churn_labels", observation_date=None,
+                           future="error")
     cut, date_only = parse_date(cutoff, name="cutoff")
     delta = _horizon_delta(horizon, unit)
     last = checked.max_time
@@ -192,7 +189,8 @@ def churn_labels(
         if complete_day:  # a calendar day covers the whole day
             complete = complete + dt.timedelta(days=1) - dt.timedelta(microseconds=1)
         last = max(last, complete)
-    end = _check_window(cut, date_only, delta, checked.min_time, last, time_col, horizon)
+    end = _check_window(cut, date_only, delta, checked.min_time, last, checked.time_col,
+                        horizon)
     # The calibration/holdout split from the log validated above, cut at the holdout end
     # exactly as calibration_holdout(transactions, cut, end, ...) would validate and cut
     # it, without reading the table a second time.
@@ -208,7 +206,7 @@ def churn_labels(
                                    trend)
     left = nw.from_native(feats).drop(*_DROPPED)
     right = nw.from_native(split.features).drop(*_HOLDOUT_ONLY)
-    joined = left.join(right, on=customer_col, how="inner").sort(customer_col)
+    joined = left.join(right, on=checked.customer_col, how="inner").sort(checked.customer_col)
     out = joined.to_native()
     if isinstance(joined, nw.DataFrame):
         rate = joined["churned"].cast(nw.Float64()).mean()

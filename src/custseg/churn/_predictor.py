@@ -34,7 +34,13 @@ from .._sklearn_compat import (
     get_tags,
     validate_data,
 )
-from ..exceptions import ColumnMismatchError, InvalidDtypeError, InvalidValueError, names_text
+from ..exceptions import (
+    ColumnMismatchError,
+    EmptyDataError,
+    InvalidDtypeError,
+    InvalidValueError,
+    names_text,
+)
 
 __all__ = ["ChurnPredictor", "binary_classes"]
 
@@ -49,6 +55,13 @@ def binary_classes(y: Any) -> np.ndarray:
     y_arr = np.asarray(y)
     if y_arr.ndim != 1:
         y_arr = y_arr.ravel() if y_arr.ndim == 2 and y_arr.shape[1] == 1 else y_arr
+    if y_arr.size == 0:
+        raise EmptyDataError("y has 0 labels; expected one churn label per customer.")
+    if y_arr.dtype.kind in "fc" and not np.isfinite(y_arr).all():
+        bad = int((~np.isfinite(y_arr)).sum())
+        raise InvalidValueError(
+            f"y has {bad} of {y_arr.size} labels that are missing, NaN or infinite; expected "
+            "a churn label for every customer (for example 0 or 1, False or True).")
     kind = type_of_target(y_arr, input_name="y", raise_unknown=True)
     classes = np.unique(y_arr)
     if len(classes) < 2:

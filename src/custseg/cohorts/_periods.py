@@ -14,7 +14,7 @@ from typing import Any
 import narwhals.stable.v2 as nw
 import polars as pl
 
-from .._frame import collect_small
+from .._frame import collect_small, to_kind
 from .._frame_hooks import epoch_us, with_epoch
 from ..exceptions import InvalidValueError, names_text
 from ..features._core import PURCH, VAL, occasions
@@ -28,6 +28,11 @@ MONTHLY_FROM_DAYS = 180
 """Days of span from which a log is summarised by month (a shorter one by week)."""
 _DAY_US = 86_400_000_000
 _MONDAY = dt.datetime(1969, 12, 29)
+
+
+def as_output(table: pl.DataFrame, tx: Transactions) -> Any:
+    """A summary table in the kind of the log: polars for a lazy log (a few hundred rows)."""
+    return table if tx.info.kind == "lazy" else to_kind(table, tx.info)
 
 
 def resolve_freq(freq: str | None, tx: Transactions) -> str:

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Unpack
 
-import narwhals.stable.v2 as nw
 import polars as pl
 
-from .._frame import to_kind
 from ..exceptions import InvalidValueError
-from ..features._core import validated_log
+from ..features._core import function_log
+from ..io._options import LogOptions
 from ..io._validate import CID, Transactions
-from ._periods import customer_periods, observed_periods, resolve_freq, start_of
+from ._periods import as_output, customer_periods, observed_periods, resolve_freq, start_of
 
 __all__ = ["cohort_retention"]
 
@@ -21,14 +20,7 @@ def cohort_retention(
     *,
     freq: str | None = None,
     max_periods: int | None = None,
-    customer_col: str = "customer_id",
-    time_col: str = "date",
-    amount_col: str = "amount",
-    order_col: str | None = None,
-    observation_date: Any = None,
-    returns: str = "net",
-    future: str = "error",
-    time_format: str | None = None,
+    **log: Unpack[LogOptions],
 ) -> Any:
     """Retention matrix: share of each acquisition cohort buying n periods after joining.
 
@@ -47,9 +39,8 @@ def cohort_retention(
         else weeks.
     max_periods : int, optional
         Keep the columns ``"0"`` to ``str(max_periods)`` only. Default: all.
-    customer_col, time_col, amount_col, order_col, observation_date, returns, \
-future, time_format
-        As in :func:`trends`.
+    **log
+        The log's columns and policies, as in :func:`trends`.
 
     Returns
     -------
@@ -81,11 +72,8 @@ future, time_format
     """
     if max_periods is not None and (not isinstance(max_periods, int) or max_periods < 0):
         raise InvalidValueError(f"max_periods={max_periods!r} must be an integer >= 0.")
-    tx = validated_log(transactions, locals())
-    table = retention_from(tx, resolve_freq(freq, tx), max_periods)
-    if tx.info.kind == "lazy":
-        return table
-    return to_kind(nw.from_native(table.lazy()), tx.info)
+    tx = function_log(transactions, log, "cohort_retention")
+    return as_output(retention_from(tx, resolve_freq(freq, tx), max_periods), tx)
 
 
 def retention_from(tx: Transactions, freq: str, max_periods: int | None = None,

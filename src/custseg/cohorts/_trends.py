@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Unpack
 
-import narwhals.stable.v2 as nw
 import polars as pl
 
-from .._frame import to_kind
-from ..features._core import VAL, validated_log
+from ..features._core import VAL, function_log
+from ..io._options import LogOptions
 from ..io._validate import CID, Transactions
-from ._periods import customer_periods, observed_periods, resolve_freq, start_of, to_money
+from ._periods import (
+    as_output,
+    customer_periods,
+    observed_periods,
+    resolve_freq,
+    start_of,
+    to_money,
+)
 
 __all__ = ["TREND_COLUMNS", "trends"]
 
@@ -29,19 +35,7 @@ TREND_COLUMNS = (
 """The columns of :func:`trends`, in order."""
 
 
-def trends(
-    transactions: Any,
-    *,
-    freq: str | None = None,
-    customer_col: str = "customer_id",
-    time_col: str = "date",
-    amount_col: str = "amount",
-    order_col: str | None = None,
-    observation_date: Any = None,
-    returns: str = "net",
-    future: str = "error",
-    time_format: str | None = None,
-) -> Any:
+def trends(transactions: Any, *, freq: str | None = None, **log: Unpack[LogOptions]) -> Any:
     """Revenue, orders and active, new and lost customers per week or month.
 
     Every period from the one of the first transaction to the one holding the
@@ -61,15 +55,11 @@ def trends(
     freq : {"week", "month"}, optional
         Length of a period: calendar months, or weeks starting on Monday.
         Default: months when the log spans at least 180 days, else weeks.
-    customer_col, time_col, amount_col : str
-        Column names of the customer id, timestamp and amount.
-    order_col : str, optional
-        Order id column: an order is then one purchase; without it, a customer's
-        purchases on one calendar day are one order.
-    observation_date : date-like, optional
-        Last day summarised (default: the last timestamp).
-    returns, future, time_format
-        As in :func:`custseg.features.rfm`.
+    **log
+        The log's columns and policies (:class:`~custseg.io.LogOptions`). With
+        ``order_col`` an order is one purchase; without it, a customer's
+        purchases on one calendar day are one order. ``observation_date`` is the
+        last day summarised (default: the last timestamp).
 
     Returns
     -------
@@ -103,11 +93,8 @@ def trends(
     1     20.0                 1              0               1
     2     37.5                 2              1               1
     """
-    tx = validated_log(transactions, locals())
-    table = trends_from(tx, resolve_freq(freq, tx))
-    if tx.info.kind == "lazy":
-        return table
-    return to_kind(nw.from_native(table.lazy()), tx.info)
+    tx = function_log(transactions, log, "trends")
+    return as_output(trends_from(tx, resolve_freq(freq, tx)), tx)
 
 
 def trends_from(tx: Transactions, freq: str, cp: pl.DataFrame | None = None) -> pl.DataFrame:

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Unpack
 
 from ..exceptions import InvalidValueError
+from ..io._options import LogOptions
 from ..io._validate import Transactions
 from ._behaviour import per_customer_behaviour
 from ._core import (
     check_occasion,
     finish,
+    function_log,
     per_customer_btyd,
     per_customer_rfm,
     unit_days,
-    validated_log,
 )
 
 __all__ = ["behavioural_features", "btyd_summary", "customer_features", "rfm"]
@@ -45,19 +46,7 @@ def _check_windows(windows: Any, trend_window: Any) -> tuple[tuple[int, ...], in
     return wins, int(trend_window)
 
 
-def rfm(
-    transactions: Any,
-    *,
-    customer_col: str = "customer_id",
-    time_col: str = "date",
-    amount_col: str = "amount",
-    order_col: str | None = None,
-    observation_date: Any = None,
-    occasion: str = "day",
-    returns: str = "net",
-    future: str = "error",
-    time_format: str | None = None,
-) -> Any:
+def rfm(transactions: Any, *, occasion: str = "day", **log: Unpack[LogOptions]) -> Any:
     """Recency, frequency and monetary value of every customer.
 
     Parameters
@@ -69,24 +58,17 @@ def rfm(
         :class:`~custseg.io.Transactions` is used as it is (its column names and
         refund policy hold; ``observation_date`` cuts it), so a log is read and
         checked once however many features are built from it.
-    customer_col, time_col, amount_col : str
-        Column names of the customer id, timestamp and amount.
-    order_col : str, optional
-        Order id column, needed for ``occasion="order"``.
-    observation_date : date-like, optional
-        The date "as of" which recency and tenure are measured. Default: the last
-        timestamp in the data. A calendar day covers the whole day.
     occasion : {"day", "order", "row"}, default="day"
         What counts as one purchase: a distinct customer and calendar day (several
-        rows of one customer on one day are one purchase), a distinct order id, or
-        every row.
-    returns : {"net", "drop", "error"}, default="net"
-        Policy for negative amounts (refunds); see
-        :func:`~custseg.io.check_transactions`.
-    future : {"error", "drop"}, default="error"
-        Transactions after ``observation_date``: raise, or leave them out.
-    time_format : str, optional
-        Format of a text timestamp column.
+        rows of one customer on one day are one purchase), a distinct order id
+        (``order_col``), or every row.
+    **log
+        The log's column names and policies (``customer_col``, ``time_col``,
+        ``amount_col``, ``order_col``, ``observation_date``, ``returns``,
+        ``future``, ``time_format``), as :class:`~custseg.io.LogOptions` lists
+        them. ``observation_date`` is the date "as of" which recency and tenure
+        are measured (default: the last timestamp; a calendar day covers the
+        whole day).
 
     Returns
     -------
@@ -128,8 +110,7 @@ def rfm(
     0           a          20.0          2            35.0         30.0
     1           b          25.0          1             8.0         25.0
     """
-    tx = validated_log(transactions, locals())
-    return rfm_from(tx, occasion)
+    return rfm_from(function_log(transactions, log, "rfm"), occasion)
 
 
 def rfm_from(tx: Transactions, occasion: str) -> Any:
@@ -138,20 +119,8 @@ def rfm_from(tx: Transactions, occasion: str) -> Any:
     return finish(per_customer_rfm(tx, occasion), tx)
 
 
-def btyd_summary(
-    transactions: Any,
-    *,
-    customer_col: str = "customer_id",
-    time_col: str = "date",
-    amount_col: str = "amount",
-    order_col: str | None = None,
-    observation_date: Any = None,
-    unit: str = "D",
-    occasion: str = "day",
-    returns: str = "net",
-    future: str = "error",
-    time_format: str | None = None,
-) -> Any:
+def btyd_summary(transactions: Any, *, unit: str = "D", occasion: str = "day",
+                 **log: Unpack[LogOptions]) -> Any:
     """Frequency, recency, T and monetary value in the BTYD (lifetimes) convention.
 
     The input of the "buy till you die" models (BG/NBD, Pareto/NBD, Gamma-Gamma),
@@ -160,16 +129,16 @@ def btyd_summary(
 
     Parameters
     ----------
-    transactions : dataframe or lazy frame
-        The transaction log.
-    customer_col, time_col, amount_col, order_col : str
-        Column names (see :func:`rfm`).
-    observation_date : date-like, optional
-        End of the observation period (default: the last timestamp).
+    transactions : dataframe, lazy frame or Transactions
+        The transaction log (see :func:`rfm`).
     unit : {"D", "W", "h"} or {"days", "weeks", "hours"}, default="D"
         Time unit of ``recency`` and ``T``.
-    occasion, returns, future, time_format
-        As in :func:`rfm`.
+    occasion : {"day", "order", "row"}, default="day"
+        What counts as one purchase (see :func:`rfm`).
+    **log
+        The log's columns and policies (:class:`~custseg.io.LogOptions`);
+        ``observation_date`` ends the observation period (default: the last
+        timestamp).
 
     Returns
     -------
@@ -205,8 +174,7 @@ def btyd_summary(
     0           a          2      2.0  4.000000            12.5
     1           b          0      0.0  3.285714             0.0
     """
-    tx = validated_log(transactions, locals())
-    return btyd_from(tx, occasion, unit)
+    return btyd_from(function_log(transactions, log, "btyd_summary"), occasion, unit)
 
 
 def btyd_from(tx: Transactions, occasion: str, unit: str) -> Any:
@@ -219,40 +187,29 @@ def btyd_from(tx: Transactions, occasion: str, unit: str) -> Any:
 def behavioural_features(
     transactions: Any,
     *,
-    customer_col: str = "customer_id",
-    time_col: str = "date",
-    amount_col: str = "amount",
-    order_col: str | None = None,
-    quantity_col: str | None = None,
-    product_col: str | None = None,
-    observation_date: Any = None,
     windows: tuple[int, ...] = DEFAULT_WINDOWS,
     trend_window: int = 90,
     occasion: str = "day",
-    returns: str = "net",
-    future: str = "error",
-    time_format: str | None = None,
+    **log: Unpack[LogOptions],
 ) -> Any:
     """Behavioural features: purchase rhythm, recent activity and spend trend.
 
     Parameters
     ----------
-    transactions : dataframe or lazy frame
-        The transaction log.
-    customer_col, time_col, amount_col, order_col : str
-        Column names (see :func:`rfm`).
-    quantity_col, product_col : str, optional
-        Quantity and product id columns; they add ``avg_order_quantity`` and
-        ``distinct_products``.
-    observation_date : date-like, optional
-        The "as of" date (default: the last timestamp).
+    transactions : dataframe, lazy frame or Transactions
+        The transaction log (see :func:`rfm`).
     windows : tuple of int, default=(30, 90, 365)
         Trailing windows in days; a window of ``w`` days covers the ``w`` days up
         to and including the observation day.
     trend_window : int, default=90
         Length in days of the two windows compared by ``spend_trend``.
-    occasion, returns, future, time_format
-        As in :func:`rfm`.
+    occasion : {"day", "order", "row"}, default="day"
+        What counts as one purchase (see :func:`rfm`).
+    **log
+        The log's columns and policies (:class:`~custseg.io.LogOptions`):
+        ``quantity_col`` and ``product_col`` add ``avg_order_quantity`` and
+        ``distinct_products``; ``observation_date`` is the "as of" date
+        (default: the last timestamp).
 
     Returns
     -------
@@ -293,7 +250,7 @@ def behavioural_features(
     1           b            NaN              1        8.0         -1.0
     """
     wins, trend = _check_windows(windows, trend_window)
-    tx = validated_log(transactions, locals())
+    tx = function_log(transactions, log, "behavioural_features")
     return behaviour_from(tx, occasion, wins, trend)
 
 
@@ -306,19 +263,10 @@ def behaviour_from(tx: Transactions, occasion: str, windows: tuple[int, ...], tr
 def customer_features(
     transactions: Any,
     *,
-    customer_col: str = "customer_id",
-    time_col: str = "date",
-    amount_col: str = "amount",
-    order_col: str | None = None,
-    quantity_col: str | None = None,
-    product_col: str | None = None,
-    observation_date: Any = None,
     windows: tuple[int, ...] = DEFAULT_WINDOWS,
     trend_window: int = 90,
     occasion: str = "day",
-    returns: str = "net",
-    future: str = "error",
-    time_format: str | None = None,
+    **log: Unpack[LogOptions],
 ) -> Any:
     """RFM and behavioural features of every customer in one table.
 
@@ -327,16 +275,15 @@ def customer_features(
 
     Parameters
     ----------
-    transactions : dataframe or lazy frame
-        The transaction log.
-    customer_col, time_col, amount_col, order_col, quantity_col, product_col : str
-        Column names (see :func:`rfm` and :func:`behavioural_features`).
-    observation_date : date-like, optional
-        The "as of" date (default: the last timestamp).
+    transactions : dataframe, lazy frame or Transactions
+        The transaction log (see :func:`rfm`).
     windows, trend_window
         As in :func:`behavioural_features`.
-    occasion, returns, future, time_format
-        As in :func:`rfm`.
+    occasion : {"day", "order", "row"}, default="day"
+        What counts as one purchase (see :func:`rfm`).
+    **log
+        The log's columns and policies (:class:`~custseg.io.LogOptions`), as in
+        :func:`rfm` and :func:`behavioural_features`.
 
     Returns
     -------
@@ -358,7 +305,7 @@ def customer_features(
     ['customer_id', 'recency_days', 'frequency', 'monetary_total']
     """
     wins, trend = _check_windows(windows, trend_window)
-    tx = validated_log(transactions, locals())
+    tx = function_log(transactions, log, "customer_features")
     return customer_features_from(tx, occasion, wins, trend)
 
 

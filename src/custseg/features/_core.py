@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import narwhals.stable.v2 as nw
@@ -11,6 +11,7 @@ import narwhals.stable.v2 as nw
 from .._frame import to_kind
 from .._frame_hooks import epoch_us, with_epoch
 from ..exceptions import InvalidValueError, names_text
+from ..io._options import LOG_OPTIONS, check_log_keywords, log_options
 from ..io._validate import (
     AMOUNT,
     CID,
@@ -49,27 +50,6 @@ def money(expr: nw.Expr, tx: Transactions) -> nw.Expr:
     return scaled.round(tx.money.decimals)
 
 
-# The keywords of check_transactions that name a log's columns and its policies. Every
-# function and estimator that reads a raw log takes them under these names; log_options
-# gathers them, so that the keyword set is spelled out once, here.
-LOG_COLUMNS = ("customer_col", "time_col", "amount_col", "order_col", "quantity_col",
-               "product_col")
-LOG_OPTIONS = (*LOG_COLUMNS, "observation_date", "returns", "future", "time_format")
-
-
-def log_options(source: Mapping[str, Any] | object, *, keys: Iterable[str] = LOG_OPTIONS,
-                ) -> dict[str, Any]:
-    """The :func:`~custseg.io.check_transactions` keywords that ``source`` holds.
-
-    ``source`` is a function's arguments (``locals()``, whose other names are
-    ignored) or an estimator, whose parameters of those names are read; ``keys``
-    narrows the set (a name the source lacks is left to its default).
-    """
-    if isinstance(source, Mapping):
-        return {k: source[k] for k in keys if k in source}
-    return {k: getattr(source, k) for k in keys if hasattr(source, k)}
-
-
 def validated_log(transactions: Any, source: Mapping[str, Any] | object,
                   **overrides: Any) -> Transactions:
     """:func:`as_transactions` with the log keywords of ``source`` (see :func:`log_options`).
@@ -77,6 +57,19 @@ def validated_log(transactions: Any, source: Mapping[str, Any] | object,
     ``overrides`` replace or add keywords (for example ``future="drop"``).
     """
     return as_transactions(transactions, **{**log_options(source), **overrides})
+
+
+def function_log(transactions: Any, log: Mapping[str, Any], who: str,
+                 **overrides: Any) -> Transactions:
+    """The validated log of public function ``who``, called with ``**log`` keywords.
+
+    ``log`` holds :class:`~custseg.io.LogOptions` keywords other than those of
+    ``overrides``, which the function sets itself (``calibration_holdout`` sets
+    ``observation_date`` and ``future``); any other keyword raises the
+    ``TypeError`` of an unknown keyword argument.
+    """
+    allowed = [k for k in LOG_OPTIONS if k not in overrides]
+    return as_transactions(transactions, **check_log_keywords(log, who, allowed), **overrides)
 
 
 def as_transactions(transactions: Any, **kwargs: Any) -> Transactions:

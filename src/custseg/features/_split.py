@@ -4,23 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Unpack
 
 import narwhals.stable.v2 as nw
-import polars as pl
 
-from .._frame import collect_small
+from .._frame import collect_small, computed
 from ..exceptions import EmptyDataError, InvalidValueError
+from ..io._options import LogOptions
 from ..io._validate import CID, TIME, Transactions, parse_date
 from ._core import (
     check_occasion,
     finish,
+    function_log,
     money,
     occasions,
     per_customer_btyd,
     reference_time,
     unit_days,
-    validated_log,
 )
 
 __all__ = ["CalibrationHoldout", "calibration_holdout"]
@@ -79,14 +79,9 @@ def calibration_holdout(
     calibration_end: Any,
     holdout_end: Any = None,
     *,
-    customer_col: str = "customer_id",
-    time_col: str = "date",
-    amount_col: str = "amount",
-    order_col: str | None = None,
     unit: str = "D",
     occasion: str = "day",
-    returns: str = "net",
-    time_format: str | None = None,
+    **log: Unpack[LogOptions],
 ) -> CalibrationHoldout:
     """Split a log in time: BTYD features as of ``calibration_end``, targets after it.
 
@@ -96,19 +91,20 @@ def calibration_holdout(
 
     Parameters
     ----------
-    transactions : dataframe or lazy frame
-        The transaction log.
+    transactions : dataframe, lazy frame or Transactions
+        The transaction log (see :func:`rfm`).
     calibration_end : date-like
         Last moment of the calibration period; a calendar day includes the whole day.
     holdout_end : date-like, optional
         Last moment of the holdout (default: the last timestamp in the data). Rows
         after it are left out and counted in ``n_after_holdout``.
-    customer_col, time_col, amount_col, order_col : str
-        Column names (see :func:`rfm`).
     unit : {"D", "W", "h"}, default="D"
         Time unit of ``recency_cal``, ``T_cal`` and ``duration_holdout``.
-    occasion, returns, time_format
-        As in :func:`rfm`.
+    occasion : {"day", "order", "row"}, default="day"
+        What counts as one purchase (see :func:`rfm`).
+    **log
+        The log's columns and policies (:class:`~custseg.io.LogOptions`) but
+        ``observation_date`` and ``future``, which the two dates set.
 
     Returns
     -------
@@ -130,7 +126,8 @@ def calibration_holdout(
     7058
     """
     cal_date, cal_day = _split_dates(calibration_end, holdout_end)
-    tx_all = validated_log(transactions, locals(), observation_date=holdout_end, future="drop")
+    tx_all = function_log(transactions, log, "calibration_holdout", observation_date=holdout_end,
+                          future="drop")
     return _calibration_holdout_from(tx_all, cal_date, cal_day, occasion=occasion, unit=unit)
 
 
@@ -157,10 +154,7 @@ def _once(frame: nw.LazyFrame[Any], tx: Transactions) -> nw.LazyFrame[Any]:
     1.07 s of wall time at load 7, on the 1.5M-row log of benchmarks/bench_report.py).
     A lazy engine's frames stay lazy.
     """
-    native = frame.to_native()
-    if tx.info.kind != "lazy" and isinstance(native, pl.LazyFrame):
-        return nw.from_native(native.collect().lazy())
-    return frame
+    return frame if tx.info.kind == "lazy" else computed(frame)
 
 
 def _calibration_holdout_from(

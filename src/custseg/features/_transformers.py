@@ -20,12 +20,12 @@ from ._builders import (
     customer_features_from,
     rfm_from,
 )
-from ._core import UNITS, validated_log
+from ._core import UNITS
 
 __all__ = ["BTYDFeatures", "BehaviouralFeatures", "CustomerFeatures", "RFMFeatures"]
 
-# The allowed values of the transaction-log parameters (the keywords of log_options), for
-# every estimator that reads a raw log: each takes the entries of the parameters it has.
+# The allowed values of the transaction-log parameters (the keys of custseg.io.LogOptions),
+# for every estimator that reads a raw log: each takes the entries of the parameters it has.
 LOG_CONSTRAINTS: dict[str, list[Any]] = {
     "customer_col": [str],
     "time_col": [str],
@@ -56,9 +56,6 @@ class _TransactionTransformer(OutputNamesMixin, TransactionInputMixin, Transform
 
     future: str
 
-    def _check(self, X: Any) -> Transactions:
-        return validated_log(X, self)
-
     def _feature_columns(self) -> tuple[str, ...]:
         raise NotImplementedError
 
@@ -81,7 +78,7 @@ class _TransactionTransformer(OutputNamesMixin, TransactionInputMixin, Transform
         self : object
             The fitted transformer.
         """
-        self._record(self._check(X))
+        self._record(self._check_log(X))
         return self
 
     def transform(self, X: Any) -> Any:
@@ -98,7 +95,7 @@ class _TransactionTransformer(OutputNamesMixin, TransactionInputMixin, Transform
             One row per customer, sorted by customer id, same kind of frame as ``X``.
         """
         check_is_fitted(self)
-        return self._compute(self._check(X))
+        return self._compute(self._check_log(X))
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit_transform(self, X: Any, y: Any = None, **fit_params: Any) -> Any:
@@ -118,7 +115,7 @@ class _TransactionTransformer(OutputNamesMixin, TransactionInputMixin, Transform
         DataFrame
             The features, as :meth:`transform` returns them.
         """
-        tx = self._check(X)
+        tx = self._check_log(X)
         self._record(tx)
         return self._compute(tx)
 
@@ -139,20 +136,12 @@ class RFMFeatures(_TransactionTransformer):
 
     Parameters
     ----------
-    customer_col, time_col, amount_col : str
-        Column names of the customer id, timestamp and amount.
-    order_col : str, optional
-        Order id column (needed for ``occasion="order"``).
+    customer_col, time_col, amount_col, order_col, returns, future, time_format
+        The log's columns and policies (:class:`~custseg.io.LogOptions`).
     observation_date : date-like, optional
         The "as of" date; default: the last timestamp of the log being transformed.
     occasion : {"day", "order", "row"}, default="day"
-        What counts as one purchase.
-    returns : {"net", "drop", "error"}, default="net"
-        Policy for negative amounts.
-    future : {"error", "drop"}, default="error"
-        Transactions after ``observation_date``: raise, or leave them out.
-    time_format : str, optional
-        Format of a text timestamp column.
+        What counts as one purchase (see :func:`custseg.features.rfm`).
 
     Attributes
     ----------
@@ -217,22 +206,14 @@ class BTYDFeatures(_TransactionTransformer):
 
     Parameters
     ----------
-    customer_col, time_col, amount_col : str
-        Column names of the customer id, timestamp and amount.
-    order_col : str, optional
-        Order id column.
+    customer_col, time_col, amount_col, order_col, returns, future, time_format
+        The log's columns and policies (:class:`~custseg.io.LogOptions`).
     observation_date : date-like, optional
         End of the observation period; default: the last timestamp.
     unit : {"D", "W", "h", "days", "weeks", "hours"}, default="D"
         Time unit of ``recency`` and ``T``.
     occasion : {"day", "order", "row"}, default="day"
-        What counts as one purchase.
-    returns : {"net", "drop", "error"}, default="net"
-        Policy for negative amounts.
-    future : {"error", "drop"}, default="error"
-        Transactions after ``observation_date``: raise, or leave them out.
-    time_format : str, optional
-        Format of a text timestamp column.
+        What counts as one purchase (see :func:`custseg.features.rfm`).
 
     Attributes
     ----------
@@ -327,10 +308,10 @@ class BehaviouralFeatures(_WithBehaviour):
 
     Parameters
     ----------
-    customer_col, time_col, amount_col : str
-        Column names of the customer id, timestamp and amount.
-    order_col, quantity_col, product_col : str, optional
-        Optional order id, quantity and product columns.
+    customer_col, time_col, amount_col, order_col, quantity_col, product_col, returns, \
+future, time_format
+        The log's columns and policies (:class:`~custseg.io.LogOptions`);
+        ``quantity_col`` and ``product_col`` add two features.
     observation_date : date-like, optional
         The "as of" date; default: the last timestamp.
     windows : tuple of int, default=(30, 90, 365)
@@ -338,13 +319,7 @@ class BehaviouralFeatures(_WithBehaviour):
     trend_window : int, default=90
         Window length compared by ``spend_trend``.
     occasion : {"day", "order", "row"}, default="day"
-        What counts as one purchase.
-    returns : {"net", "drop", "error"}, default="net"
-        Policy for negative amounts.
-    future : {"error", "drop"}, default="error"
-        Transactions after ``observation_date``: raise, or leave them out.
-    time_format : str, optional
-        Format of a text timestamp column.
+        What counts as one purchase (see :func:`custseg.features.rfm`).
 
     Attributes
     ----------
@@ -415,31 +390,14 @@ class CustomerFeatures(BehaviouralFeatures):
 
     Parameters
     ----------
-    customer_col, time_col, amount_col : str
-        Column names of the customer id, timestamp and amount.
-    order_col, quantity_col, product_col : str, optional
-        Optional order id, quantity and product columns.
-    observation_date : date-like, optional
-        The "as of" date; default: the last timestamp.
-    windows : tuple of int, default=(30, 90, 365)
-        Trailing windows in days.
-    trend_window : int, default=90
-        Window length compared by ``spend_trend``.
-    occasion : {"day", "order", "row"}, default="day"
-        What counts as one purchase.
-    returns : {"net", "drop", "error"}, default="net"
-        Policy for negative amounts.
-    future : {"error", "drop"}, default="error"
-        Transactions after ``observation_date``: raise, or leave them out.
-    time_format : str, optional
-        Format of a text timestamp column.
+    customer_col, time_col, amount_col, order_col, quantity_col, product_col, \
+observation_date, windows, trend_window, occasion, returns, future, time_format
+        As in :class:`BehaviouralFeatures`.
 
     Attributes
     ----------
-    feature_names_in_ : ndarray of str
-        Columns of the log seen in ``fit``.
-    n_features_in_ : int
-        Number of those columns.
+    feature_names_in_, n_features_in_
+        As in :class:`BehaviouralFeatures`.
 
     See Also
     --------

@@ -11,12 +11,13 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the static view of the names loaded lazily below
+    from ._options import LogOptions
     from ._read import read_transactions
     from ._validate import Transactions, check_transactions, parse_date
 
-__all__ = ["Transactions", "check_transactions", "parse_date", "read_transactions"]
+__all__ = ["LogOptions", "Transactions", "check_transactions", "parse_date", "read_transactions"]
 
-_LAZY = {"read_transactions": "_read", "Transactions": "_validate",
+_LAZY = {"read_transactions": "_read", "LogOptions": "_options", "Transactions": "_validate",
          "check_transactions": "_validate", "parse_date": "_validate"}
 
 

@@ -15,9 +15,9 @@ class _CustomerTableInputMixin(FrameInputMixin):
     """Estimators whose ``fit`` reads named columns of a per-customer table.
 
     Like the transaction-log estimators they read a table with a fixed meaning
-    per column (recency, frequency, ...), not an arbitrary numeric matrix, so
-    scikit-learn's generic checks (random features of any width and sign) do not
-    apply; ``tests/segments`` tests them on hand-worked and real tables instead.
+    per column (recency, frequency, ...); ``tests/segments`` tests them on
+    hand-worked and real tables (``RFMScorer`` also reads a customer-by-period
+    matrix, on which scikit-learn's estimator checks run).
     """
 
 

@@ -17,11 +17,11 @@ import polars as pl
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from .._advice import option
-from .._frame import to_kind
+from .._frame import collect_small, to_kind
 from .._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
 from ..base import OutputNamesMixin, TransactionInputMixin
 from ..exceptions import InvalidDtypeError, InvalidValueError
-from ..features._core import PURCH, check_occasion, occasions, per_customer_rfm, validated_log
+from ..features._core import PURCH, check_occasion, occasions, per_customer_rfm
 from ..features._transformers import _COMMON_CONSTRAINTS
 from ..io._validate import CID, TIME, Transactions
 
@@ -33,12 +33,6 @@ STAGES = ("prospect", "new", "active", "dormant", "churned")
 _THRESHOLDS = ("new_days", "active_days", "churn_days")
 _OUTPUT = (CID, "stage", "recency_days", "frequency", "tenure_days", "typical_gap_days",
            "silence_gaps")
-
-
-def _collect_polars(frame: nw.LazyFrame[Any]) -> pl.DataFrame:
-    native = frame.collect(backend="polars").to_native()
-    assert isinstance(native, pl.DataFrame)
-    return native
 
 
 class LifecycleStager(OutputNamesMixin, TransactionInputMixin, TransformerMixin, BaseEstimator):
@@ -105,21 +99,13 @@ class LifecycleStager(OutputNamesMixin, TransactionInputMixin, TransformerMixin,
         thresholds, in gaps, of the own-rhythm mode.
     prior_gaps : float, default=2.0
         Weight, in gaps, of the population gap in each customer's typical gap.
-    customer_col, time_col, amount_col : str
-        Column names of the customer id, timestamp and amount.
-    order_col : str, optional
-        Order id column (needed for ``occasion="order"``).
+    customer_col, time_col, amount_col, order_col, returns, future, time_format
+        The log's columns and policies (:class:`~custseg.io.LogOptions`).
     observation_date : date-like, optional
         The "as of" date; default: the last timestamp of the log being
         transformed (and, in ``fit``, of the log being fitted).
     occasion : {"day", "order", "row"}, default="day"
         What counts as one purchase (see :func:`custseg.features.rfm`).
-    returns : {"net", "drop", "error"}, default="net"
-        Policy for negative amounts.
-    future : {"error", "drop"}, default="error"
-        Transactions after ``observation_date``: raise, or leave them out.
-    time_format : str, optional
-        Format of a text timestamp column.
 
     Attributes
     ----------
@@ -231,7 +217,7 @@ class LifecycleStager(OutputNamesMixin, TransactionInputMixin, TransformerMixin,
         self.time_format = time_format
 
     def _check(self, X: Any) -> Transactions:
-        tx = validated_log(X, self)
+        tx = self._check_log(X)
         check_occasion(self.occasion, tx)
         return tx
 
@@ -240,7 +226,7 @@ class LifecycleStager(OutputNamesMixin, TransactionInputMixin, TransformerMixin,
         occ = occasions(tx, self.occasion)
         if PURCH in occ.collect_schema().names():
             occ = occ.filter(nw.col(PURCH))
-        df = _collect_polars(occ.select(CID, TIME))
+        df = collect_small(occ.select(CID, TIME))
         return (
             df.sort([CID, TIME])
             .select(CID, (pl.col(TIME).diff().over(CID).dt.total_microseconds() / 86_400e6)
@@ -374,7 +360,7 @@ class LifecycleStager(OutputNamesMixin, TransactionInputMixin, TransformerMixin,
         base = per_customer_rfm(tx, self.occasion).select(
             CID, "recency_days", "frequency", "tenure_days"
         )
-        df = self._stage_rows(_collect_polars(base))
+        df = self._stage_rows(collect_small(base))
         if customers is not None:
             df = self._add_prospects(df, customers)
         df = df.sort(CID).rename({CID: tx.customer_col})

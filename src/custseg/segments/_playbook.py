@@ -10,6 +10,7 @@ from typing import Any
 import narwhals.stable.v2 as nw
 import pandas as pd
 
+from .._frame import to_pandas
 from ..exceptions import InvalidValueError, names_text
 from ._frames import eager_frame, require_columns
 
@@ -306,9 +307,8 @@ class Playbook:
         'customer_id,stage,action,detail,priority'
         """
         out = self.assign(table, column=column)
-        frame = nw.from_native(out, eager_only=True)
         path = Path(path)
-        frame.to_pandas().to_csv(path, index=False)
+        to_pandas(out, "table").to_csv(path, index=False)
         return path
 
     def __repr__(self) -> str:

@@ -23,6 +23,7 @@ from ._frames import (
     require_numeric,
     require_unique_ids,
 )
+from ._rfm_arrays import MATRIX_OUTPUT, is_array_input, matrix_values, matrix_width
 
 __all__ = ["DEFAULT_SEGMENT_MAP", "RFMScorer", "balanced_bins"]
 
@@ -238,7 +239,26 @@ class RFMScorer(OutputNamesMixin, _CustomerTableInputMixin, TransformerMixin, Ba
         names them.
     customer_col : str or None, default="customer_id"
         Customer id column, copied to the output (name and dtype kept) and
-        checked for duplicates; ``None`` when the table has none.
+        checked for duplicates; ``None`` when the table has none (an array
+        input has none).
+    layout : {"summary", "periods"}, default="summary"
+        How ``X`` is read:
+
+        - ``"summary"``: one row per customer; a dataframe by the column names
+          above, a numeric array by position: exactly three columns, in this
+          order, the recency, the frequency and the monetary value (a missing
+          value scores 1, as in a table).
+        - ``"periods"``: a customer-by-period matrix (an array, or a dataframe
+          whose columns are the periods), one row per customer and one column per
+          period of equal length, oldest first, the last one holding the
+          observation date; each value is the customer's spend in that period, 0
+          for none. Recency is the number of periods since the last purchase
+          period (missing, so scored 1, for a customer without a purchase),
+          frequency the number of purchase periods and monetary value the row's
+          total. Any matrix of finite values >= 0 is valid; ``transform`` needs as
+          many periods as ``fit``.
+
+        An array or period matrix gives an array out (see :meth:`transform`).
     weights : tuple of 3 floats, default=(1.0, 1.0, 1.0)
         Weights of R, F and M in ``rfm_score`` (the weighted sum of the scores;
         3..15 with the defaults).
@@ -268,9 +288,9 @@ class RFMScorer(OutputNamesMixin, _CustomerTableInputMixin, TransformerMixin, Ba
     cell_names_ : dict of str to str
         The segment name of every cell code (empty with ``segment_map=None``).
     feature_names_in_ : ndarray of str
-        Columns of the table seen in ``fit``.
+        Columns of the table seen in ``fit`` (not set for an array input).
     n_features_in_ : int
-        Number of those columns.
+        Number of those columns (3, or the number of periods, for an array).
 
     See Also
     --------
@@ -314,6 +334,7 @@ class RFMScorer(OutputNamesMixin, _CustomerTableInputMixin, TransformerMixin, Ba
         "customer_col": [str, None],
         "weights": [tuple, list],
         "segment_map": [StrOptions({"default"}), dict, None],
+        "layout": [StrOptions({"summary", "periods"})],
     }
 
     def __init__(
@@ -326,6 +347,7 @@ class RFMScorer(OutputNamesMixin, _CustomerTableInputMixin, TransformerMixin, Ba
         customer_col: str | None = "customer_id",
         weights: tuple[float, float, float] = (1.0, 1.0, 1.0),
         segment_map: str | dict[str, Any] | None = "default",
+        layout: str = "summary",
     ) -> None:
         self.n_levels = n_levels
         self.recency_col = recency_col
@@ -334,6 +356,7 @@ class RFMScorer(OutputNamesMixin, _CustomerTableInputMixin, TransformerMixin, Ba
         self.customer_col = customer_col
         self.weights = weights
         self.segment_map = segment_map
+        self.layout = layout
 
     def _columns(self) -> dict[str, str]:
         cols = {
@@ -345,7 +368,14 @@ class RFMScorer(OutputNamesMixin, _CustomerTableInputMixin, TransformerMixin, Ba
             cols["customer_col"] = self.customer_col
         return cols
 
-    def _read(self, X: Any) -> tuple[nw.DataFrame[Any], dict[str, np.ndarray], FrameInfo | None]:
+    def _read(
+        self, X: Any, *, fit: bool = False,
+    ) -> tuple[nw.DataFrame[Any] | None, dict[str, np.ndarray], FrameInfo | None]:
+        """The table, its recency, frequency and monetary values, and what was passed
+        (``None`` and ``None`` for an array input)."""
+        if is_array_input(X, self.layout):
+            width = None if fit or self.layout == "summary" else self.n_features_in_
+            return None, matrix_values(X, self.layout, width), None
         frame, info = read_table(X, backend="narwhals", allow_arrays=False)
         require_columns(frame, self._columns())
         values = {}
@@ -389,9 +419,9 @@ class RFMScorer(OutputNamesMixin, _CustomerTableInputMixin, TransformerMixin, Ba
 
         Parameters
         ----------
-        X : DataFrame
+        X : DataFrame or array of shape (n_customers, 3) or (n_customers, n_periods)
             Per-customer table (pandas, polars, pyarrow) with the columns named by
-            the parameters, one row per customer.
+            the parameters, one row per customer, or an array (see ``layout``).
         y : None
             Ignored.
 
@@ -402,7 +432,7 @@ class RFMScorer(OutputNamesMixin, _CustomerTableInputMixin, TransformerMixin, Ba
         """
         self._weights()
         lookup = self._segment_lookup()
-        frame, values, _ = self._read(X)
+        frame, values, _ = self._read(X, fit=True)
         edges, scores, rows = {}, {}, []
         for dim in _DIMS:
             v = values[dim]
@@ -436,8 +466,13 @@ class RFMScorer(OutputNamesMixin, _CustomerTableInputMixin, TransformerMixin, Ba
             else {str(c): str(n) for c, n in zip(codes, lookup, strict=True)}
         )
         self._lookup = lookup
-        self.feature_names_in_ = np.asarray([str(c) for c in frame.columns], dtype=object)
-        self.n_features_in_ = len(frame.columns)
+        self._array_output = frame is None
+        if frame is None:
+            self.__dict__.pop("feature_names_in_", None)
+            self.n_features_in_ = matrix_width(X)
+        else:
+            self.feature_names_in_ = np.asarray([str(c) for c in frame.columns], dtype=object)
+            self.n_features_in_ = len(frame.columns)
         return self
 
     def _score(self, dim: str, v: np.ndarray) -> np.ndarray:
@@ -458,18 +493,22 @@ class RFMScorer(OutputNamesMixin, _CustomerTableInputMixin, TransformerMixin, Ba
 
         Parameters
         ----------
-        X : DataFrame
-            Per-customer table with the columns named by the parameters.
+        X : DataFrame or array of shape (n_customers, 3) or (n_customers, n_periods)
+            Per-customer table with the columns named by the parameters, or an
+            array (see ``layout``).
 
         Returns
         -------
-        DataFrame
-            Same kind as ``X`` (pandas in, pandas out; a lazy frame in, a lazy
-            frame of the same engine out: see :func:`custseg._frame.to_kind`),
-            same rows in the same order: the customer id (when
-            ``customer_col`` is set), ``r_score``, ``f_score``, ``m_score`` (int),
-            ``rfm_cell`` (str, e.g. ``"545"``), ``rfm_score`` (weighted sum of the
-            scores) and ``segment`` (str; not with ``segment_map=None``).
+        DataFrame or ndarray of shape (n_customers, 4)
+            For an array or period matrix, an array of the columns ``r_score``,
+            ``f_score``, ``m_score`` and ``rfm_score`` (the cell code and segment
+            name are text, given for a table only). For a table, the same kind
+            as ``X`` (pandas in, pandas out; a lazy frame in, a lazy frame of the
+            same engine out: see :func:`custseg._frame.to_kind`), same rows in the
+            same order: the customer id (when ``customer_col`` is set),
+            ``r_score``, ``f_score``, ``m_score`` (int), ``rfm_cell`` (str, e.g.
+            ``"545"``), ``rfm_score`` (weighted sum of the scores) and ``segment``
+            (str; not with ``segment_map=None``).
         """
         check_is_fitted(self)
         frame, values, info = self._read(X)
@@ -483,6 +522,8 @@ class RFMScorer(OutputNamesMixin, _CustomerTableInputMixin, TransformerMixin, Ba
             "r_score": r, "f_score": f, "m_score": m,
             "rfm_cell": cells.astype(object), "rfm_score": combined,
         }
+        if frame is None:
+            return np.column_stack([r, f, m, combined])
         if self._lookup is not None:
             columns["segment"] = self._lookup[(r - 1) * L * L + (f - 1) * L + (m - 1)]
         backend = nw.get_native_namespace(frame)
@@ -498,7 +539,9 @@ class RFMScorer(OutputNamesMixin, _CustomerTableInputMixin, TransformerMixin, Ba
         return to_kind(out, info, keep_dtypes=tuple(self._columns().values()))
 
     def _output_names(self) -> list[str]:
-        """The customer id (when set) then the score columns."""
+        """The customer id (when set) then the score columns (numbers only for an array)."""
+        if self._array_output:
+            return list(MATRIX_OUTPUT)
         cols = [c for c in OUTPUT_COLUMNS if c != "segment" or self._lookup is not None]
         if self.customer_col is not None:
             cols.insert(0, self.customer_col)
@@ -506,6 +549,8 @@ class RFMScorer(OutputNamesMixin, _CustomerTableInputMixin, TransformerMixin, Ba
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
+        tags.input_tags.positive_only = self.layout == "periods"  # purchase values >= 0
+        tags.input_tags.allow_nan = self.layout == "summary"  # a missing value scores 1
+        tags.transformer_tags.preserves_dtype = []  # scores are whole numbers, whatever X
         tags.requires_fit = True
         return tags
