@@ -7,7 +7,10 @@ DuckDB's SQL, Spark) and a narwhals fallback for other lazy engines:
   duration is an integer difference (Spark has no ``total_seconds``);
   :func:`epoch_us` is its driver-side twin for the reference dates;
 * :func:`with_row_number` numbers the rows of an eager input, for the examples
-  shown in error messages (lazy engines have no row order).
+  shown in error messages (lazy engines have no row order);
+* :func:`in_customer_parts` computes a per-customer table part by part of the
+  customers on polars, whose aggregations keyed by purchase occasion are held in
+  memory (DuckDB and Spark spill and partition by themselves).
 
 The conversion between frame kinds is :mod:`custseg._frame`.
 """
@@ -15,6 +18,7 @@ The conversion between frame kinds is :mod:`custseg._frame`.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import narwhals.stable.v2 as nw
@@ -22,7 +26,7 @@ import polars as pl
 
 from ._frame import FrameInfo
 
-__all__ = ["epoch_us", "with_epoch", "with_row_number"]
+__all__ = ["epoch_us", "in_customer_parts", "with_epoch", "with_row_number"]
 
 
 def with_row_number(
@@ -85,3 +89,26 @@ def with_epoch(frame: nw.LazyFrame[Any], columns: dict[str, str]) -> nw.LazyFram
     epoch = nw.lit(_EPOCH)
     return frame.with_columns(
         (nw.col(src) - epoch).dt.total_microseconds().alias(dst) for src, dst in columns.items())
+
+
+def in_customer_parts(
+    frame: nw.LazyFrame[Any], build: Callable[[nw.LazyFrame[Any]], nw.LazyFrame[Any]], *,
+    key: str, parts: int,
+) -> nw.LazyFrame[Any]:
+    """``build(frame)``, a per-customer table, computed in ``parts`` parts on polars.
+
+    Each part holds the customers of one bucket of a hash of ``key``, so every
+    customer's rows are in one part and its row of the table is the same. polars
+    holds an aggregation keyed by (customer, occasion) in memory, about 100 bytes
+    a key: 1.4 GB at 10M rows, 8.5 GB at 100M. Built part by part (one after the
+    other, each part a filter of the log), the peak is that of one part: on 100M
+    rows in 16 parts 1.5 GB, in no more time (benchmarks/bench_scale.py). DuckDB
+    and Spark spill and partition by themselves: ``build(frame)`` as it is.
+    """
+    native = frame.to_native()
+    if parts <= 1 or not isinstance(native, pl.LazyFrame):
+        return build(frame)
+    bucket = pl.col(key).hash() % parts
+    return nw.from_native(pl.concat(
+        [build(nw.from_native(native.filter(bucket == i))).to_native() for i in range(parts)],
+        parallel=False))
