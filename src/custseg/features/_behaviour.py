@@ -36,7 +36,12 @@ def per_customer_behaviour(
     return in_customer_parts(
         tx.frame, lambda part: _behaviour(replace(tx, frame=part), occasion, windows,
                                           trend_window, with_rfm),
-        key=CID, parts=-(-tx.n_rows // ROWS_PER_PART))
+        key=CID, parts=customer_parts(tx))
+
+
+def customer_parts(tx: Transactions) -> int:
+    """In how many parts of the customers an occasion table of ``tx`` is built."""
+    return -(-tx.n_rows // ROWS_PER_PART)
 
 
 def _behaviour(tx: Transactions, occasion: str, windows: tuple[int, ...], trend_window: int,

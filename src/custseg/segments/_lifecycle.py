@@ -8,6 +8,7 @@ shopper silent for a month and a yearly buyer silent for a month are not in the 
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from numbers import Real
 from typing import Any
 
@@ -18,9 +19,11 @@ from sklearn.base import BaseEstimator, TransformerMixin
 
 from .._advice import option
 from .._frame import collect_small, to_kind
+from .._frame_hooks import in_customer_parts
 from .._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
 from ..base import OutputNamesMixin, TransactionInputMixin
 from ..exceptions import InvalidDtypeError, InvalidValueError
+from ..features._behaviour import customer_parts
 from ..features._core import PURCH, check_occasion, occasions, per_customer_rfm
 from ..features._transformers import _COMMON_CONSTRAINTS
 from ..io._validate import CID, TIME, Transactions
@@ -223,10 +226,16 @@ class LifecycleStager(OutputNamesMixin, TransactionInputMixin, TransformerMixin,
 
     def _gaps(self, tx: Transactions) -> pl.DataFrame:
         """Every gap between consecutive purchase occasions: columns CID and ``gap`` (days)."""
-        occ = occasions(tx, self.occasion)
-        if PURCH in occ.collect_schema().names():
-            occ = occ.filter(nw.col(PURCH))
-        df = collect_small(occ.select(CID, TIME))
+        def purchases(part: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
+            occ = occasions(replace(tx, frame=part), self.occasion)
+            if PURCH in occ.collect_schema().names():
+                occ = occ.filter(nw.col(PURCH))
+            return occ.select(CID, TIME)
+
+        # Built in parts of the customers on a big polars log, as customer_features: the
+        # aggregation of 100M rows into occasions in one piece needs 10 GB.
+        df = collect_small(in_customer_parts(tx.frame, purchases, key=CID,
+                                             parts=customer_parts(tx)))
         return (
             df.sort([CID, TIME])
             .select(CID, (pl.col(TIME).diff().over(CID).dt.total_microseconds() / 86_400e6)
