@@ -95,17 +95,31 @@ def test_features_in_parts_of_the_customers_are_the_same(monkeypatch, returns):
     """A big log is aggregated part by part of the customers on polars: the same table."""
     import polars as pl
 
-    import custseg.features._behaviour as behaviour
+    import custseg.features._core as core
 
     log = load_cdnow()
     log.loc[log.index[::50], "amount"] *= -1  # refunds: the two-aggregation path too
     whole = customer_features(log, observation_date="1998-06-30", returns=returns)
     lazy_whole = customer_features(pl.from_pandas(log).lazy(), observation_date="1998-06-30",
                                    returns=returns).collect()
-    monkeypatch.setattr(behaviour, "ROWS_PER_PART", 7_000)  # 10 parts of the 69,659 rows
+    monkeypatch.setattr(core, "ROWS_PER_PART", 7_000)  # 10 parts of the 69,659 rows
     parts = customer_features(log, observation_date="1998-06-30", returns=returns)
     pd.testing.assert_frame_equal(parts, whole, check_exact=True)
     lazy_parts = customer_features(pl.from_pandas(log).lazy(), observation_date="1998-06-30",
                                    returns=returns)
     assert "UNION" in lazy_parts.explain() or "concat" in lazy_parts.explain().lower()
     assert lazy_parts.collect().equals(lazy_whole)
+
+
+@pytest.mark.parametrize("returns", ["net", "drop"])
+def test_rfm_and_btyd_in_parts_of_the_customers_are_the_same(monkeypatch, returns):
+    import custseg.features._core as core
+
+    log = load_cdnow()
+    log.loc[log.index[::50], "amount"] *= -1
+    kw = {"observation_date": "1998-06-30", "returns": returns}
+    whole = rfm(log, **kw), btyd_summary(log, **kw)
+    monkeypatch.setattr(core, "ROWS_PER_PART", 7_000)
+    monkeypatch.setattr(core, "ROWS_PER_CUSTOMER_PART", 7_000)
+    for got, expected in zip((rfm(log, **kw), btyd_summary(log, **kw)), whole, strict=True):
+        pd.testing.assert_frame_equal(got, expected, check_exact=True)

@@ -227,11 +227,11 @@ def test_gaps_in_parts_of_the_customers_are_the_same(monkeypatch, rhythm):
     """A big log's occasions are built part by part of the customers: the same stager."""
     import polars as pl
 
-    import custseg.features._behaviour as behaviour
+    import custseg.features._core as core
 
     log = pl.from_pandas(load_cdnow()).lazy()
     whole = LifecycleStager(rhythm=rhythm, observation_date="1998-06-30").fit(log)
-    monkeypatch.setattr(behaviour, "ROWS_PER_PART", 7_000)  # 10 parts of the 69,659 rows
+    monkeypatch.setattr(core, "ROWS_PER_PART", 7_000)  # 10 parts of the 69,659 rows
     parts = LifecycleStager(rhythm=rhythm, observation_date="1998-06-30").fit(log)
     assert parts.thresholds_ == whole.thresholds_ and parts.n_gaps_ == whole.n_gaps_
     assert parts.gap_quantiles_ == whole.gap_quantiles_

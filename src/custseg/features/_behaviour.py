@@ -9,11 +9,16 @@ import narwhals.stable.v2 as nw
 
 from .._frame_hooks import in_customer_parts, with_epoch
 from ..io._validate import CID, PRODUCT, QTY, TIME, Transactions
-from ._core import PURCH, VAL, days_between, money, occasions, reference_us, rfm_exprs
-
-# Rows of the log per part of the customers on polars (see in_customer_parts): the
-# occasion table of 4M rows is about 0.4 GB.
-ROWS_PER_PART = 4_000_000
+from ._core import (
+    PURCH,
+    VAL,
+    customer_parts,
+    days_between,
+    money,
+    occasions,
+    reference_us,
+    rfm_exprs,
+)
 
 
 def per_customer_behaviour(
@@ -31,17 +36,12 @@ def per_customer_behaviour(
 
     A big log is aggregated in parts of the customers where the engine needs it
     (:func:`~custseg._frame_hooks.in_customer_parts`, one part per
-    :data:`ROWS_PER_PART` rows).
+    :data:`~custseg.features._core.ROWS_PER_PART` rows).
     """
     return in_customer_parts(
         tx.frame, lambda part: _behaviour(replace(tx, frame=part), occasion, windows,
                                           trend_window, with_rfm),
         key=CID, parts=customer_parts(tx))
-
-
-def customer_parts(tx: Transactions) -> int:
-    """In how many parts of the customers an occasion table of ``tx`` is built."""
-    return -(-tx.n_rows // ROWS_PER_PART)
 
 
 def _behaviour(tx: Transactions, occasion: str, windows: tuple[int, ...], trend_window: int,

@@ -23,8 +23,13 @@ from .._frame_hooks import in_customer_parts
 from .._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
 from ..base import OutputNamesMixin, TransactionInputMixin
 from ..exceptions import InvalidDtypeError, InvalidValueError
-from ..features._behaviour import customer_parts
-from ..features._core import PURCH, check_occasion, occasions, per_customer_rfm
+from ..features._core import (
+    PURCH,
+    check_occasion,
+    customer_parts,
+    occasions,
+    per_customer_rfm,
+)
 from ..features._transformers import _COMMON_CONSTRAINTS
 from ..io._validate import CID, TIME, Transactions
 
