@@ -94,9 +94,10 @@ def add_parsers(add: Callable[[str, str], argparse.ArgumentParser],
 
 
 def _columns(args: argparse.Namespace) -> dict[str, Any]:
-    return dict(customer_col=args.customer_col, time_col=args.time_col,
-                amount_col=args.amount_col, product_col=args.product_col,
-                order_col=args.order_col, time_format=args.time_format)
+    from .io._options import log_options
+
+    return log_options(args, keys=("customer_col", "time_col", "amount_col", "product_col",
+                                   "order_col", "time_format"))
 
 
 def _thresholds(args: argparse.Namespace) -> dict[str, Any]:

@@ -339,6 +339,7 @@ def _read(args: argparse.Namespace, customer_col: str) -> Any:
 
 
 def _model(args: argparse.Namespace, observation_date: Any = None) -> Any:
+    from .io._options import LOG_COLUMNS, log_options
     from .pipeline import CustomerSegmentation
 
     n_clusters: Any = args.n_clusters
@@ -368,9 +369,7 @@ def _model(args: argparse.Namespace, observation_date: Any = None) -> Any:
     stages: dict[str, Any] = {"kmeans": kmeans, "lifecycle": lifecycle,
                               **{stage: "drop" for stage in args.drop}}
     return CustomerSegmentation(
-        customer_col=args.customer_col, time_col=args.time_col, amount_col=args.amount_col,
-        order_col=args.order_col, quantity_col=args.quantity_col,
-        product_col=args.product_col, time_format=args.time_format,
+        **log_options(args, keys=(*LOG_COLUMNS, "time_format")),
         observation_date=observation_date,
         churn_horizon_days=args.churn_horizon_days, random_state=args.random_state,
         **stages,

@@ -45,7 +45,7 @@ from .exceptions import (
 from .features import btyd_summary, customer_features
 from .features._transformers import LOG_CONSTRAINTS
 from .io import Transactions, check_transactions
-from .io._options import LOG_COLUMNS
+from .io._options import LOG_COLUMNS, SHARED_LOG_KEYS
 
 __all__ = ["CustomerSegmentation"]
 
@@ -54,8 +54,7 @@ DEFAULT_KMEANS_FEATURES = ("recency_days", "frequency", "monetary_total")
 SILHOUETTE_SAMPLE_SIZE = 3000
 TIER_RULE_FEATURES = ("recency_days", "frequency", "monetary_total")
 # Parameters of the stages that the pipeline sets to its own values (one source of truth).
-_SHARED_PARAMS = ("customer_col", "time_col", "amount_col", "order_col", "occasion", "returns",
-                  "time_format")
+_SHARED_PARAMS = (*SHARED_LOG_KEYS, "occasion")
 
 
 def _part_constraint() -> list[Any]:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..exceptions import MissingColumnError, names_text
+from ..exceptions import MissingColumnError
 
 __all__ = ["campaign_list", "write_campaign"]
 
@@ -48,10 +48,8 @@ def campaign_list(table: Any, *, customer_col: str = "customer_id",
     df = pd.DataFrame(table)
     missing = [c for c in (customer_col, "action") if c not in df.columns]
     if missing:
-        raise MissingColumnError(
-            f"campaign_list needs columns {names_text(missing)}; the table has "
-            f"{names_text(list(df.columns), limit=40)}."
-        )
+        raise MissingColumnError.from_missing_and_available(
+            missing, [str(c) for c in df.columns], context="campaign_list")
     cols = [customer_col] + [c for c in _KEEP if c in df.columns]
     if "monetary_total" in df.columns and "value_at_stake" not in df.columns:
         cols.append("monetary_total")

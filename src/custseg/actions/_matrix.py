@@ -159,10 +159,8 @@ class DecisionMatrix:
     def _levels(self, table: pd.DataFrame, value_cut: float | None = None
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         if "lifecycle_stage" not in table.columns:
-            raise MissingColumnError(
-                "the decision matrix needs column 'lifecycle_stage'; the table has "
-                f"{names_text(list(table.columns), limit=40)}."
-            )
+            raise MissingColumnError.from_missing_and_available(
+                ["lifecycle_stage"], [str(c) for c in table.columns], context="DecisionMatrix")
         stage = table["lifecycle_stage"].astype(object).to_numpy()
         col = self.value_column
         if col not in table.columns:
@@ -178,10 +176,10 @@ class DecisionMatrix:
             value = np.where(ev >= cut, "high", "low")
             words = np.asarray([f"{v} value" for v in value], dtype=object)
         else:
-            raise MissingColumnError(
-                "the decision matrix needs a value column, 'tier' or 'expected_value'; the "
-                f"table has {names_text(list(table.columns), limit=40)}."
-            )
+            raise MissingColumnError.from_missing_and_available(
+                ["tier", "expected_value"], [str(c) for c in table.columns],
+                context="DecisionMatrix",
+                hint=" The decision matrix needs one value column, 'tier' or 'expected_value'.")
         risk = (table["churn_risk"].astype(object).fillna("unknown").to_numpy()
                 if "churn_risk" in table.columns else np.full(len(table), "unknown"))
         return stage, np.asarray(value, dtype=object), np.asarray(risk, dtype=object), words

@@ -18,6 +18,7 @@ import pandas as pd
 from sklearn.base import clone
 
 from .._frame import to_kind, to_pandas
+from ..io._options import SHARED_LOG_KEYS
 from ._recommender import ProductRecommender
 
 __all__ = ["NEXT_BEST_N", "PRODUCT_SEP", "SEGMENT_COLUMN", "fit_stage", "next_best_products"]
@@ -27,7 +28,6 @@ PRODUCT_SEP = " | "
 #: The segment column the stage's recommender reads (rules and best sellers per segment).
 SEGMENT_COLUMN = "segment"
 _UNKNOWN = "(no segment)"
-_SHARED = ("customer_col", "time_col", "amount_col", "order_col", "returns", "time_format")
 
 
 def _segments(ids: np.ndarray, labels: Any, customer_col: str, info: Any) -> Any:
@@ -71,7 +71,7 @@ def fit_stage(model: Any, est: Any, log: Any, feats: pd.DataFrame, rfm: Any,
     """
     rec = ProductRecommender() if est is None else clone(est)
     labels = fit_segments(model, feats, rfm, kmeans)
-    shared = {k: getattr(model, k) for k in _SHARED if k in rec.get_params(deep=False)}
+    shared = {k: getattr(model, k) for k in SHARED_LOG_KEYS if k in rec.get_params(deep=False)}
     rec.set_params(**shared, product_col=model.product_col,
                    by=None if labels is None else SEGMENT_COLUMN)
     if labels is None:

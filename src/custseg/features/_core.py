@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import narwhals.stable.v2 as nw
@@ -11,7 +11,7 @@ import narwhals.stable.v2 as nw
 from .._frame import to_kind
 from .._frame_hooks import epoch_us, with_epoch
 from ..exceptions import InvalidValueError, names_text
-from ..io._options import LOG_OPTIONS, check_log_keywords
+from ..io._options import LOG_OPTIONS, check_log_keywords, log_options
 from ..io._validate import (
     AMOUNT,
     CID,
@@ -50,19 +50,6 @@ def money(expr: nw.Expr, tx: Transactions) -> nw.Expr:
     """
     scaled = expr.cast(nw.Float64()) / float(10**tx.money.exponent)
     return scaled.round(tx.money.decimals)
-
-
-def log_options(source: Mapping[str, Any] | object, *, keys: Iterable[str] = LOG_OPTIONS,
-                ) -> dict[str, Any]:
-    """The :class:`~custseg.io.LogOptions` keywords that ``source`` holds.
-
-    ``source`` is a mapping (other names are ignored) or an estimator, whose
-    parameters of those names are read; ``keys`` narrows the set (a name the
-    source lacks is left to its default).
-    """
-    if isinstance(source, Mapping):
-        return {k: source[k] for k in keys if k in source}
-    return {k: getattr(source, k) for k in keys if hasattr(source, k)}
 
 
 def validated_log(transactions: Any, source: Mapping[str, Any] | object,

@@ -7,7 +7,8 @@ from typing import Any, TypedDict
 
 from ..exceptions import closest_column
 
-__all__ = ["LOG_COLUMNS", "LOG_OPTIONS", "LogOptions", "check_log_keywords"]
+__all__ = ["LOG_COLUMNS", "LOG_OPTIONS", "SHARED_LOG_KEYS", "LogOptions", "check_log_keywords",
+           "log_options"]
 
 
 class LogOptions(TypedDict, total=False):
@@ -56,6 +57,24 @@ class LogOptions(TypedDict, total=False):
 #: The keywords of :class:`LogOptions`, in order; the first six name columns.
 LOG_OPTIONS: tuple[str, ...] = tuple(LogOptions.__annotations__)
 LOG_COLUMNS: tuple[str, ...] = LOG_OPTIONS[:6]
+#: The keywords a pipeline hands on to the stages that read its log: the columns every stage
+#: reads and the log's policies (the dates, and with them ``future``, are each stage's own).
+SHARED_LOG_KEYS = ("customer_col", "time_col", "amount_col", "order_col", "returns",
+                   "time_format")
+
+
+def log_options(source: Mapping[str, Any] | object, *, keys: Iterable[str] = LOG_OPTIONS,
+                ) -> dict[str, Any]:
+    """The :class:`LogOptions` keywords that ``source`` holds.
+
+    ``source`` is a mapping (other names are ignored) or an object whose
+    attributes of those names are read (an estimator's parameters, parsed
+    command-line arguments); ``keys`` narrows the set (a name the source lacks
+    is left to its default).
+    """
+    if isinstance(source, Mapping):
+        return {k: source[k] for k in keys if k in source}
+    return {k: getattr(source, k) for k in keys if hasattr(source, k)}
 
 
 def check_log_keywords(log: Mapping[str, Any], who: str,

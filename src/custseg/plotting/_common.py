@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from .._frame import is_frame
 from .._frame import to_pandas as to_pandas  # the one converter, for the plot modules
 from ..exceptions import (
     EmptyDataError,
@@ -41,13 +42,7 @@ def is_frame_like(obj: Any) -> bool:
         return True
     if isinstance(obj, (pd.Series, np.ndarray, list, tuple)):
         return False
-    import narwhals.stable.v2 as nw
-
-    try:
-        nw.from_native(obj)
-    except TypeError:
-        return False
-    return True
+    return is_frame(obj)
 
 
 def to_series(values: Any, argname: str) -> pd.Series:

@@ -184,12 +184,11 @@ def _validated(transactions: Any, model: Any, as_of: Any) -> Any:
     """The log as custseg's validated Transactions, cut at ``as_of``."""
     from ..features._core import as_transactions
     from ..io import Transactions
+    from ..io._options import SHARED_LOG_KEYS, log_options
 
     if isinstance(transactions, Transactions):
         return as_transactions(transactions, observation_date=as_of)
-    names = ("customer_col", "time_col", "amount_col", "order_col", "returns",
-             "time_format")
-    kwargs = {k: getattr(model, k) for k in names if getattr(model, k, None) is not None}
+    kwargs = {k: v for k, v in log_options(model, keys=SHARED_LOG_KEYS).items() if v is not None}
     return as_transactions(transactions, observation_date=as_of, future="drop", **kwargs)
 
 
