@@ -6,7 +6,7 @@ from scipy import optimize, special
 from sklearn.base import clone
 
 from custseg.churn import BetaGeoChurnClassifier, BetaGeoModel
-from custseg.churn._betageo import _bgnbd_loglik
+from custseg.churn._bgnbd import _bgnbd_loglik
 from custseg.datasets import load_cdnow
 from custseg.exceptions import InvalidValueError, MissingColumnError
 from custseg.features import calibration_holdout

@@ -1,6 +1,7 @@
 """Churn and future value: labels and time splits, churn predictors, BG/NBD, Gamma-Gamma."""
 
-from ._betageo import BetaGeoChurnClassifier, BetaGeoModel
+from ._betageo import BetaGeoModel
+from ._betageo_classifier import BetaGeoChurnClassifier
 from ._evaluation import (
     calibration_table,
     churn_metrics,

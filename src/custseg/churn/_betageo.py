@@ -2,158 +2,29 @@
 
 from __future__ import annotations
 
-import math
 import warnings
 from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
 from scipy import optimize, special
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.exceptions import ConvergenceWarning, DataConversionWarning
+from sklearn.base import BaseEstimator
+from sklearn.exceptions import ConvergenceWarning
 
-from .._frame import is_frame
 from .._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
-from ..base import FrameInputMixin
-from ..exceptions import ColumnMismatchError, InvalidValueError
-from ..features._periods import matrix_width, period_summary
-from ._predictor import binary_classes
-from ._summary import check_column_names, read_columns
+from ..exceptions import InvalidValueError
+from ._bgnbd import (
+    _bgnbd_loglik,
+    _loglik_each,
+    bgnbd_expected,
+    bgnbd_log_alive_odds,
+    bgnbd_no_purchase,
+)
+from ._summary import _check_horizon, _compress, _summary, _SummaryInputMixin, _weights
 
-__all__ = ["BetaGeoChurnClassifier", "BetaGeoModel"]
+__all__ = ["BetaGeoModel"]
 
 _LOG_BOUND = 30.0  # log-parameters are kept in [-30, 30]
-
-
-def _check_summary(x: np.ndarray, tx: np.ndarray, T: np.ndarray, cols: tuple[str, ...]) -> None:
-    """Check that (frequency, recency, T) is a valid BTYD summary."""
-    n = len(x)
-    fcol, rcol, tcol = cols
-    checks = [
-        ((x < 0) | (x != np.round(x)), f"column '{fcol}' has {{k}} of {n} rows that are not "
-         "whole numbers >= 0; expected repeat-purchase counts"),
-        (tx < 0, f"column '{rcol}' has {{k}} of {n} negative rows; expected the time between "
-         "the first and the last purchase (>= 0)"),
-        (T < tx - 1e-9 * np.maximum(tx, 1.0), f"column '{tcol}' has {{k}} of {n} rows smaller than "
-         f"'{rcol}'; expected the customer's age T >= recency"),
-        ((x == 0) & (tx > 1e-9 * np.maximum(T, 1.0)), f"column '{rcol}' has {{k}} of {n} rows "
-         f"that are positive while '{fcol}' is 0; a one-time buyer has recency 0"),
-    ]
-    for bad, msg in checks:
-        k = int(np.count_nonzero(bad))
-        if k:
-            raise InvalidValueError(msg.format(k=k) + ".")
-
-
-def _summary(
-    X: Any, columns: Any, layout: str = "summary", who: str = "BetaGeoModel",
-    n_periods: int | None = None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(frequency, recency, T) of a summary table, a summary array or a period matrix."""
-    if layout == "periods":
-        s = period_summary(X, who, n_periods)
-        return s.frequency, s.recency, s.T
-    cols = check_column_names(columns, 3)
-    x, tx, T = read_columns(X, cols)
-    _check_summary(x, tx, T, cols)
-    return x, tx, T
-
-
-def _bgnbd_loglik(
-    log_params: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray, w: np.ndarray,
-) -> tuple[float, np.ndarray]:
-    """Weighted BG/NBD log-likelihood and its gradient in the log-parameters.
-
-    Written in log space (``gammaln``, ``betaln``, ``logaddexp``) so it stays finite
-    for any frequency and age: no ratio of gamma functions or power is formed.
-    """
-    r, alpha, a, b = np.exp(log_params)
-    rx = r + x
-    log_aT = np.log(alpha + T)
-    log_atx = np.log(alpha + tx)
-    repeat = x > 0
-    a1 = special.gammaln(rx) - special.gammaln(r) + r * np.log(alpha)
-    bab = special.betaln(a, b)
-    a2 = special.betaln(a, b + x) - bab - rx * log_aT
-    a3 = np.full_like(x, -np.inf)
-    a3[repeat] = (
-        special.betaln(a + 1.0, b + x[repeat] - 1.0) - bab - rx[repeat] * log_atx[repeat]
-    )
-    lse = np.logaddexp(a2, a3)
-    ll = a1 + lse
-    w2 = np.exp(a2 - lse)
-    w3 = np.exp(a3 - lse)
-
-    dg = special.digamma
-    dg_ab = dg(a + b)
-    dg_abx = dg(a + b + x)
-    d_r = dg(rx) - dg(r) + np.log(alpha) - w2 * log_aT - w3 * log_atx
-    d_alpha = r / alpha - w2 * rx / (alpha + T) - w3 * rx / (alpha + tx)
-    d2_a = dg_ab - dg_abx
-    d2_b = dg(b + x) - dg_abx - dg(b) + dg_ab
-    d3_a = dg(a + 1.0) - dg_abx - dg(a) + dg_ab
-    d3_b = np.zeros_like(x)
-    d3_b[repeat] = dg(b + x[repeat] - 1.0) - dg_abx[repeat] - dg(b) + dg_ab
-    d_a = w2 * d2_a + w3 * d3_a
-    d_b = w2 * d2_b + w3 * d3_b
-    total = float(np.dot(w, ll))
-    grad = np.array([
-        np.dot(w, d_r) * r,
-        np.dot(w, d_alpha) * alpha,
-        np.dot(w, d_a) * a,
-        np.dot(w, d_b) * b,
-    ])
-    return total, grad
-
-
-def _compress(*columns: np.ndarray, weights: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
-    """Merge identical customers into one row with a summed weight (same likelihood)."""
-    stacked = np.column_stack(columns)
-    uniq, inverse = np.unique(stacked, axis=0, return_inverse=True)
-    w = np.bincount(inverse.ravel(), weights=weights, minlength=len(uniq))
-    return [uniq[:, j] for j in range(uniq.shape[1])], w
-
-
-def _check_horizon(horizon: Any) -> float:
-    if isinstance(horizon, bool) or not isinstance(horizon, Real) \
-            or not math.isfinite(float(horizon)):
-        raise InvalidValueError(
-            f"horizon={horizon!r} must be a finite number of time units (those of recency and T)."
-        )
-    if horizon < 0:
-        raise InvalidValueError(f"horizon={horizon!r} must be >= 0.")
-    return float(horizon)
-
-
-class _SummaryInputMixin(FrameInputMixin):
-    """Estimators whose ``fit`` reads named columns of a per-customer BTYD summary.
-
-    With ``layout="summary"`` a dataframe is read by column name and an array by
-    position (the summary columns in order); with ``layout="periods"`` ``X`` is a
-    customer-by-period matrix (:mod:`custseg.features._periods`), on which any
-    matrix of finite values >= 0 is a valid history: scikit-learn's estimator
-    checks run on that reading (``tests/test_common.py``).
-    """
-
-    layout: str
-
-    def _n_periods(self) -> int | None:
-        """The width of the period matrix seen in fit (``None`` before or for a table)."""
-        if self.layout != "periods":
-            return None
-        return getattr(self, "n_features_in_", None)
-
-    def _record_width(self, X: Any) -> None:
-        """At the end of ``fit``: ``n_features_in_`` of a matrix (none for a summary table)."""
-        if self.layout == "summary" and is_frame(X):
-            self.__dict__.pop("n_features_in_", None)
-        else:
-            self.n_features_in_ = matrix_width(X)
-
-    def __sklearn_tags__(self) -> Any:
-        tags = super().__sklearn_tags__()  # type: ignore[misc]
-        tags.input_tags.positive_only = True  # counts, ages, spends and period values >= 0
-        return tags
 
 
 class BetaGeoModel(_SummaryInputMixin, BaseEstimator):
@@ -358,13 +229,7 @@ class BetaGeoModel(_SummaryInputMixin, BaseEstimator):
 
     def _log_alive_odds(self, x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> np.ndarray:
         """log of P(dead)/P(alive): -inf for one-time buyers."""
-        r, alpha, a, b = self._params()
-        out = np.full_like(x, -np.inf)
-        rep = x > 0
-        xr = x[rep]
-        out[rep] = (np.log(a) - np.log(b + xr - 1.0)
-                    + (r + xr) * (np.log(alpha + T[rep]) - np.log(alpha + tx[rep])))
-        return out
+        return bgnbd_log_alive_odds(self._params(), x, tx, T)
 
     def probability_alive(self, X: Any) -> np.ndarray:
         """Probability that each customer is still alive at the end of their observation.
@@ -427,16 +292,7 @@ class BetaGeoModel(_SummaryInputMixin, BaseEstimator):
         return self._expected(x, tx, T, t)
 
     def _expected(self, x: np.ndarray, tx: np.ndarray, T: np.ndarray, t: float) -> np.ndarray:
-        r, alpha, a, b = self._params()
-        if abs(a - 1.0) < 1e-8:  # removable singularity of the closed form
-            a = 1.0 + 1e-8
-        z = t / (alpha + T + t)
-        log1mz = np.log(alpha + T) - np.log(alpha + T + t)
-        hyp = special.hyp2f1(a + b - 1.0 - r, a - 1.0, a + b + x - 1.0, z)
-        inner = -np.expm1((a - 1.0) * log1mz + np.log(hyp))
-        first = (a + b + x - 1.0) / (a - 1.0) * inner
-        alive = special.expit(-self._log_alive_odds(x, tx, T))
-        return np.asarray(np.maximum(first * alive, 0.0))
+        return bgnbd_expected(self._params(), x, tx, T, t)
 
     def expected_purchases_new_customer(self, horizon: Any) -> np.ndarray:
         """Expected purchases of a new customer in their first ``horizon`` (E[X(t)]).
@@ -501,11 +357,7 @@ class BetaGeoModel(_SummaryInputMixin, BaseEstimator):
         return self._no_purchase(x, tx, T, _check_horizon(horizon))
 
     def _no_purchase(self, x: np.ndarray, tx: np.ndarray, T: np.ndarray, t: float) -> np.ndarray:
-        r, alpha, _, _ = self._params()
-        log_none_if_alive = (r + x) * (np.log(alpha + T) - np.log(alpha + T + t))
-        buy_if_alive = -np.expm1(log_none_if_alive)
-        alive = special.expit(-self._log_alive_odds(x, tx, T))
-        return np.asarray(np.clip(1.0 - alive * buy_if_alive, 0.0, 1.0))
+        return bgnbd_no_purchase(self._params(), x, tx, T, t)
 
     def log_likelihood(self, X: Any) -> np.ndarray:
         """Log-likelihood of each customer's (frequency, recency, T) under the model.
@@ -558,220 +410,3 @@ class BetaGeoModel(_SummaryInputMixin, BaseEstimator):
         True
         """
         return float(np.mean(self.log_likelihood(X)))
-
-
-def _loglik_each(log_params: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> Any:
-    r, alpha, a, b = np.exp(log_params)
-    rx = r + x
-    a1 = special.gammaln(rx) - special.gammaln(r) + r * np.log(alpha)
-    bab = special.betaln(a, b)
-    a2 = special.betaln(a, b + x) - bab - rx * np.log(alpha + T)
-    a3 = np.full_like(x, -np.inf)
-    rep = x > 0
-    a3[rep] = special.betaln(a + 1.0, b + x[rep] - 1.0) - bab - rx[rep] * np.log(alpha + tx[rep])
-    return a1 + np.logaddexp(a2, a3)
-
-
-def _weights(sample_weight: Any, n: int) -> np.ndarray:
-    if sample_weight is None:
-        return np.ones(n)
-    w = np.asarray(sample_weight, dtype=float).ravel()
-    if w.shape != (n,):
-        raise InvalidValueError(
-            f"sample_weight has {w.shape[0]} values; expected one per customer ({n})."
-        )
-    bad = ~np.isfinite(w) | (w < 0)
-    if bad.any():
-        raise InvalidValueError(
-            f"sample_weight has {int(bad.sum())} of {n} values that are negative, NaN or "
-            "infinite; expected finite weights >= 0."
-        )
-    if w.sum() <= 0:
-        raise InvalidValueError(
-            "sample_weight sums to 0 (every weight is zero); expected a positive total weight.")
-    return w
-
-
-class BetaGeoChurnClassifier(_SummaryInputMixin, ClassifierMixin, BaseEstimator):
-    """Churn classifier from a BG/NBD model: P(no purchase in the horizon).
-
-    Wraps :class:`BetaGeoModel` so that its churn probability goes through the
-    same evaluation as :class:`ChurnPredictor` (``predict_proba``,
-    cross-validation, :func:`compare_churn_models`). The BG/NBD model is
-    unsupervised: ``fit`` uses only the frequency, recency and T columns; ``y``
-    only fixes the class labels (the positive class, "churned", is the larger
-    label, for example ``True`` or 1).
-
-    Parameters
-    ----------
-    horizon : float, default=None
-        Churn horizon in the time unit of the summary: a customer churns if they
-        make no purchase within it. Required.
-    columns : tuple of 3 str, default=("frequency", "recency", "T")
-        Names of the frequency, recency and age columns of ``X``.
-    layout : {"summary", "periods"}, default="summary"
-        How ``X`` is read: a summary (a dataframe by the names in ``columns``, an
-        array of three columns frequency, recency and T), or a customer-by-period
-        matrix (see :class:`BetaGeoModel`).
-    churn_score : {"no_purchase", "expected_purchases"}, default="no_purchase"
-        The churn score: the probability of no purchase in the horizon (a
-        probability, for ``predict_proba``), or the expected number of purchases
-        in the horizon, mapped to ``exp(-expected)`` (a monotone score, not a
-        calibrated probability).
-    threshold : float, default=0.5
-        ``predict`` flags customers whose churn probability is at least this.
-    penalizer : float, default=0.0
-        Passed to :class:`BetaGeoModel`.
-
-    Attributes
-    ----------
-    model_ : BetaGeoModel
-        The fitted BG/NBD model.
-    classes_ : ndarray of shape (2,)
-        Class labels; ``classes_[1]`` is "churned".
-    n_features_in_ : int
-        Columns of the array or period matrix seen in ``fit`` (not set when
-        fitted on a summary dataframe).
-
-    See Also
-    --------
-    BetaGeoModel : The underlying model and why P(alive) is not a churn score.
-    ChurnPredictor : Supervised churn model.
-
-    Examples
-    --------
-    >>> from custseg.datasets import load_cdnow
-    >>> from custseg.features import calibration_holdout
-    >>> from custseg.churn import BetaGeoChurnClassifier
-    >>> split = calibration_holdout(load_cdnow(sample=True), "1997-09-30", unit="W")
-    >>> clf = BetaGeoChurnClassifier(
-    ...     horizon=39, columns=("frequency_cal", "recency_cal", "T_cal"))
-    >>> clf = clf.fit(split.features, split.features["churned"])
-    >>> clf.predict_proba(split.features).shape
-    (2357, 2)
-    """
-
-    _parameter_constraints: dict = {
-        "horizon": [Interval(Real, 0, None, closed="neither"), None],
-        "columns": [tuple, list],
-        "layout": [StrOptions({"summary", "periods"})],
-        "churn_score": [StrOptions({"no_purchase", "expected_purchases"})],
-        "threshold": [Interval(Real, 0, 1, closed="both")],
-        "penalizer": [Interval(Real, 0, None, closed="left")],
-    }
-
-    def __init__(
-        self,
-        horizon: float | None = None,
-        *,
-        columns: tuple[str, ...] = ("frequency", "recency", "T"),
-        layout: str = "summary",
-        churn_score: str = "no_purchase",
-        threshold: float = 0.5,
-        penalizer: float = 0.0,
-    ) -> None:
-        self.horizon = horizon
-        self.columns = columns
-        self.layout = layout
-        self.churn_score = churn_score
-        self.threshold = threshold
-        self.penalizer = penalizer
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X: Any, y: Any = None, sample_weight: Any = None) -> BetaGeoChurnClassifier:
-        """Fit the BG/NBD model on the summary columns of ``X``.
-
-        Parameters
-        ----------
-        X : dataframe or array of shape (n_customers, 3) or (n_customers, n_periods)
-            Frequency, recency and T (see ``columns`` and ``layout``).
-        y : array-like of shape (n_customers,), optional
-            Churn labels; only their two values are used (default ``[False, True]``).
-        sample_weight : array-like of shape (n_customers,), optional
-            Customer weights.
-
-        Returns
-        -------
-        self : BetaGeoChurnClassifier
-            The fitted classifier.
-        """
-        if self.horizon is None:
-            raise InvalidValueError(
-                "horizon is required: the churn horizon in the time unit of the summary "
-                "(e.g. horizon=39 for 39 weeks)."
-            )
-        labels = None if y is None else _labels(y)
-        classes = np.array([False, True]) if labels is None else binary_classes(labels)
-        # X is read under this estimator's name first, so that its errors name it
-        n_rows = len(_summary(X, self.columns, self.layout, type(self).__name__)[0])
-        model = BetaGeoModel(columns=self.columns, layout=self.layout,
-                             penalizer=self.penalizer)
-        model = model.fit(X, sample_weight=sample_weight)
-        if labels is not None and len(labels) != n_rows:
-            raise ColumnMismatchError(f"y has {len(labels)} labels for {n_rows} customers.")
-        self.model_ = model
-        self.classes_ = classes
-        self._record_width(X)
-        return self
-
-    def __sklearn_tags__(self) -> Any:
-        tags = super().__sklearn_tags__()
-        tags.classifier_tags.multi_class = False  # churned or not
-        tags.target_tags.required = False  # y only names the two classes
-        tags.classifier_tags.poor_score = True  # unsupervised: y does not change the fit
-        return tags
-
-
-    def predict_proba(self, X: Any) -> np.ndarray:
-        """Probability of each class: columns ``[not churned, churned]``.
-
-        Parameters
-        ----------
-        X : dataframe or array of shape (n_customers, 3) or (n_customers, n_periods)
-            Frequency, recency and T (see ``columns`` and ``layout``).
-
-        Returns
-        -------
-        ndarray of shape (n_customers, 2)
-            Class probabilities in the order of ``classes_``.
-        """
-        check_is_fitted(self)
-        assert self.horizon is not None
-        x, tx, T = _summary(X, self.columns, self.layout, type(self).__name__,
-                            self._n_periods())
-        if self.churn_score == "no_purchase":
-            churn = self.model_._no_purchase(x, tx, T, float(self.horizon))
-        else:
-            churn = np.exp(-self.model_._expected(x, tx, T, float(self.horizon)))
-        return np.column_stack([1.0 - churn, churn])
-
-    def predict(self, X: Any) -> np.ndarray:
-        """Churn label of each customer: churn probability >= ``threshold``.
-
-        Parameters
-        ----------
-        X : dataframe or array of shape (n_customers, 3) or (n_customers, n_periods)
-            Frequency, recency and T (see ``columns`` and ``layout``).
-
-        Returns
-        -------
-        ndarray of shape (n_customers,)
-            Labels from ``classes_``.
-        """
-        proba = self.predict_proba(X)[:, 1]
-        return np.asarray(self.classes_[(proba >= self.threshold).astype(int)])
-
-
-def _labels(y: Any) -> np.ndarray:
-    """``y`` as a 1-D array; a column vector is taken with scikit-learn's warning."""
-    arr = np.asarray(y)
-    if arr.ndim == 2 and arr.shape[1] == 1:
-        warnings.warn(
-            "A column-vector y was passed when a 1d array was expected: y is read as its "
-            "one column (pass an array of shape (n_customers,)).",
-            DataConversionWarning, stacklevel=3)
-        return arr.ravel()
-    if arr.ndim != 1:
-        raise InvalidValueError(
-            f"y has shape {arr.shape}; expected one churn label per customer (a 1-D array).")
-    return arr

@@ -15,8 +15,15 @@ from sklearn.exceptions import ConvergenceWarning
 from .._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
 from ..exceptions import EmptyDataError, InvalidValueError, ModelAssumptionWarning
 from ..features._periods import matrix_width, period_summary
-from ._betageo import BetaGeoModel, _check_horizon, _compress, _SummaryInputMixin, _weights
-from ._summary import check_column_names, read_columns
+from ._betageo import BetaGeoModel
+from ._summary import (
+    _check_horizon,
+    _compress,
+    _SummaryInputMixin,
+    _weights,
+    check_column_names,
+    read_columns,
+)
 
 __all__ = ["GammaGammaModel"]
 

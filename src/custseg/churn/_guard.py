@@ -20,7 +20,7 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from ..exceptions import CustsegError
 from ._bands import learn_risk_bands
-from ._betageo import BetaGeoChurnClassifier
+from ._betageo_classifier import BetaGeoChurnClassifier
 from ._evaluation import churn_metrics
 
 __all__ = ["MIN_AUC_GAIN", "Guard", "churn_model_quality", "is_weak", "measure_guard"]

@@ -13,17 +13,12 @@ from ._churn import (
     plot_lift,
     plot_roc,
 )
+from ._clusters import plot_k_selection, plot_silhouette
 from ._features import plot_rfm_heatmap
 from ._labels import COLUMN_LABELS, column_label
 from ._leads import plot_conversion_by_grade, plot_points_waterfall
-from ._segments import (
-    plot_k_selection,
-    plot_lifecycle,
-    plot_migration,
-    plot_segment_profile,
-    plot_segment_sizes,
-    plot_silhouette,
-)
+from ._migration import plot_migration
+from ._segments import plot_lifecycle, plot_segment_profile, plot_segment_sizes
 from ._tiers import plot_tier_rules
 from ._trends import plot_cohort_retention, plot_trends
 
