@@ -18,7 +18,7 @@ import pytest
 from sklearn.base import is_classifier, is_regressor
 from sklearn.datasets import make_blobs
 
-import custseg.persistence as persistence
+import custseg._model_metadata as model_metadata
 from custseg._safe_trees import TREE_TYPES
 from custseg.base import TransactionInputMixin
 from custseg.datasets import load_cdnow
@@ -240,8 +240,8 @@ def test_bad_save_parameters(kwargs, match, tmp_path):
 @pytest.mark.parametrize("package", ["custseg", "scikit-learn", "numpy"])
 def test_loading_with_a_changed_version_warns(package, tmp_path, monkeypatch):
     model = RFMFeatures().fit(LOG)
-    real = persistence._installed_versions()
-    monkeypatch.setattr(persistence, "_installed_versions", lambda: {**real, package: "0.0.1"})
+    real = model_metadata._installed_versions()
+    monkeypatch.setattr(model_metadata, "_installed_versions", lambda: {**real, package: "0.0.1"})
     paths = [save(model, tmp_path / "old.joblib"), save(model, tmp_path / "old.skops")]
     monkeypatch.undo()
     for path in paths:
