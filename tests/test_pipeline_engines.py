@@ -59,3 +59,22 @@ def test_fit_and_predict_on_lazy_engines_equal_pandas(engine, expected):
     table = to_pandas(result).sort_values("customer_id", ignore_index=True)
     want = expected.astype({c: object for c in expected.select_dtypes("category").columns})
     pd.testing.assert_frame_equal(table, want, check_dtype=False, check_categorical=False)
+
+
+def test_a_validated_log_is_taken_as_it_is(monkeypatch, expected):
+    """fit and predict take the Transactions of check_transactions without validating again."""
+    tx = check_transactions(SAMPLE)
+    calls = count_validations(monkeypatch)
+    model = CustomerSegmentation(random_state=0).fit(tx)
+    table = model.predict(tx, as_of=END)
+    assert calls == []
+    pd.testing.assert_frame_equal(table, expected)
+
+
+def test_a_validated_log_with_other_column_names_is_refused():
+    from custseg.exceptions import InvalidValueError
+
+    tx = check_transactions(SAMPLE.rename(columns={"customer_id": "id"}), customer_col="id")
+    with pytest.raises(InvalidValueError, match=r"customer_col='id' \(the pipeline's: "
+                                                r"'customer_id'\)"):
+        CustomerSegmentation(random_state=0).fit(tx)

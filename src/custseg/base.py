@@ -57,8 +57,7 @@ class TransactionInputMixin(FrameInputMixin):
 
     def _log_params(self, keys: Any = None) -> dict[str, Any]:
         """Return the estimator's :class:`~custseg.io.LogOptions` parameters (or ``keys``)."""
-        from .features._core import log_options  # the features load only with an estimator
-        from .io._options import LOG_OPTIONS
+        from .io._options import LOG_OPTIONS, log_options
 
         return log_options(self, keys=LOG_OPTIONS if keys is None else keys)
 

@@ -43,8 +43,9 @@ from .exceptions import (
     names_text,
 )
 from .features import btyd_summary, customer_features
+from .features._core import as_transactions
 from .features._transformers import LOG_CONSTRAINTS
-from .io import Transactions, check_transactions
+from .io import Transactions
 from .io._options import LOG_COLUMNS, SHARED_LOG_KEYS
 
 __all__ = ["CustomerSegmentation"]
@@ -385,9 +386,18 @@ time_format
 
         Every stage takes this :class:`~custseg.io.Transactions`: the table is
         read and checked once per ``fit`` and once per ``predict``, and a lazy log
-        (DuckDB, Spark) stays where it lives.
+        (DuckDB, Spark) stays where it lives. A log the caller validated already is
+        taken as it is (cut at ``as_of``), when its columns are the pipeline's.
         """
-        tx = check_transactions(
+        if isinstance(transactions, Transactions):
+            differ = [f"{k}='{getattr(transactions, k)}' (the pipeline's: '{v}')"
+                      for k, v in self._columns().items() if getattr(transactions, k) != v]
+            if differ:
+                raise InvalidValueError(
+                    f"the Transactions was validated with {names_text(differ, quote=False)}; "
+                    "give the pipeline the same column names, or validate the log with them."
+                )
+        tx = as_transactions(
             transactions, **{**self._log_params(), "observation_date": as_of, "future": "drop"})
         log = tx
         if tx.min_time >= tx.cutoff:
@@ -531,9 +541,10 @@ time_format
 
         Parameters
         ----------
-        transactions : dataframe or lazy frame
+        transactions : dataframe, lazy frame or Transactions
             The transaction log (pandas, polars, pyarrow, polars LazyFrame,
-            DuckDB relation), with the columns named by the parameters.
+            DuckDB relation, Spark DataFrame), with the columns named by the
+            parameters, or a :class:`~custseg.io.Transactions` validated with them.
         y : None
             Ignored.
 

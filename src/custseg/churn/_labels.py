@@ -15,11 +15,11 @@ import pandas as pd
 from ..exceptions import DataWarning, EmptyDataError, InvalidValueError, names_text
 from ..features._builders import _check_windows, customer_features_from
 from ..features._core import UNITS as _UNIT_DAYS
-from ..features._core import function_log, log_options, validated_log
+from ..features._core import as_transactions, function_log
 from ..features._split import _calibration_holdout_from, _split_dates
 from ..io import Transactions, parse_date
 from ..io._dates import duration_words, moment_words
-from ..io._options import LogOptions
+from ..io._options import LogOptions, log_options
 from ..io._validate import PRODUCT, QTY, _as_of
 
 __all__ = ["RollingOriginSplit", "churn_labels"]
@@ -334,7 +334,8 @@ class RollingOriginSplit:
         >>> [str(day.date()) for day in pairs[0]]
         ['1997-12-30', '1998-03-31']
         """
-        checked = validated_log(transactions, log_options(self.label_params, keys=_CUTOFF_KEYS))
+        checked = as_transactions(transactions,
+                                  **log_options(self.label_params, keys=_CUTOFF_KEYS))
         delta = _horizon_delta(self.horizon, self.unit)
         first, last = checked.min_time, checked.max_time
         if self.cutoffs is not None:

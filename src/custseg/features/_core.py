@@ -11,7 +11,7 @@ import narwhals.stable.v2 as nw
 from .._frame import to_kind
 from .._frame_hooks import epoch_us, with_epoch
 from ..exceptions import InvalidValueError, names_text
-from ..io._options import LOG_OPTIONS, check_log_keywords, log_options
+from ..io._options import LOG_OPTIONS, check_log_keywords
 from ..io._validate import (
     AMOUNT,
     CID,
@@ -50,15 +50,6 @@ def money(expr: nw.Expr, tx: Transactions) -> nw.Expr:
     """
     scaled = expr.cast(nw.Float64()) / float(10**tx.money.exponent)
     return scaled.round(tx.money.decimals)
-
-
-def validated_log(transactions: Any, source: Mapping[str, Any] | object,
-                  **overrides: Any) -> Transactions:
-    """:func:`as_transactions` with the log keywords of ``source`` (see :func:`log_options`).
-
-    ``overrides`` replace or add keywords (for example ``future="drop"``).
-    """
-    return as_transactions(transactions, **{**log_options(source), **overrides})
 
 
 def function_log(transactions: Any, log: Mapping[str, Any], who: str,

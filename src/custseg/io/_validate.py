@@ -52,7 +52,12 @@ FIRST_YEAR, LAST_YEAR = 1000, 9000
 class Transactions:
     """A validated transaction log, in custseg's internal column names.
 
-    Produced by :func:`check_transactions`; feature builders consume it.
+    Produced by :func:`check_transactions`. Every function and estimator that
+    reads a transaction log (the feature builders, ``churn_labels``, the
+    lifecycle stager, cohorts, baskets, :class:`~custseg.pipeline.CustomerSegmentation`)
+    takes it in place of a table, as it is: validate a log once and hand the
+    result to every stage. Its column names and refund policy are those it was
+    validated with; an ``observation_date`` given with it cuts it there.
 
     Attributes
     ----------
