@@ -47,3 +47,23 @@ def test_keywords_a_function_sets_itself_are_refused():
     with pytest.raises(TypeError, match=r"churn_labels\(\) got an unexpected keyword "
                                         r"argument 'observation_date'"):
         custseg.churn_labels(LOG, "2024-01-02", 2, observation_date="2024-01-05", **OPTIONS)
+
+
+def _log_estimators():
+    from custseg.base import TransactionInputMixin
+    from custseg.utils import all_estimators
+
+    return [cls for _, cls in all_estimators() if issubclass(cls, TransactionInputMixin)]
+
+
+def test_the_estimators_log_parameters_have_check_transactions_defaults():
+    """scikit-learn needs every parameter in ``__init__``: the repeated ones must not drift."""
+    expected = {k: p.default for k, p in inspect.signature(check_transactions).parameters.items()
+                if k in LOG_OPTIONS}
+    estimators = _log_estimators()
+    assert len(estimators) >= 7, [c.__name__ for c in estimators]
+    for cls in estimators:
+        params = inspect.signature(cls.__init__).parameters
+        assert {"customer_col", "time_col", "amount_col"} <= set(params), cls.__name__
+        for name in set(params) & set(LOG_OPTIONS):
+            assert params[name].default == expected[name], (cls.__name__, name)
