@@ -284,14 +284,15 @@ def test_exit_codes_internal_error_and_interrupt(log_csv, capsys, monkeypatch):
 
 
 def test_warnings_are_one_line_and_do_not_fail(log_csv, tmp_path, capsys, monkeypatch):
+    import custseg._model_metadata as model_metadata
     import custseg.persistence as persistence
     from custseg.io import read_transactions
     from custseg.pipeline import CustomerSegmentation
 
     model = CustomerSegmentation(random_state=0, kmeans="drop", churn="drop")
     model.fit(read_transactions(log_csv))
-    real = persistence._installed_versions()
-    monkeypatch.setattr(persistence, "_installed_versions",
+    real = model_metadata._installed_versions()
+    monkeypatch.setattr(model_metadata, "_installed_versions",
                         lambda: {**real, "scikit-learn": "0.0.1"})
     path = persistence.save(model, tmp_path / "old.skops")
     monkeypatch.undo()

@@ -18,7 +18,7 @@ import pytest
 from sklearn.base import is_classifier, is_regressor
 from sklearn.datasets import make_blobs
 
-import custseg.persistence as persistence
+import custseg._model_metadata as model_metadata
 from custseg._safe_trees import TREE_TYPES
 from custseg.base import TransactionInputMixin
 from custseg.datasets import load_cdnow
@@ -235,13 +235,31 @@ def test_bad_save_parameters(kwargs, match, tmp_path):
         save([1], tmp_path / "x", **kwargs)
 
 
+# --- files of earlier versions ------------------------------------------------------------
+
+@pytest.mark.parametrize("suffix", [".skops", ".joblib"])
+def test_a_classifier_saved_under_its_0_1_module_loads(suffix, tmp_path, monkeypatch):
+    # custseg 0.1 defined BetaGeoChurnClassifier in custseg.churn._betageo: its files name it so.
+    from custseg.churn import BetaGeoChurnClassifier
+
+    X = np.array([[0, 0, 30], [2, 5, 30], [5, 28, 30.0]])
+    clf = BetaGeoChurnClassifier(horizon=10).fit(X)
+    monkeypatch.setattr(BetaGeoChurnClassifier, "__module__", "custseg.churn._betageo")
+    path = save(clf, tmp_path / f"old{suffix}")
+    monkeypatch.undo()
+    assert read_metadata(path)["class"] == "custseg.churn._betageo.BetaGeoChurnClassifier"
+    loaded = load(path, trusted=True) if suffix == ".joblib" else load_safe(path)
+    assert type(loaded) is BetaGeoChurnClassifier
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+
+
 # --- version mismatch --------------------------------------------------------------------
 
 @pytest.mark.parametrize("package", ["custseg", "scikit-learn", "numpy"])
 def test_loading_with_a_changed_version_warns(package, tmp_path, monkeypatch):
     model = RFMFeatures().fit(LOG)
-    real = persistence._installed_versions()
-    monkeypatch.setattr(persistence, "_installed_versions", lambda: {**real, package: "0.0.1"})
+    real = model_metadata._installed_versions()
+    monkeypatch.setattr(model_metadata, "_installed_versions", lambda: {**real, package: "0.0.1"})
     paths = [save(model, tmp_path / "old.joblib"), save(model, tmp_path / "old.skops")]
     monkeypatch.undo()
     for path in paths:

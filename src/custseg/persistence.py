@@ -49,13 +49,9 @@ Examples
 
 from __future__ import annotations
 
-import datetime as dt
-import importlib.metadata
 import io
 import json
 import os
-import platform
-import warnings
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -64,35 +60,14 @@ from typing import Any
 import joblib
 
 from . import _model_files as files
+from ._model_metadata import check_versions, model_metadata
 from ._model_trust import pickle_refused, rebuild_skops, type_name
-from .exceptions import InvalidValueError, VersionMismatchWarning
+from .exceptions import InvalidValueError
 
 __all__ = ["load", "load_safe", "read_metadata", "save"]
 
-FORMAT_VERSION = 2
 # Largest inflated size of a skops archive that load reads (all members together).
 MAX_BYTES = 512 * 2**20
-# Versions whose difference warns on load (the ones a fitted model depends on).
-CHECKED_PACKAGES = ("custseg", "scikit-learn", "numpy")
-_RECORDED_PACKAGES = ("custseg", "scikit-learn", "numpy", "scipy", "pandas", "joblib")
-
-
-def _installed_versions() -> dict[str, str]:
-    versions: dict[str, str] = {}
-    for name in _RECORDED_PACKAGES:
-        try:
-            versions[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:  # pragma: no cover
-            versions[name] = "not installed"
-    versions["python"] = platform.python_version()
-    return versions
-
-
-def _feature_names(obj: Any) -> list[str] | None:
-    names = getattr(obj, "feature_names_in_", None)
-    if names is None:
-        return None
-    return [str(n) for n in names]
 
 
 def _resolve_format(path: Path, format: str) -> str:
@@ -158,15 +133,7 @@ def save(obj: Any, path: str | Path, *, format: str = "auto", compress: int = 3)
     serializer = _resolve_format(path, format)
     if not isinstance(compress, int) or isinstance(compress, bool) or not 0 <= compress <= 9:
         raise InvalidValueError(f"compress={compress!r} must be an int from 0 to 9.")
-    cls = type(obj)
-    metadata = {
-        "format_version": FORMAT_VERSION,
-        "serializer": serializer,
-        "class": f"{cls.__module__}.{cls.__qualname__}",
-        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "versions": _installed_versions(),
-        "feature_names": _feature_names(obj),
-    }
+    metadata = model_metadata(obj, serializer)
     # The metadata comes first, so read_metadata finds it at the start of the file.
     wrapped = {files.METADATA_KEY: json.dumps(metadata), files.MODEL_KEY: obj}
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -243,25 +210,6 @@ def read_metadata(path: str | Path) -> dict[str, Any]:
     return files.joblib_metadata(path)
 
 
-def _check_versions(metadata: dict[str, Any], path: Path) -> None:
-    saved = metadata.get("versions", {})
-    installed = _installed_versions()
-    diffs = [
-        f"{name} {saved.get(name)} (installed {installed[name]})"
-        for name in CHECKED_PACKAGES
-        if saved.get(name) != installed[name]
-    ]
-    if diffs:
-        warnings.warn(
-            f"{path.name} was saved with other library versions: {', '.join(diffs)}. "
-            "The model may behave differently or fail; refit it with the installed "
-            "versions if you can.",
-            VersionMismatchWarning,
-            stacklevel=3,
-        )
-
-
-
 def _load_archive(path: Path, trusted: bool | list[str], max_bytes: int) -> Any:
     data, small = files.read_archive(path, max_bytes)
     if files.LEGACY_METADATA in small:  # a custseg 0.1 archive: metadata beside a payload
@@ -269,7 +217,7 @@ def _load_archive(path: Path, trusted: bool | list[str], max_bytes: int) -> Any:
         serializer, payload = files.legacy_payload(data, path, meta)
         if serializer == "joblib" and trusted is not True:
             raise pickle_refused(path)
-        _check_versions(meta, path)
+        check_versions(meta, path)
         if serializer == "joblib":
             return joblib.load(io.BytesIO(payload))
         return rebuild_skops(path, payload, None, trusted)
@@ -282,7 +230,7 @@ def _load_archive(path: Path, trusted: bool | list[str], max_bytes: int) -> Any:
 def _unwrap(obj: Any, path: Path) -> Any:
     if not isinstance(obj, dict) or files.METADATA_KEY not in obj or files.MODEL_KEY not in obj:
         raise files.not_a_model(path, "it holds no custseg metadata")
-    _check_versions(files.decode_metadata(obj[files.METADATA_KEY], path), path)
+    check_versions(files.decode_metadata(obj[files.METADATA_KEY], path), path)
     return obj[files.MODEL_KEY]
 
 

@@ -15,7 +15,7 @@ from custseg.datasets import load_cdnow
 from custseg.exceptions import InvalidDtypeError, InvalidValueError, MissingColumnError
 from custseg.features import RFMFeatures, rfm
 from custseg.segments import DEFAULT_SEGMENT_MAP, RFMScorer
-from custseg.segments._rfm_score import balanced_bins
+from custseg.segments._rfm_bins import balanced_bins
 
 NAMES = {
     "Champions", "Loyal Customers", "Potential Loyalists", "New Customers", "Promising",

@@ -7,25 +7,22 @@ from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
-from scipy import optimize, special
+from scipy import special
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 
 from .._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
 from ..exceptions import InvalidValueError
 from ._bgnbd import (
-    _bgnbd_loglik,
     _loglik_each,
     bgnbd_expected,
+    bgnbd_fit,
     bgnbd_log_alive_odds,
     bgnbd_no_purchase,
 )
 from ._summary import _check_horizon, _compress, _summary, _SummaryInputMixin, _weights
 
 __all__ = ["BetaGeoModel"]
-
-_LOG_BOUND = 30.0  # log-parameters are kept in [-30, 30]
-
 
 class BetaGeoModel(_SummaryInputMixin, BaseEstimator):
     """BG/NBD model of repeat purchasing (Fader, Hardie & Lee, 2005).
@@ -181,22 +178,7 @@ class BetaGeoModel(_SummaryInputMixin, BaseEstimator):
         x, tx, T = _summary(X, self.columns, self.layout, type(self).__name__)
         weights = _weights(sample_weight, len(x))
         (x, tx, T), w = _compress(x, tx, T, weights=weights)
-        scale = float(T.max()) / 10.0 if T.max() > 0 else 1.0
-        txs, Ts = tx / scale, T / scale
-        n_total = float(w.sum())
-        pen = float(self.penalizer)
-
-        def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
-            ll, grad = _bgnbd_loglik(theta, x, txs, Ts, w)
-            value = -ll / n_total + pen * float(theta @ theta)
-            return value, -grad / n_total + 2.0 * pen * theta
-
-        # A start near typical values (r, alpha/scale, a, b all O(1)).
-        res = optimize.minimize(
-            objective, np.zeros(4), jac=True, method="L-BFGS-B",
-            bounds=[(-_LOG_BOUND, _LOG_BOUND)] * 4,
-            options={"maxiter": self.max_iter, "gtol": self.tol, "ftol": 1e-15},
-        )
+        res, scale = bgnbd_fit(x, tx, T, w, self.penalizer, self.max_iter, self.tol)
         if not res.success and res.nit >= self.max_iter:
             warnings.warn(
                 f"BetaGeoModel did not converge in max_iter={self.max_iter} iterations "
@@ -211,7 +193,7 @@ class BetaGeoModel(_SummaryInputMixin, BaseEstimator):
         self.log_likelihood_ = float(
             np.dot(w, _loglik_each(np.log([r, alpha_s * scale, a, b]), x, tx, T))
         )
-        self.n_customers_ = round(n_total)
+        self.n_customers_ = round(float(w.sum()))
         self.n_iter_ = int(res.nit)
         self._record_width(X)
         return self
@@ -410,3 +392,13 @@ class BetaGeoModel(_SummaryInputMixin, BaseEstimator):
         True
         """
         return float(np.mean(self.log_likelihood(X)))
+
+
+def __getattr__(name: str) -> Any:
+    # Models saved by custseg 0.1 name custseg.churn._betageo.BetaGeoChurnClassifier:
+    # the class now lives in _betageo_classifier (which imports this module).
+    if name == "BetaGeoChurnClassifier":
+        from ._betageo_classifier import BetaGeoChurnClassifier
+
+        return BetaGeoChurnClassifier
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

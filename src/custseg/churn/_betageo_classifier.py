@@ -13,8 +13,8 @@ from sklearn.exceptions import DataConversionWarning
 from .._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
 from ..exceptions import ColumnMismatchError, InvalidValueError
 from ._betageo import BetaGeoModel
-from ._predictor import binary_classes
 from ._summary import _summary, _SummaryInputMixin
+from ._target import binary_classes
 
 __all__ = ["BetaGeoChurnClassifier"]
 

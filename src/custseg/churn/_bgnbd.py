@@ -1,4 +1,4 @@
-"""BG/NBD formulas: the log-likelihood and its gradient, P(alive), expected purchases.
+"""BG/NBD maths: log-likelihood and gradient, its maximisation, P(alive), expected purchases.
 
 Pure functions of the four parameters ``(r, alpha, a, b)`` and the arrays of
 frequency ``x``, recency ``tx`` and age ``T``; :class:`BetaGeoModel` fits and
@@ -10,9 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy import special
+from scipy import optimize, special
 
-__all__ = ["bgnbd_expected", "bgnbd_log_alive_odds", "bgnbd_no_purchase"]
+__all__ = ["bgnbd_expected", "bgnbd_fit", "bgnbd_log_alive_odds", "bgnbd_no_purchase"]
+
+_LOG_BOUND = 30.0  # log-parameters are kept in [-30, 30]
 
 
 def _bgnbd_loglik(
@@ -73,6 +75,34 @@ def _loglik_each(log_params: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.nd
     a3[rep] = special.betaln(a + 1.0, b + x[rep] - 1.0) - bab - rx[rep] * np.log(alpha + tx[rep])
     return a1 + np.logaddexp(a2, a3)
 
+
+
+def bgnbd_fit(
+    x: np.ndarray, tx: np.ndarray, T: np.ndarray, w: np.ndarray, penalizer: float,
+    max_iter: int, tol: float,
+) -> tuple[Any, float]:
+    """Maximise the penalised mean log-likelihood over the log-parameters (L-BFGS-B).
+
+    Returns the optimiser's result and the time ``scale`` it ran in: recency and T are
+    divided by it (a tenth of the largest T), so ``exp(result.x[1]) * scale`` is alpha.
+    """
+    scale = float(T.max()) / 10.0 if T.max() > 0 else 1.0
+    txs, Ts = tx / scale, T / scale
+    n_total = float(w.sum())
+    pen = float(penalizer)
+
+    def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        ll, grad = _bgnbd_loglik(theta, x, txs, Ts, w)
+        value = -ll / n_total + pen * float(theta @ theta)
+        return value, -grad / n_total + 2.0 * pen * theta
+
+    # A start near typical values (r, alpha/scale, a, b all O(1)).
+    res = optimize.minimize(
+        objective, np.zeros(4), jac=True, method="L-BFGS-B",
+        bounds=[(-_LOG_BOUND, _LOG_BOUND)] * 4,
+        options={"maxiter": max_iter, "gtol": tol, "ftol": 1e-15},
+    )
+    return res, scale
 
 
 def bgnbd_log_alive_odds(

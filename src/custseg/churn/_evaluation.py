@@ -14,7 +14,7 @@ from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_s
 from sklearn.model_selection import cross_val_predict
 
 from ..exceptions import InvalidValueError, names_text
-from ._predictor import binary_classes
+from ._target import binary_classes
 
 __all__ = [
     "calibration_table",

@@ -13,18 +13,10 @@ from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.inspection import permutation_importance
 from sklearn.model_selection import StratifiedKFold
-from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import has_fit_parameter
 
-from .._attributes import (
-    attribute_frame,
-    attribute_kinds,
-    binary_target,
-    category_codes,
-    encode_attributes,
-    single_class_error,
-)
-from .._frame import is_frame, read_table
+from .._attributes import binary_target
+from .._frame import read_table
 from .._sklearn_compat import (
     HasMethods,
     Interval,
@@ -34,67 +26,11 @@ from .._sklearn_compat import (
     get_tags,
     validate_data,
 )
-from ..exceptions import (
-    ColumnMismatchError,
-    EmptyDataError,
-    InvalidDtypeError,
-    InvalidValueError,
-    names_text,
-)
+from ..exceptions import ColumnMismatchError, InvalidDtypeError, InvalidValueError, names_text
+from ._predictor_input import attribute_matrix, non_numeric_columns
+from ._target import binary_classes
 
-__all__ = ["ChurnPredictor", "binary_classes"]
-
-
-def binary_classes(y: Any) -> np.ndarray:
-    """Return the two sorted class labels of ``y``, or raise a clear error.
-
-    Raises a ``ValueError`` (an :class:`~custseg.exceptions.InvalidValueError`)
-    for one class only ("Only one class ...") and for more than two classes
-    ("Only binary classification is supported ...").
-    """
-    y_arr = np.asarray(y)
-    if y_arr.ndim != 1:
-        y_arr = y_arr.ravel() if y_arr.ndim == 2 and y_arr.shape[1] == 1 else y_arr
-    if y_arr.size == 0:
-        raise EmptyDataError("y has 0 labels; expected one churn label per customer.")
-    if y_arr.dtype.kind in "fc" and not np.isfinite(y_arr).all():
-        bad = int((~np.isfinite(y_arr)).sum())
-        raise InvalidValueError(
-            f"y has {bad} of {y_arr.size} labels that are missing, NaN or infinite; expected "
-            "a churn label for every customer (for example 0 or 1, False or True).")
-    kind = type_of_target(y_arr, input_name="y", raise_unknown=True)
-    classes = np.unique(y_arr)
-    if len(classes) < 2:
-        raise single_class_error("y", classes[0], len(y_arr), "a churn model needs both "
-                                 "churned and retained customers. Check the cutoff and "
-                                 "horizon of the labels.")
-    if kind != "binary":
-        raise InvalidValueError(
-            f"Only binary classification is supported. The type of the target is {kind} "
-            f"({len(classes)} classes); expected churned / not churned."
-        )
-    return classes
-
-
-def _non_numeric_columns(X: Any) -> list[str]:
-    """Names of the non-numeric columns of a dataframe (empty for arrays)."""
-    if isinstance(X, pd.DataFrame):
-        return [str(c) for c, d in X.dtypes.items()
-                if not (pd.api.types.is_numeric_dtype(d) or pd.api.types.is_bool_dtype(d))]
-    if is_frame(X) and not isinstance(X, np.ndarray):
-        import narwhals.stable.v2 as nw
-
-        frame = nw.from_native(X)
-        schema = frame.collect_schema()
-        return [str(c) for c, d in schema.items() if not (d.is_numeric() or d == nw.Boolean())]
-    return []
-
-
-def _looks_like_id(values: pd.Series) -> bool:
-    """A text column with a different value in every row (of ten or more), or named so."""
-    if str(values.name) in {"customer_id", "id"}:
-        return True
-    return len(values) >= 10 and values.nunique(dropna=False) == len(values)
+__all__ = ["ChurnPredictor"]
 
 
 def _default_leaf_size(n_samples: int) -> int:
@@ -220,34 +156,6 @@ class ChurnPredictor(ClassifierMixin, BaseEstimator):
         tags.classifier_tags.multi_class = False
         return tags
 
-    def _attributes(self, X: Any, reset: bool) -> tuple[np.ndarray, dict[str, Any]]:
-        """A table with text, categorical or boolean columns: the shared attribute rules
-        (custseg._attributes, as LeadScorer): blanks and unseen categories are missing."""
-        frame = attribute_frame(X, what="ChurnPredictor")
-        try:
-            validate_data(self, frame, reset=reset, skip_check_array=True)
-        except ValueError as err:  # sklearn's feature-name and width checks
-            raise ColumnMismatchError(f"ChurnPredictor: {err}") from err
-        if reset:
-            features = [str(c) for c in frame.columns]
-            kinds = attribute_kinds(frame, features, "auto", "ChurnPredictor")
-            ids = [c for c in features if kinds[c] == "categorical" and _looks_like_id(frame[c])]
-            if ids:
-                raise InvalidDtypeError(
-                    f"X has {len(ids)} non-numeric column(s) {names_text(ids)} with a different "
-                    "value in "
-                    "every row (a customer id?); ChurnPredictor reads text columns as "
-                    "categories, not ids: drop the customer id and any label column (such as "
-                    "'customer_id' and 'churned') from X."
-                )
-            codes = {c: category_codes(frame[c]) for c in features if kinds[c] == "categorical"}
-            state: dict[str, Any] = {"features": features, "kinds": kinds, "codes": codes}
-        else:
-            state = dict(self._attribute_state or {})
-        M = encode_attributes(frame, state["features"], state["kinds"], state["codes"],
-                              "ChurnPredictor")
-        return M, state
-
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> ChurnPredictor:
         """Fit the classifier on features ``X`` and churn labels ``y``.
@@ -274,15 +182,15 @@ class ChurnPredictor(ClassifierMixin, BaseEstimator):
         """
         X, _ = read_table(X)
         state = None
-        if _non_numeric_columns(X):
+        if non_numeric_columns(X):
             if self.estimator is not None:
                 raise InvalidDtypeError(
-                    f"X has text or categorical column(s) {names_text(_non_numeric_columns(X))}; "
+                    f"X has text or categorical column(s) {names_text(non_numeric_columns(X))}; "
                     "the default "
                     "model reads them as categories, a custom estimator= needs numeric "
                     "features (encode them first, or leave estimator unset)."
                 )
-            X, state = self._attributes(X, reset=True)
+            X, state = attribute_matrix(self, X, reset=True)
             y = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)
             if len(y) != len(X):
                 raise ColumnMismatchError(f"y has {len(y)} labels for {len(X)} customers.")
@@ -343,10 +251,10 @@ class ChurnPredictor(ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         X, _ = read_table(X)
         if getattr(self, "_attribute_state", None) is not None:
-            return self._attributes(X, reset=False)[0]
-        if _non_numeric_columns(X):
+            return attribute_matrix(self, X, reset=False)[0]
+        if non_numeric_columns(X):
             raise InvalidDtypeError(
-                f"X has text or categorical column(s) {names_text(_non_numeric_columns(X))}; this "
+                f"X has text or categorical column(s) {names_text(non_numeric_columns(X))}; this "
                 "model was "
                 "fitted on numeric features only."
             )

@@ -13,7 +13,15 @@ from typing import Any
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-__all__ = ["MIN_CALIBRATION_LEADS", "calibration", "partial", "reference", "seed", "sigmoid"]
+__all__ = [
+    "MIN_CALIBRATION_LEADS",
+    "calibration",
+    "contributions",
+    "partial",
+    "reference",
+    "seed",
+    "sigmoid",
+]
 
 
 #: Fewest leads for Platt scaling: below it (and whenever the out-of-fold scores rank the
@@ -69,3 +77,13 @@ def reference(model: Any, M: np.ndarray) -> tuple[float, np.ndarray]:
     ref = float(model.decision_function(np.full((1, width), np.nan))[0])
     means = np.asarray([(partial(model, M[:, j], j, width) - ref).mean() for j in range(width)])
     return ref, means
+
+
+def contributions(model: Any, M: np.ndarray, slope: float, ref_raw: float,
+                  ref_means: np.ndarray) -> np.ndarray:
+    """Each attribute's term of the calibrated log-odds, relative to an average lead."""
+    out = np.empty_like(M)
+    for j in range(M.shape[1]):
+        out[:, j] = slope * (partial(model, M[:, j], j, M.shape[1]) - ref_raw
+                             - ref_means[j])
+    return out

@@ -57,6 +57,21 @@ def conversion_cuts(scores: np.ndarray, expected: np.ndarray, targets: Any) -> n
     return np.minimum.accumulate(out)
 
 
+def lead_grade_cuts(proba: np.ndarray, y01: np.ndarray, grades: tuple[Any, ...], method: str,
+                    *, targets: Any, thresholds: Any, shares: Any) -> np.ndarray:
+    """LeadScorer's cut points of the out-of-fold probabilities, best grade first."""
+    n = len(grades)
+    if method == "conversion":
+        if targets is None or np.size(targets) != n - 1:
+            raise InvalidValueError(
+                f"grade_method='conversion' needs grade_targets: {n - 1} decreasing "
+                "conversion rates, best grade first."
+            )
+        return conversion_cuts(proba, y01.astype(float), targets)
+    return cut_points(proba, method=method, n=n, thresholds=thresholds, shares=shares,
+                      revenue=None)
+
+
 def grade_leads(
     scores: Any,
     *,

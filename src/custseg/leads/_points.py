@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from functools import reduce
 from pathlib import Path
 from typing import Any
@@ -19,21 +18,13 @@ from .._sklearn_compat import check_is_fitted, validate_data
 from ..base import OutputNamesMixin
 from ..exceptions import EmptyDataError, InvalidValueError, names_text
 from ._grades import ordered_grades
+from ._points_export import export_points_rules
+from ._points_reach import attainable_totals, check_reachable
 from ._reasons import reason_columns
-from ._rules import (
-    PointsRule,
-    RuleSet,
-    parse_rule_set,
-    points_expression,
-    read_rules,
-    sql_condition,
-    sql_points,
-    typed_rule,
-)
+from ._rules import RuleSet, parse_rule_set, points_expression, read_rules, typed_rule
 
 __all__ = ["PointsScorer"]
 
-_MAX_TOTALS = 200_000  # distinct attainable totals kept before falling back to bounds
 
 
 class PointsScorer(OutputNamesMixin, TransformerMixin, BaseEstimator):
@@ -211,13 +202,13 @@ class PointsScorer(OutputNamesMixin, TransformerMixin, BaseEstimator):
         if clash:
             raise InvalidValueError(f"rule names {names_text(clash)} clash with output columns; "
                 "rename them.")
-        totals = _attainable_totals(rules, kinds, rule_set.base)
+        totals = attainable_totals(rules, kinds, rule_set.base)
         grades: tuple[Any, ...] | None = None
         minimums: Any = None
         if rule_set.grades is not None:
             grades = ordered_grades([g for g, _ in rule_set.grades])
             minimums = np.asarray([m for _, m in rule_set.grades[:-1]], dtype=float)
-            _check_reachable(grades, minimums, totals)
+            check_reachable(grades, minimums, totals)
         self.rules_ = rules
         self.base_ = rule_set.base
         self.grades_ = grades
@@ -371,44 +362,7 @@ class PointsScorer(OutputNamesMixin, TransformerMixin, BaseEstimator):
             The exported rules.
         """
         check_is_fitted(self)
-        if format not in {"text", "dict", "json", "sql"}:
-            raise InvalidValueError(
-                f"format must be one of 'text', 'dict', 'json', 'sql'; got {format!r}."
-            )
-        if format == "sql":
-            return self._sql_grade(points_col) if grade else self._sql_points()
-        data: dict[str, Any] = {"base": self.base_, "rules": [r.to_dict() for r in self.rules_]}
-        if self.grades_ is not None and self.grade_minimums_ is not None:
-            mins = [*self.grade_minimums_.tolist(), None]
-            data["grades"] = [[_plain(g), m] for g, m in zip(self.grades_, mins, strict=True)]
-        if format == "dict":
-            return data
-        if format == "json":
-            return json.dumps(data, indent=2)
-        lines = [f"base: {sql_points(self.base_)}"]
-        lines += [f"{r.condition}: {_signed(r.points)}"
-                  + ("" if r.name == r.condition else f"  ({r.name})") for r in self.rules_]
-        return "\n".join(lines)
-
-    def _sql_points(self) -> str:
-        parts = [sql_points(self.base_)]
-        for r in self.rules_:
-            cond = sql_condition(r, self.column_kinds_[r.column])
-            parts.append(f"  + CASE WHEN {cond} THEN {sql_points(r.points)} ELSE 0 END")
-        return "\n".join(parts)
-
-    def _sql_grade(self, points_col: str | None) -> str:
-        from ..tiers._rules import sql_identifier, sql_label
-
-        if self.grades_ is None or self.grade_minimums_ is None:
-            raise InvalidValueError("the rule set has no grades to export.")
-        total = sql_identifier(points_col) if points_col else f"({self._sql_points()})"
-        lines = ["CASE"]
-        for g, low in zip(self.grades_[:-1], self.grade_minimums_, strict=True):
-            lines.append(f"  WHEN {total} >= {sql_points(low)} THEN {sql_label(g)}")
-        lines.append(f"  ELSE {sql_label(self.grades_[-1])}")
-        lines.append("END")
-        return "\n".join(lines)
+        return export_points_rules(self, format, grade=grade, points_col=points_col)
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
@@ -416,56 +370,3 @@ class PointsScorer(OutputNamesMixin, TransformerMixin, BaseEstimator):
         tags.transformer_tags.preserves_dtype = ["float64"]
         return tags
 
-
-def _plain(value: Any) -> Any:
-    return value.item() if isinstance(value, np.generic) else value
-
-
-def _signed(points: float) -> str:
-    return f"{points:+g}"
-
-
-def _attainable_totals(rules: tuple[PointsRule, ...], kinds: dict[str, str],
-                       base: float) -> np.ndarray:
-    """Every total some lead can reach (rules on different columns fire independently).
-
-    Each column's rules are evaluated, with the scorer's own expressions, on every value
-    that can change them (each listed value, each threshold and its neighbours, an
-    unlisted value, blank); the totals are the sums over columns.
-    """
-    totals = np.asarray([base])
-    for column, kind in kinds.items():
-        own = [r for r in rules if r.column == column]
-        values: list[Any] = [None]
-        if kind == "numeric":
-            numbers = {float(v) for r in own for v in r.values} or {0.0}
-            for v in numbers:
-                values += [v, float(np.nextafter(v, -np.inf)), float(np.nextafter(v, np.inf))]
-            dtype: Any = pl.Float64
-        else:
-            values += [*sorted({str(v) for r in own for v in r.values}), "\x00(unlisted)"]
-            dtype = pl.String
-        frame = nw.from_native(pl.DataFrame({column: values}, schema={column: dtype}))
-        sums = frame.select(*(points_expression(r, kind) for r in own)).to_numpy().sum(axis=1)
-        column_totals = np.unique(sums)
-        if totals.size * column_totals.size > _MAX_TOTALS:  # bounds only: a superset
-            lo, hi = totals.min() + column_totals.min(), totals.max() + column_totals.max()
-            totals = np.asarray([lo, hi])
-            continue
-        totals = np.unique(np.round((totals[:, None] + column_totals[None, :]).ravel(), 9))
-    return totals
-
-
-def _check_reachable(grades: tuple[Any, ...], minimums: np.ndarray, totals: np.ndarray) -> None:
-    uppers = np.concatenate([[np.inf], minimums])
-    lowers = np.concatenate([minimums, [-np.inf]])
-    for g, lo, hi in zip(grades, lowers, uppers, strict=True):
-        if not np.any((totals >= lo) & (totals < hi)):
-            band = (f"points >= {lo:g}" if np.isinf(hi) else f"points < {hi:g}" if np.isinf(lo)
-                    else f"{lo:g} <= points < {hi:g}")
-            raise InvalidValueError(
-                f"grade {g!r} ({band}) is unreachable: with these rules a lead gets between "
-                f"{totals.min():g} and {totals.max():g} points, and no total falls in that band "
-                f"(reachable totals: {names_text([f'{t:g}' for t in totals], quote=False)}). "
-                "Change the rules or the grade minimums."
-            )

@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
-__all__ = ["reason_columns"]
+from .._attributes import category_values
+
+__all__ = ["attribute_texts", "reason_columns"]
 
 
 def value_text(value: Any) -> str:
@@ -16,6 +19,21 @@ def value_text(value: Any) -> str:
     if isinstance(value, (float, np.floating)):
         return f"{float(value):g}"
     return str(value)
+
+
+def attribute_texts(frame: pd.DataFrame, M: np.ndarray, features: list[str],
+                    kinds: dict[str, str], codes: dict[str, Any]) -> np.ndarray:
+    """``"<attribute> = <value>"`` of every lead and attribute (an unseen category says so)."""
+    texts = np.empty(M.shape, dtype=object)
+    for j, col in enumerate(features):
+        if kinds[col] == "categorical":
+            shown = [value_text(v) + ("" if v is None or v in codes[col]
+                                      else " (not seen in fit)")
+                     for v in category_values(frame[col])]
+        else:
+            shown = [value_text(v) for v in M[:, j]]
+        texts[:, j] = [f"{col} = {s}" for s in shown]
+    return texts
 
 
 def reason_columns(

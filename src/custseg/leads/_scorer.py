@@ -14,21 +14,19 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from .._attributes import (
     MAX_CATEGORIES,
-    attribute_frame,
     attribute_kinds,
     binary_target,
     category_codes,
-    category_values,
     encode_attributes,
 )
-from .._frame import is_frame
-from .._sklearn_compat import Interval, StrOptions, check_is_fitted, validate_data
-from ..exceptions import ColumnMismatchError, EmptyDataError
+from .._sklearn_compat import Interval, StrOptions, check_is_fitted
+from ..exceptions import ColumnMismatchError
 from ..tiers._common import DEFAULT_GRADES
-from ..tiers._cuts import apply_cuts, cut_points, grade_series
-from ._additive import calibration, partial, reference, seed, sigmoid
-from ._grades import conversion_cuts, ordered_grades
-from ._reasons import reason_columns, value_text
+from ..tiers._cuts import apply_cuts, grade_series
+from ._additive import calibration, contributions, reference, seed, sigmoid
+from ._grades import lead_grade_cuts, ordered_grades
+from ._lead_table import lead_table
+from ._reasons import attribute_texts, reason_columns
 
 __all__ = ["LeadScorer"]
 
@@ -197,21 +195,7 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
     # -- input -----------------------------------------------------------------
     def _table(self, X: Any, reset: bool) -> tuple[pd.DataFrame, Any]:
         """Attributes as a pandas frame (arrays get columns x0, x1...) and the lead index."""
-        if not is_frame(X):
-            arr = validate_data(self, X, reset=reset, dtype=np.float64,
-                                ensure_all_finite="allow-nan")
-            frame = pd.DataFrame(arr, columns=[f"x{j}" for j in range(arr.shape[1])])
-            return frame, frame.index
-        frame = attribute_frame(X, what="LeadScorer")
-        try:
-            validate_data(self, frame, reset=reset, skip_check_array=True)
-        except ValueError as err:  # sklearn's feature-name and width checks
-            raise ColumnMismatchError(f"LeadScorer: {err}") from err
-        if len(frame) == 0:
-            raise EmptyDataError("LeadScorer: the prospect table has 0 rows.")
-        index = (pd.Index(frame[self.customer_col]) if self.customer_col in frame.columns
-                 else frame.index)
-        return frame, index
+        return lead_table(self, X, reset)
 
     def _matrix(self, frame: pd.DataFrame) -> np.ndarray:
         return encode_attributes(frame, self.features_, self.feature_kinds_, self._codes,
@@ -279,23 +263,10 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
         self.intercept_ = float(slope * model.decision_function(M).mean() + offset)
         self.oof_proba_auc_ = float(roc_auc_score(y01, oof_proba))
         self.grades_ = ordered_grades(self.grades)
-        self.grade_cuts_ = self._grade_cuts(oof_proba, y01)
+        self.grade_cuts_ = lead_grade_cuts(
+            oof_proba, y01, self.grades_, self.grade_method, targets=self.grade_targets,
+            thresholds=self.grade_thresholds, shares=self.grade_shares)
         return self
-
-    def _grade_cuts(self, proba: np.ndarray, y01: np.ndarray) -> np.ndarray:
-        n = len(self.grades_)
-        if self.grade_method == "conversion":
-            from ..exceptions import InvalidValueError
-
-            if self.grade_targets is None or np.size(self.grade_targets) != n - 1:
-                raise InvalidValueError(
-                    f"grade_method='conversion' needs grade_targets: {n - 1} decreasing "
-                    "conversion rates, best grade first."
-                )
-            return conversion_cuts(proba, y01.astype(float), self.grade_targets)
-        return cut_points(proba, method=self.grade_method, n=n,
-                           thresholds=self.grade_thresholds, shares=self.grade_shares,
-                           revenue=None)
 
     # -- scores ----------------------------------------------------------------
     def decision_function(self, X: Any) -> np.ndarray:
@@ -388,12 +359,8 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
                             columns=self.features_)
 
     def _contributions(self, M: np.ndarray) -> np.ndarray:
-        slope = self.calibration_[0]
-        out = np.empty_like(M)
-        for j in range(M.shape[1]):
-            out[:, j] = slope * (partial(self.model_, M[:, j], j, M.shape[1]) - self._ref_raw
-                                 - self._ref_means[j])
-        return out
+        return contributions(self.model_, M, self.calibration_[0], self._ref_raw,
+                             self._ref_means)
 
     def reasons(self, X: Any, n_reasons: int = 3) -> pd.DataFrame:
         """The top positive and negative reasons of each lead, in words.
@@ -419,15 +386,7 @@ class LeadScorer(ClassifierMixin, BaseEstimator):
         frame, _ = self._table(X, reset=False)
         M = self._matrix(frame)
         contrib = self._contributions(M)
-        texts = np.empty(contrib.shape, dtype=object)
-        for j, col in enumerate(self.features_):
-            if self.feature_kinds_[col] == "categorical":
-                shown = [value_text(v) + ("" if v is None or v in self._codes[col]
-                                          else " (not seen in fit)")
-                         for v in category_values(frame[col])]
-            else:
-                shown = [value_text(v) for v in M[:, j]]
-            texts[:, j] = [f"{col} = {s}" for s in shown]
+        texts = attribute_texts(frame, M, self.features_, self.feature_kinds_, self._codes)
         slope, offset = self.calibration_
         p = sigmoid(slope * self.model_.decision_function(M) + offset)
         out: dict[str, Any] = {}

@@ -6,13 +6,8 @@ global pyplot state, and imports matplotlib only when called.
 """
 
 from ._baskets import plot_rules
-from ._churn import (
-    plot_calibration,
-    plot_expected_purchases,
-    plot_gains,
-    plot_lift,
-    plot_roc,
-)
+from ._btyd import plot_expected_purchases
+from ._churn import plot_calibration, plot_gains, plot_lift, plot_roc
 from ._clusters import plot_k_selection, plot_silhouette
 from ._features import plot_rfm_heatmap
 from ._labels import COLUMN_LABELS, column_label

@@ -8,12 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import InvalidDtypeError, InvalidValueError, names_text
-from ._common import (
-    annotate_cells,
-    get_ax,
-    require_rows,
-    to_pandas,
-)
+from ._common import annotate_cells, get_ax, require_rows, to_pandas
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

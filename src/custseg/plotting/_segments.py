@@ -9,14 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import InvalidDtypeError, InvalidValueError, names_text
-from ._common import (
-    get_ax,
-    is_frame_like,
-    require_columns,
-    require_rows,
-    to_pandas,
-    to_series,
-)
+from ._common import get_ax, is_frame_like, require_columns, require_rows, to_pandas, to_series
 from ._labels import column_label
 
 if TYPE_CHECKING:

@@ -15,7 +15,8 @@ from ._kmeans import KMeansSegmenter
 from ._lifecycle import STAGES, LifecycleStager
 from ._migration import Migration, segment_migration
 from ._playbook import DEFAULT_ACTIONS, Action, Playbook
-from ._rfm_score import DEFAULT_SEGMENT_MAP, RFMScorer
+from ._rfm_map import DEFAULT_SEGMENT_MAP
+from ._rfm_score import RFMScorer
 
 __all__ = [
     "DEFAULT_ACTIONS",

@@ -140,7 +140,7 @@ def _as_labels(obj: Any, argname: str) -> pd.Series:
 def known_order(values: Sequence[Any]) -> list[Any] | None:
     """Best-first order of a known label set (RFM names, lifecycle stages), else None."""
     from ._lifecycle import STAGES
-    from ._rfm_score import DEFAULT_SEGMENT_MAP
+    from ._rfm_map import DEFAULT_SEGMENT_MAP
 
     present = set(values)
     for vocabulary in (list(DEFAULT_SEGMENT_MAP), list(STAGES)):

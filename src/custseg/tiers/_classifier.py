@@ -8,7 +8,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.tree import DecisionTreeClassifier
 
 from .._frame import read_table
 from .._sklearn_compat import (
@@ -17,18 +16,14 @@ from .._sklearn_compat import (
     _check_sample_weight,
     _fit_context,
     check_is_fitted,
-    validate_data,
 )
 from ..exceptions import EmptyDataError, InvalidValueError
-from ._common import (
-    as_pandas,
-    column_diff_error,
-)
-from ._encoding import categorical_columns, encode, learn_categories
+from ._common import as_pandas
+from ._encoding import categorical_columns, feature_matrix, learn_categories
 from ._isotonic import monotone_leaf_labels, monotonic_constraints
 from ._rules import export
 from ._targets import grade_targets
-from ._tree import TierTree, from_sklearn, merge_same_label
+from ._tree import TierTree, grow_tier_tree, merge_same_label
 
 __all__ = ["TierClassifier"]
 
@@ -207,29 +202,6 @@ class TierClassifier(ClassifierMixin, BaseEstimator):
         self.merge_leaves = merge_leaves
         self.random_state = random_state
 
-    # -- features ------------------------------------------------------------
-    def _check_frame_columns(self, frame: pd.DataFrame) -> pd.DataFrame:
-        seen = [str(c) for c in self.feature_names_in_]
-        got = [str(c) for c in frame.columns]
-        if sorted(seen) != sorted(got) or len(set(got)) != len(got):
-            raise column_diff_error(seen, got, "TierClassifier.predict")
-        return frame if got == seen else frame[list(self.feature_names_in_)]
-
-    def _prepare(self, X: Any, reset: bool) -> np.ndarray:
-        frame = as_pandas(X)
-        if frame is None:
-            arr = validate_data(
-                self, X, reset=reset, dtype=np.float64, ensure_all_finite="allow-nan"
-            )
-            return np.asarray(arr, dtype=np.float64)
-        if not reset and hasattr(self, "feature_names_in_"):
-            frame = self._check_frame_columns(frame)
-        encoded = encode(frame, self.categories_)
-        arr = validate_data(
-            self, encoded, reset=reset, dtype=np.float64, ensure_all_finite="allow-nan"
-        )
-        return np.asarray(arr, dtype=np.float64)
-
     # -- API -----------------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> TierClassifier:
@@ -267,7 +239,7 @@ class TierClassifier(ClassifierMixin, BaseEstimator):
             cat_cols = categorical_columns(frame, self.categorical_features)
             w0 = _check_sample_weight(sample_weight, np.zeros((pos.size, 1)))
             self.categories_ = learn_categories(frame, cat_cols, pos, w0)
-        Xf = self._prepare(X, reset=True)
+        Xf = feature_matrix(self, X, reset=True)
         if Xf.shape[0] != pos.size:
             raise InvalidValueError(
                 f"X has {Xf.shape[0]} rows but y has {pos.size} labels; one grade per customer."
@@ -287,14 +259,7 @@ class TierClassifier(ClassifierMixin, BaseEstimator):
             "random_state": self.random_state,
         }
         k = classes.size
-        tree = DecisionTreeClassifier(criterion=self.criterion, **params)
-        tree.fit(Xf, pos, sample_weight=sw)
-        tt, _ = from_sklearn(tree, Xf, pos, sw, k)
-        leaves = tt.leaves()
-        fallback = np.zeros((tt.n_nodes, k))
-        fallback[:, tree.classes_] = tree.tree_.value[:, 0, :]
-        use = np.where(tt.weight.sum(axis=1, keepdims=True) > 0, tt.weight, fallback)
-        tt.label[leaves] = np.argmax(use[leaves], axis=1)
+        tree, tt = grow_tier_tree(Xf, pos, sw, k, self.criterion, params)
         if cst is not None:
             monotone_leaf_labels(tt, cst, k)
         proba_tree = tt  # predict_proba reads the leaves before merging
@@ -314,7 +279,7 @@ class TierClassifier(ClassifierMixin, BaseEstimator):
 
     def _leaves(self, X: Any, tree: TierTree | None = None) -> np.ndarray:
         X, _ = read_table(X, backend="pandas")  # every public method after fit comes here
-        Xf = self._prepare(X, reset=False)
+        Xf = feature_matrix(self, X, reset=False)
         return (tree or self.tree_structure_).apply(Xf)
 
     def apply(self, X: Any) -> np.ndarray:

@@ -14,8 +14,9 @@ import numpy as np
 import pandas as pd
 
 from .._attributes import category_values, numeric_values
+from .._sklearn_compat import validate_data
 from ..exceptions import DataWarning, InvalidDtypeError
-from ._common import labels_text, missing_columns_error
+from ._common import as_pandas, column_diff_error, labels_text, missing_columns_error
 
 WHAT = "TierClassifier"
 
@@ -103,3 +104,28 @@ def encode(frame: pd.DataFrame, categories: dict[str, list[str]]) -> pd.DataFram
         else:
             out[name] = numeric_column(frame[col], name)
     return pd.DataFrame(out, index=frame.index)
+
+
+def _check_frame_columns(est: Any, frame: pd.DataFrame) -> pd.DataFrame:
+    seen = [str(c) for c in est.feature_names_in_]
+    got = [str(c) for c in frame.columns]
+    if sorted(seen) != sorted(got) or len(set(got)) != len(got):
+        raise column_diff_error(seen, got, "TierClassifier.predict")
+    return frame if got == seen else frame[list(est.feature_names_in_)]
+
+
+def feature_matrix(est: Any, X: Any, reset: bool) -> np.ndarray:
+    """TierClassifier's features as float64: an array as is, a frame encoded (see above)."""
+    frame = as_pandas(X)
+    if frame is None:
+        arr = validate_data(
+            est, X, reset=reset, dtype=np.float64, ensure_all_finite="allow-nan"
+        )
+        return np.asarray(arr, dtype=np.float64)
+    if not reset and hasattr(est, "feature_names_in_"):
+        frame = _check_frame_columns(est, frame)
+    encoded = encode(frame, est.categories_)
+    arr = validate_data(
+        est, encoded, reset=reset, dtype=np.float64, ensure_all_finite="allow-nan"
+    )
+    return np.asarray(arr, dtype=np.float64)

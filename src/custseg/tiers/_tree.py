@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from sklearn.tree import DecisionTreeClassifier
 
 
 @dataclass
@@ -89,6 +90,22 @@ def from_sklearn(
             tt.weight[i] = tt.weight[tt.left[i]] + tt.weight[tt.right[i]]
             tt.n[i] = tt.n[tt.left[i]] + tt.n[tt.right[i]]
     return tt, leaf
+
+
+def grow_tier_tree(
+    X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray, n_classes: int, criterion: str,
+    params: dict[str, Any],
+) -> tuple[DecisionTreeClassifier, TierTree]:
+    """Fit scikit-learn's tree and label each leaf of its :class:`TierTree` with a grade."""
+    tree = DecisionTreeClassifier(criterion=criterion, **params)
+    tree.fit(X, y, sample_weight=sample_weight)
+    tt, _ = from_sklearn(tree, X, y, sample_weight, n_classes)
+    leaves = tt.leaves()
+    fallback = np.zeros((tt.n_nodes, n_classes))
+    fallback[:, tree.classes_] = tree.tree_.value[:, 0, :]
+    use = np.where(tt.weight.sum(axis=1, keepdims=True) > 0, tt.weight, fallback)
+    tt.label[leaves] = np.argmax(use[leaves], axis=1)
+    return tree, tt
 
 
 def short_midpoint(low: float, high: float) -> float:
