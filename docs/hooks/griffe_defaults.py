@@ -79,7 +79,14 @@ class SignatureDefaults(griffe.Extension):
     """Set the defaults of documented parameters from the signatures (see module doc)."""
 
     def on_package(self, *, pkg: Any, **kwargs: Any) -> None:
-        """Fix every function and class of the package once it is loaded."""
+        """Fix every function and class of the package once it is loaded.
+
+        griffe's own dataclasses extension, which builds the ``__init__`` of a
+        dataclass (an estimator declared on ``custseg.io._options.LogParams``) from
+        its fields, runs after the extensions a caller names: it is run first here,
+        so that such a class has its signature (running it again later is a no-op).
+        """
+        griffe.DataclassesExtension().on_package(pkg=pkg)
         for obj in _objects(pkg):
             if obj.is_function or obj.is_class:
                 fix_defaults(obj)

@@ -6,6 +6,8 @@ from typing import Any
 
 import numpy as np
 
+from .io._options import LogParams
+
 __all__ = ["FrameInputMixin", "OutputNamesMixin", "TransactionInputMixin"]
 
 
@@ -30,11 +32,15 @@ class FrameInputMixin:
     _takes_frames = True
 
 
-class TransactionInputMixin(FrameInputMixin):
+class TransactionInputMixin(LogParams, FrameInputMixin):
     """Mark an estimator whose ``fit``/``transform`` take a raw transaction log.
 
     A :class:`FrameInputMixin` whose input is the transaction log itself
-    (customer id, timestamp, amount columns).
+    (customer id, timestamp, amount columns). Its log parameters are declared
+    once, with :func:`~custseg.io.check_transactions`' defaults: an estimator is
+    a keyword-only dataclass (``@dataclass(kw_only=True, repr=False, eq=False)``)
+    whose fields are its own parameters, so that scikit-learn finds them all in
+    the signature of its ``__init__``.
 
     Examples
     --------
@@ -45,15 +51,6 @@ class TransactionInputMixin(FrameInputMixin):
     """
 
     _takes_transactions = True
-
-    # The log parameters every such estimator has (keys of custseg.io.LogOptions).
-    customer_col: str
-    time_col: str
-    amount_col: str
-    order_col: str | None
-    observation_date: Any
-    returns: str
-    time_format: str | None
 
     def _log_params(self, keys: Any = None) -> dict[str, Any]:
         """Return the estimator's :class:`~custseg.io.LogOptions` parameters (or ``keys``)."""

@@ -15,8 +15,9 @@ from __future__ import annotations
 import datetime as dt
 import warnings
 from collections.abc import Callable
+from dataclasses import dataclass
 from numbers import Integral, Real
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -46,7 +47,7 @@ from .features import btyd_summary, customer_features
 from .features._core import as_transactions
 from .features._transformers import LOG_CONSTRAINTS
 from .io import Transactions
-from .io._options import LOG_COLUMNS, SHARED_LOG_KEYS
+from .io._options import LOG_COLUMNS, SHARED_LOG_KEYS, ProductParam, QuantityParam
 
 __all__ = ["CustomerSegmentation"]
 
@@ -117,7 +118,8 @@ def _default(part: str) -> Any:
     raise AssertionError(part)  # pragma: no cover
 
 
-class CustomerSegmentation(TransactionInputMixin, BaseEstimator):
+@dataclass(kw_only=True, repr=False, eq=False)
+class CustomerSegmentation(QuantityParam, ProductParam, TransactionInputMixin, BaseEstimator):
     """Transaction log in, one row per customer out: features, segments, tier, churn risk.
 
     The whole custseg flow as one estimator, with the library's defaults for
@@ -295,7 +297,7 @@ time_format
     ['A', 'B', 'C', 'D']
     """
 
-    _parameter_constraints: dict[str, list[Any]] = {
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         **{k: v for k, v in LOG_CONSTRAINTS.items() if k != "future"},
         "occasion": [StrOptions({"day", "order", "row"})],
         "rfm": _part_constraint(),
@@ -318,64 +320,24 @@ time_format
         "random_state": ["random_state"],
     }
 
-    def __init__(
-        self,
-        *,
-        customer_col: str = "customer_id",
-        time_col: str = "date",
-        amount_col: str = "amount",
-        order_col: str | None = None,
-        quantity_col: str | None = None,
-        product_col: str | None = None,
-        observation_date: Any = None,
-        occasion: str = "day",
-        returns: str = "net",
-        time_format: str | None = None,
-        rfm: Any = None,
-        lifecycle: Any = None,
-        kmeans: Any = None,
-        kmeans_features: tuple[str, ...] = DEFAULT_KMEANS_FEATURES,
-        tiers: Any = None,
-        tier_rules: Any = None,
-        churn: Any = None,
-        churn_horizon_days: int = 90,
-        churn_risk_shares: tuple[float, float] = (0.1, 0.2),
-        churn_risk_thresholds: tuple[float, float] | None = None,
-        churn_risk_budget: float | None = None,
-        future_value: str | None = None,
-        value_horizon_days: int = 365,
-        value_discount_rate: float = 0.0,
-        baskets: Any = None,
-        playbook: Any = None,
-        random_state: Any = None,
-    ) -> None:
-        self.customer_col = customer_col
-        self.time_col = time_col
-        self.amount_col = amount_col
-        self.order_col = order_col
-        self.quantity_col = quantity_col
-        self.product_col = product_col
-        self.observation_date = observation_date
-        self.occasion = occasion
-        self.returns = returns
-        self.time_format = time_format
-        self.rfm = rfm
-        self.lifecycle = lifecycle
-        self.kmeans = kmeans
-        self.kmeans_features = kmeans_features
-        self.tiers = tiers
-        self.tier_rules = tier_rules
-        self.churn = churn
-        self.churn_horizon_days = churn_horizon_days
-        self.churn_risk_shares = churn_risk_shares
-        self.churn_risk_thresholds = churn_risk_thresholds
-        self.churn_risk_budget = churn_risk_budget
-        self.future_value = future_value
-        self.value_horizon_days = value_horizon_days
-        self.value_discount_rate = value_discount_rate
-        self.baskets = baskets
-        self.playbook = playbook
-        self.random_state = random_state
+    occasion: str = "day"
+    rfm: Any = None
+    lifecycle: Any = None
+    kmeans: Any = None
+    kmeans_features: tuple[str, ...] = DEFAULT_KMEANS_FEATURES
+    tiers: Any = None
+    tier_rules: Any = None
+    churn: Any = None
+    churn_horizon_days: int = 90
+    churn_risk_shares: tuple[float, float] = (0.1, 0.2)
+    churn_risk_thresholds: tuple[float, float] | None = None
+    churn_risk_budget: float | None = None
+    future_value: str | None = None
+    value_horizon_days: int = 365
+    value_discount_rate: float = 0.0
+    baskets: Any = None
+    playbook: Any = None
+    random_state: Any = None
 
     # ------------------------------------------------------------------ the log
     def _columns(self) -> dict[str, Any]:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 from numbers import Integral, Real
-from typing import Any
+from typing import Any, ClassVar
 
 import narwhals.stable.v2 as nw
 import numpy as np
@@ -22,6 +23,7 @@ from ..exceptions import (
     names_text,
 )
 from ..features._transformers import LOG_CONSTRAINTS
+from ..io._options import FutureParam, ProductParam
 from ..io._validate import CID, ORDER, Transactions
 from ._baskets import DAY, ITEM, basket_items, basket_keys, check_product
 from ._itemsets import N_BASKETS, frequent_itemsets
@@ -35,11 +37,9 @@ SEG = "__seg"
 _TX_CONSTRAINTS = {k: v for k, v in LOG_CONSTRAINTS.items() if k != "quantity_col"}
 
 
-class _BasketEstimator(TransactionInputMixin, BaseEstimator):
+class _BasketEstimator(FutureParam, ProductParam, TransactionInputMixin, BaseEstimator):
     """Shared validation of the basket estimators: the log, its items and segments."""
 
-    product_col: str | None
-    future: str
     by: str | None
 
     def _check(self, X: Any, *, fit: bool = False) -> Transactions:
@@ -127,6 +127,7 @@ class _BasketEstimator(TransactionInputMixin, BaseEstimator):
         return tx.info if tx.info.kind != "lazy" else FrameInfo("polars", tx.info.columns)
 
 
+@dataclass(kw_only=True, repr=False, eq=False)
 class AssociationRules(_BasketEstimator):
     """Association rules between the items customers buy together, overall or per segment.
 
@@ -231,7 +232,7 @@ class AssociationRules(_BasketEstimator):
            [1, 0, 0]])
     """
 
-    _parameter_constraints: dict[str, list[Any]] = {
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         **_TX_CONSTRAINTS,
         "min_support": [Interval(Real, 0, 1, closed="right")],
         "min_confidence": [Interval(Real, 0, 1, closed="both")],
@@ -240,38 +241,11 @@ class AssociationRules(_BasketEstimator):
         "by": [str, None],
     }
 
-    def __init__(
-        self,
-        *,
-        min_support: float = 0.01,
-        min_confidence: float = 0.5,
-        min_lift: float = 1.0,
-        max_len: int | None = None,
-        by: str | None = None,
-        customer_col: str = "customer_id",
-        time_col: str = "date",
-        amount_col: str = "amount",
-        product_col: str | None = None,
-        order_col: str | None = None,
-        observation_date: Any = None,
-        returns: str = "net",
-        future: str = "error",
-        time_format: str | None = None,
-    ) -> None:
-        self.min_support = min_support
-        self.min_confidence = min_confidence
-        self.min_lift = min_lift
-        self.max_len = max_len
-        self.by = by
-        self.customer_col = customer_col
-        self.time_col = time_col
-        self.amount_col = amount_col
-        self.product_col = product_col
-        self.order_col = order_col
-        self.observation_date = observation_date
-        self.returns = returns
-        self.future = future
-        self.time_format = time_format
+    min_support: float = 0.01
+    min_confidence: float = 0.5
+    min_lift: float = 1.0
+    max_len: int | None = None
+    by: str | None = None
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X: Any, y: Any = None, *, segments: Any = None) -> AssociationRules:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from numbers import Integral, Real
-from typing import Any
+from typing import Any, ClassVar
 
 import narwhals.stable.v2 as nw
 import numpy as np
@@ -26,6 +27,7 @@ __all__ = ["ProductRecommender"]
 _ALL = "__all"
 
 
+@dataclass(kw_only=True, repr=False, eq=False)
 class ProductRecommender(_BasketEstimator):
     """Ranked next products for each customer, with the reason for each.
 
@@ -149,7 +151,7 @@ class ProductRecommender(_BasketEstimator):
 'best seller: in 60% of all baskets']
     """
 
-    _parameter_constraints: dict[str, list[Any]] = {
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         **_TX_CONSTRAINTS,
         "min_support": [Interval(Real, 0, 1, closed="right")],
         "min_confidence": [Interval(Real, 0, 1, closed="both")],
@@ -164,50 +166,17 @@ class ProductRecommender(_BasketEstimator):
         "cobuy_weight": [Interval(Real, 0, None, closed="left")],
     }
 
-    def __init__(
-        self,
-        *,
-        min_support: float = 0.01,
-        min_confidence: float = 0.1,
-        min_lift: float = 1.0,
-        max_len: int | None = 3,
-        by: str | None = None,
-        strategy: str = "rules",
-        exclude_purchased: bool = True,
-        rule_weight: float = 0.5,
-        shrinkage: float = 100.0,
-        history_prior: float = 20.0,
-        cobuy_weight: float = 0.0,
-        customer_col: str = "customer_id",
-        time_col: str = "date",
-        amount_col: str = "amount",
-        product_col: str | None = None,
-        order_col: str | None = None,
-        observation_date: Any = None,
-        returns: str = "net",
-        future: str = "error",
-        time_format: str | None = None,
-    ) -> None:
-        self.min_support = min_support
-        self.min_confidence = min_confidence
-        self.min_lift = min_lift
-        self.max_len = max_len
-        self.by = by
-        self.strategy = strategy
-        self.exclude_purchased = exclude_purchased
-        self.rule_weight = rule_weight
-        self.shrinkage = shrinkage
-        self.history_prior = history_prior
-        self.cobuy_weight = cobuy_weight
-        self.customer_col = customer_col
-        self.time_col = time_col
-        self.amount_col = amount_col
-        self.product_col = product_col
-        self.order_col = order_col
-        self.observation_date = observation_date
-        self.returns = returns
-        self.future = future
-        self.time_format = time_format
+    min_support: float = 0.01
+    min_confidence: float = 0.1
+    min_lift: float = 1.0
+    max_len: int | None = 3
+    by: str | None = None
+    strategy: str = "rules"
+    exclude_purchased: bool = True
+    rule_weight: float = 0.5
+    shrinkage: float = 100.0
+    history_prior: float = 20.0
+    cobuy_weight: float = 0.0
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X: Any, y: Any = None, *, segments: Any = None) -> ProductRecommender:

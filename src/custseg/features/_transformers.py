@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from numbers import Integral
-from typing import Any
+from typing import Any, ClassVar
 
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from .._sklearn_compat import Interval, StrOptions, _fit_context, check_is_fitted
 from ..base import OutputNamesMixin, TransactionInputMixin
+from ..io._options import FutureParam, ProductParam, QuantityParam
 from ..io._validate import Transactions
 from ._builders import (
     BTYD_COLUMNS,
@@ -129,7 +131,8 @@ class _TransactionTransformer(OutputNamesMixin, TransactionInputMixin, Transform
         return tags
 
 
-class RFMFeatures(_TransactionTransformer):
+@dataclass(kw_only=True, repr=False, eq=False)
+class RFMFeatures(FutureParam, _TransactionTransformer):
     """Transformer: a transaction log in, RFM features per customer out.
 
     The transformer form of :func:`custseg.features.rfm`, for pipelines.
@@ -166,30 +169,9 @@ class RFMFeatures(_TransactionTransformer):
     ['customer_id', 'recency_days', 'frequency']
     """
 
-    _parameter_constraints: dict[str, list[Any]] = dict(_COMMON_CONSTRAINTS)
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = dict(_COMMON_CONSTRAINTS)
 
-    def __init__(
-        self,
-        *,
-        customer_col: str = "customer_id",
-        time_col: str = "date",
-        amount_col: str = "amount",
-        order_col: str | None = None,
-        observation_date: Any = None,
-        occasion: str = "day",
-        returns: str = "net",
-        future: str = "error",
-        time_format: str | None = None,
-    ) -> None:
-        self.customer_col = customer_col
-        self.time_col = time_col
-        self.amount_col = amount_col
-        self.order_col = order_col
-        self.observation_date = observation_date
-        self.occasion = occasion
-        self.returns = returns
-        self.future = future
-        self.time_format = time_format
+    occasion: str = "day"
 
     def _feature_columns(self) -> tuple[str, ...]:
         return RFM_COLUMNS
@@ -198,7 +180,8 @@ class RFMFeatures(_TransactionTransformer):
         return rfm_from(tx, self.occasion)
 
 
-class BTYDFeatures(_TransactionTransformer):
+@dataclass(kw_only=True, repr=False, eq=False)
+class BTYDFeatures(FutureParam, _TransactionTransformer):
     """Transformer: a transaction log in, the BTYD summary per customer out.
 
     The transformer form of :func:`custseg.features.btyd_summary`
@@ -236,35 +219,13 @@ class BTYDFeatures(_TransactionTransformer):
     ('0001', [2.0, 30.429, 38.857, 22.345])
     """
 
-    _parameter_constraints: dict[str, list[Any]] = {
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         **_COMMON_CONSTRAINTS,
         "unit": [StrOptions(set(UNITS))],
     }
 
-    def __init__(
-        self,
-        *,
-        customer_col: str = "customer_id",
-        time_col: str = "date",
-        amount_col: str = "amount",
-        order_col: str | None = None,
-        observation_date: Any = None,
-        unit: str = "D",
-        occasion: str = "day",
-        returns: str = "net",
-        future: str = "error",
-        time_format: str | None = None,
-    ) -> None:
-        self.customer_col = customer_col
-        self.time_col = time_col
-        self.amount_col = amount_col
-        self.order_col = order_col
-        self.observation_date = observation_date
-        self.unit = unit
-        self.occasion = occasion
-        self.returns = returns
-        self.future = future
-        self.time_format = time_format
+    unit: str = "D"
+    occasion: str = "day"
 
     def _feature_columns(self) -> tuple[str, ...]:
         return BTYD_COLUMNS
@@ -301,7 +262,8 @@ _BEHAVIOUR_CONSTRAINTS: dict[str, list[Any]] = {
 }
 
 
-class BehaviouralFeatures(_WithBehaviour):
+@dataclass(kw_only=True, repr=False, eq=False)
+class BehaviouralFeatures(FutureParam, QuantityParam, ProductParam, _WithBehaviour):
     """Transformer: a transaction log in, behavioural features per customer out.
 
     The transformer form of :func:`custseg.features.behavioural_features`.
@@ -341,38 +303,11 @@ future, time_format
     ['customer_id', 'ipt_mean_days', 'ipt_median_days']
     """
 
-    _parameter_constraints: dict[str, list[Any]] = dict(_BEHAVIOUR_CONSTRAINTS)
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = dict(_BEHAVIOUR_CONSTRAINTS)
 
-    def __init__(
-        self,
-        *,
-        customer_col: str = "customer_id",
-        time_col: str = "date",
-        amount_col: str = "amount",
-        order_col: str | None = None,
-        quantity_col: str | None = None,
-        product_col: str | None = None,
-        observation_date: Any = None,
-        windows: tuple[int, ...] = DEFAULT_WINDOWS,
-        trend_window: int = 90,
-        occasion: str = "day",
-        returns: str = "net",
-        future: str = "error",
-        time_format: str | None = None,
-    ) -> None:
-        self.customer_col = customer_col
-        self.time_col = time_col
-        self.amount_col = amount_col
-        self.order_col = order_col
-        self.quantity_col = quantity_col
-        self.product_col = product_col
-        self.observation_date = observation_date
-        self.windows = windows
-        self.trend_window = trend_window
-        self.occasion = occasion
-        self.returns = returns
-        self.future = future
-        self.time_format = time_format
+    windows: tuple[int, ...] = DEFAULT_WINDOWS
+    trend_window: int = 90
+    occasion: str = "day"
 
     def _feature_columns(self) -> tuple[str, ...]:
         return self._behaviour_columns()

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any, TypedDict
 
 from ..exceptions import closest_column
 
-__all__ = ["LOG_COLUMNS", "LOG_OPTIONS", "SHARED_LOG_KEYS", "LogOptions", "check_log_keywords",
-           "log_options"]
+__all__ = ["LOG_COLUMNS", "LOG_OPTIONS", "SHARED_LOG_KEYS", "FutureParam", "LogOptions",
+           "LogParams", "ProductParam", "QuantityParam", "check_log_keywords", "log_options"]
 
 
 class LogOptions(TypedDict, total=False):
@@ -52,6 +53,44 @@ class LogOptions(TypedDict, total=False):
     returns: str
     future: str
     time_format: str | None
+
+
+# The same keywords as the parameters of the estimators that read a log, with their defaults
+# (those of check_transactions). scikit-learn reads an estimator's parameters from the signature
+# of its ``__init__``; an estimator declared ``@dataclass(kw_only=True, repr=False, eq=False)``
+# on these bases gets them there, and declares only its own parameters as fields.
+@dataclass(kw_only=True, repr=False, eq=False)
+class LogParams:
+    """The log parameters every estimator that reads a transaction log takes."""
+
+    customer_col: str = "customer_id"
+    time_col: str = "date"
+    amount_col: str = "amount"
+    order_col: str | None = None
+    observation_date: Any = None
+    returns: str = "net"
+    time_format: str | None = None
+
+
+@dataclass(kw_only=True, repr=False, eq=False)
+class FutureParam:
+    """The ``future`` policy, for an estimator that reads one observation date."""
+
+    future: str = "error"
+
+
+@dataclass(kw_only=True, repr=False, eq=False)
+class QuantityParam:
+    """The optional quantity column."""
+
+    quantity_col: str | None = None
+
+
+@dataclass(kw_only=True, repr=False, eq=False)
+class ProductParam:
+    """The optional item column."""
+
+    product_col: str | None = None
 
 
 #: The keywords of :class:`LogOptions`, in order; the first six name columns.

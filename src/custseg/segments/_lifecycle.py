@@ -7,8 +7,9 @@ shopper silent for a month and a yearly buyer silent for a month are not in the 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from numbers import Real
-from typing import Any
+from typing import Any, ClassVar
 
 import narwhals.stable.v2 as nw
 import polars as pl
@@ -20,6 +21,7 @@ from ..base import OutputNamesMixin, TransactionInputMixin
 from ..exceptions import InvalidDtypeError, InvalidValueError
 from ..features._core import check_occasion, per_customer_rfm
 from ..features._transformers import _COMMON_CONSTRAINTS
+from ..io._options import FutureParam
 from ..io._validate import CID, Transactions
 from ._lifecycle_thresholds import _LifecycleThresholdsMixin
 
@@ -32,9 +34,10 @@ _OUTPUT = (CID, "stage", "recency_days", "frequency", "tenure_days", "typical_ga
            "silence_gaps")
 
 
+@dataclass(kw_only=True, repr=False, eq=False)
 class LifecycleStager(
-    _LifecycleThresholdsMixin, OutputNamesMixin, TransactionInputMixin, TransformerMixin,
-    BaseEstimator,
+    FutureParam, _LifecycleThresholdsMixin, OutputNamesMixin, TransactionInputMixin,
+    TransformerMixin, BaseEstimator,
 ):
     """Transformer: a transaction log in, each customer's lifecycle stage out.
 
@@ -165,7 +168,7 @@ class LifecycleStager(
     3           d  churned          9.13
     """
 
-    _parameter_constraints: dict[str, list[Any]] = {
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         **_COMMON_CONSTRAINTS,
         "new_days": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
         "active_days": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
@@ -177,44 +180,15 @@ class LifecycleStager(
         "prior_gaps": [Interval(Real, 0, None, closed="neither")],
     }
 
-    def __init__(
-        self,
-        *,
-        new_days: float | str = "auto",
-        active_days: float | str = "auto",
-        churn_days: float | str = "auto",
-        active_quantile: float = 0.8,
-        churn_quantile: float = 0.95,
-        rhythm: str = "own",
-        rhythm_quantiles: tuple[float, float] = (0.8, 0.998),
-        prior_gaps: float = 2.0,
-        customer_col: str = "customer_id",
-        time_col: str = "date",
-        amount_col: str = "amount",
-        order_col: str | None = None,
-        observation_date: Any = None,
-        occasion: str = "day",
-        returns: str = "net",
-        future: str = "error",
-        time_format: str | None = None,
-    ) -> None:
-        self.new_days = new_days
-        self.active_days = active_days
-        self.churn_days = churn_days
-        self.active_quantile = active_quantile
-        self.churn_quantile = churn_quantile
-        self.rhythm = rhythm
-        self.rhythm_quantiles = rhythm_quantiles
-        self.prior_gaps = prior_gaps
-        self.customer_col = customer_col
-        self.time_col = time_col
-        self.amount_col = amount_col
-        self.order_col = order_col
-        self.observation_date = observation_date
-        self.occasion = occasion
-        self.returns = returns
-        self.future = future
-        self.time_format = time_format
+    new_days: float | str = "auto"
+    active_days: float | str = "auto"
+    churn_days: float | str = "auto"
+    active_quantile: float = 0.8
+    churn_quantile: float = 0.95
+    rhythm: str = "own"
+    rhythm_quantiles: tuple[float, float] = (0.8, 0.998)
+    prior_gaps: float = 2.0
+    occasion: str = "day"
 
     def _check(self, X: Any) -> Transactions:
         tx = self._check_log(X)
